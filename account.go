@@ -1,0 +1,160 @@
+package flick
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Account is a person on Flick. Email, Birthdate and Region are personal data
+// and only ever shown to the account itself.
+type Account struct {
+	ID          string    `json:"id"`
+	Handle      string    `json:"handle"`
+	DisplayName string    `json:"display_name"`
+	Bio         string    `json:"bio"`
+	HasAvatar   bool      `json:"-"`
+	Email       string    `json:"-"`
+	Birthdate   string    `json:"-"` // YYYY-MM-DD
+	Region      string    `json:"region"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	FollowerCount  int64 `json:"follower_count"`
+	FollowingCount int64 `json:"following_count"`
+	VideoCount     int64 `json:"video_count"`
+}
+
+// AccountRef is the public summary of an account embedded in videos and comments.
+type AccountRef struct {
+	ID          string `json:"id"`
+	Handle      string `json:"handle"`
+	DisplayName string `json:"display_name"`
+	AvatarURL   string `json:"avatar_url,omitempty"`
+}
+
+// NormalizeHandle lower-cases a handle and strips a leading @.
+func NormalizeHandle(h string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
+}
+
+// ValidateHandle checks a normalized handle: 2 to 30 characters of a-z, 0-9,
+// '_' and '.', starting with a letter or digit.
+func ValidateHandle(h string) error {
+	if len(h) < 2 || len(h) > 30 {
+		return Errorf(EINVALID, "Handle must be 2 to 30 characters.")
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (i > 0 && (c == '_' || c == '.'))
+		if !ok {
+			return Errorf(EINVALID, "Handle may contain only letters, digits, '_' and '.', and must start with a letter or digit.")
+		}
+	}
+	return nil
+}
+
+// ValidateEmail accepts "" (email is optional) or a single plain address.
+func ValidateEmail(e string) error {
+	if e == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || len(e) > 254 {
+		return Errorf(EINVALID, "Email address is not valid.")
+	}
+	return nil
+}
+
+// ParseBirthdate parses YYYY-MM-DD and refuses dates in the future or people
+// younger than MinAge at now.
+func ParseBirthdate(s string, now time.Time) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, Errorf(EINVALID, "Birthdate must be a date in the form YYYY-MM-DD.")
+	}
+	if d.After(now) || d.Year() < 1900 {
+		return time.Time{}, Errorf(EINVALID, "Birthdate is not plausible.")
+	}
+	if Age(d, now) < MinAge {
+		return time.Time{}, Errorf(EUNPROCESSABLE, "You must be at least %d years old to use Flick.", MinAge)
+	}
+	return d, nil
+}
+
+// Age is the number of full years between birth and now.
+func Age(birth, now time.Time) int {
+	years := now.Year() - birth.Year()
+	if now.Month() < birth.Month() || now.Month() == birth.Month() && now.Day() < birth.Day() {
+		years--
+	}
+	return years
+}
+
+// ProfileUpdate changes the public profile; nil fields are left alone.
+type ProfileUpdate struct {
+	DisplayName *string `json:"display_name"`
+	Bio         *string `json:"bio"`
+	HasAvatar   *bool   `json:"-"`
+}
+
+// Validate checks lengths and control characters.
+func (u ProfileUpdate) Validate() error {
+	if u.DisplayName != nil {
+		if n := utf8.RuneCountInString(*u.DisplayName); n > MaxNameRunes || !PrintableText(*u.DisplayName, false) {
+			return Errorf(EINVALID, "Display name must be at most %d printable characters.", MaxNameRunes)
+		}
+	}
+	if u.Bio != nil {
+		if n := utf8.RuneCountInString(*u.Bio); n > MaxBioRunes || !PrintableText(*u.Bio, true) {
+			return Errorf(EINVALID, "Bio must be at most %d printable characters.", MaxBioRunes)
+		}
+	}
+	return nil
+}
+
+// Session is a signed-in device. The token itself is never stored; only its
+// SHA-256 hash is.
+type Session struct {
+	ID         string    `json:"id"`
+	AccountID  string    `json:"-"`
+	TokenHash  []byte    `json:"-"`
+	UserAgent  string    `json:"user_agent"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Current    bool      `json:"current"`
+}
+
+// AccountStore keeps accounts and the social graph of one region.
+type AccountStore interface {
+	// CreateAccount inserts a (ID, Handle, CreatedAt set by the caller).
+	// ECONFLICT if the handle is taken.
+	CreateAccount(ctx context.Context, a *Account, passwordHash string) error
+	// Account and AccountByHandle return ENOTFOUND for unknown accounts.
+	Account(ctx context.Context, id string) (*Account, error)
+	AccountByHandle(ctx context.Context, handle string) (*Account, error)
+	PasswordHash(ctx context.Context, accountID string) (string, error)
+	UpdateProfile(ctx context.Context, id string, u ProfileUpdate) (*Account, error)
+	// Follow and Unfollow are idempotent; changed says whether anything changed.
+	Follow(ctx context.Context, followerID, followeeID string, at time.Time) (changed bool, err error)
+	Unfollow(ctx context.Context, followerID, followeeID string) (changed bool, err error)
+	IsFollowing(ctx context.Context, followerID, followeeID string) (bool, error)
+	// FollowingIDs lists the accounts that accountID follows.
+	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
+	// SearchAccounts matches handles and display names.
+	SearchAccounts(ctx context.Context, q string, limit int) ([]*Account, error)
+}
+
+// SessionStore keeps sessions of one region.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByTokenHash returns ENOTFOUND for unknown or expired sessions.
+	SessionByTokenHash(ctx context.Context, hash []byte, now time.Time) (*Session, error)
+	// TouchSession records use; implementations may skip writes within a minute.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	Sessions(ctx context.Context, accountID string) ([]*Session, error)
+	// DeleteSession removes one of accountID's sessions; ENOTFOUND if it is not theirs.
+	DeleteSession(ctx context.Context, accountID, sessionID string) error
+}

@@ -1,0 +1,61 @@
+package flick
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each maps to one HTTP status in internal/httpapi; the message
+// of an *Error is safe to show to users, anything else is internal.
+const (
+	EINVALID       = "invalid"       // 400: malformed request or field
+	EUNAUTHORIZED  = "unauthorized"  // 401: no or bad credentials
+	EFORBIDDEN     = "forbidden"     // 403: authenticated but not allowed
+	ENOTFOUND      = "not_found"     // 404
+	ECONFLICT      = "conflict"      // 409: e.g. handle taken
+	ETOOLARGE      = "too_large"     // 413: body or file over the limit
+	EUNSUPPORTED   = "unsupported"   // 415: not a video, wrong content type
+	EUNPROCESSABLE = "unprocessable" // 422: well-formed but unacceptable (too long, too young, ...)
+	ERATELIMIT     = "rate_limited"  // 429
+	EUNAVAILABLE   = "unavailable"   // 503: a required tool or backend is missing
+	EINTERNAL      = "internal"      // 500
+)
+
+// Error is an application error whose Code and Message can be shown to users.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("flick error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err; internal errors get a
+// generic message so that no implementation detail leaks.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

@@ -1,0 +1,35 @@
+package flick
+
+import "context"
+
+// FeedItem is a video in a feed and the reasons it is there.
+type FeedItem struct {
+	*Video
+	Liked   bool     `json:"liked"`
+	Reasons []string `json:"reasons"`
+}
+
+// FeedRequest asks for a page of a feed. ViewerID is "" for anonymous viewers.
+type FeedRequest struct {
+	ViewerID string
+	Limit    int
+	Cursor   string
+}
+
+// Feed produces a feed page and the cursor of the next page.
+type Feed interface {
+	Page(ctx context.Context, req FeedRequest) (items []FeedItem, next string, err error)
+}
+
+// TagCount is a hashtag and how much it is used recently.
+type TagCount struct {
+	Tag    string  `json:"tag"`
+	Videos int64   `json:"videos"`
+	Score  float64 `json:"score"`
+}
+
+// Trending ranks what is popular recently.
+type Trending interface {
+	TrendingVideos(ctx context.Context, limit int) ([]*Video, error)
+	TrendingHashtags(ctx context.Context, limit int) ([]TagCount, error)
+}

@@ -1,0 +1,40 @@
+package flick
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Blob is an open stored object.
+type Blob interface {
+	io.ReadSeekCloser
+	Size() int64
+	ModTime() time.Time
+}
+
+// BlobStore keeps media (originals, renditions, posters, avatars) of one
+// region under slash-separated keys such as "videos/<id>/540p.mp4".
+type BlobStore interface {
+	// Put stores r under key atomically: readers see the old blob or the
+	// whole new one, never a part.
+	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	// PutFile moves the local file at path into the store under key.
+	PutFile(ctx context.Context, key, path string) error
+	// Open returns ENOTFOUND for a missing key.
+	Open(ctx context.Context, key string) (Blob, error)
+	// DeletePrefix removes every blob whose key starts with prefix.
+	DeletePrefix(ctx context.Context, prefix string) error
+}
+
+// Uploader turns an uploaded file into a video: it probes and validates the
+// file, records the video, stores the original and queues the transcode.
+type Uploader interface {
+	// Ingest takes ownership of the local file at path (it is moved or
+	// removed whatever happens) and returns the new video in status
+	// processing. Unacceptable files get EUNSUPPORTED, EUNPROCESSABLE or
+	// ETOOLARGE errors and leave nothing behind.
+	Ingest(ctx context.Context, authorID, caption, path string) (*Video, error)
+	// Delete removes a video's media and metadata, cancelling its transcode.
+	Delete(ctx context.Context, videoID string) error
+}

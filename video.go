@@ -1,0 +1,113 @@
+package flick
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+)
+
+// VideoStatus is where a video is in its life.
+type VideoStatus string
+
+const (
+	StatusProcessing VideoStatus = "processing"
+	StatusReady      VideoStatus = "ready"
+	StatusFailed     VideoStatus = "failed"
+)
+
+// Video is an uploaded video and its public metadata.
+type Video struct {
+	ID        string      `json:"id"`
+	AuthorID  string      `json:"-"`
+	Author    AccountRef  `json:"author"`
+	Caption   string      `json:"caption"`
+	Hashtags  []string    `json:"hashtags"`
+	Mentions  []string    `json:"mentions"`
+	Status    VideoStatus `json:"status"`
+	Progress  int         `json:"progress"` // 0-100 while processing
+	Failure   string      `json:"failure,omitempty"`
+	Attempts  int         `json:"-"` // transcode attempts started
+	CreatedAt time.Time   `json:"created_at"`
+
+	// Set by probing the original upload. Width and Height are the display
+	// size, after any rotation the container asks for.
+	DurationMS int64 `json:"duration_ms"`
+	Width      int   `json:"width"`
+	Height     int   `json:"height"`
+
+	OriginalKey string      `json:"-"` // blob key of the upload as received
+	PosterKey   string      `json:"-"` // blob key of the poster, "" until made
+	Renditions  []Rendition `json:"renditions"`
+
+	Counts Counts `json:"counts"`
+}
+
+// Rendition is one encoded version of a video.
+type Rendition struct {
+	Name    string `json:"name"` // e.g. "540p"
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Bitrate int    `json:"bitrate"` // bits per second, video plus audio
+	Size    int64  `json:"size"`
+	Key     string `json:"-"` // blob key
+	Mime    string `json:"mime"`
+}
+
+// Counts are a video's public counters, derived from the event log.
+type Counts struct {
+	Views    int64 `json:"views"`
+	Likes    int64 `json:"likes"`
+	Comments int64 `json:"comments"`
+	Shares   int64 `json:"shares"`
+}
+
+// ValidateCaption checks a caption's length and characters.
+func ValidateCaption(c string) error {
+	if utf8.RuneCountInString(c) > MaxCaptionRunes {
+		return Errorf(EUNPROCESSABLE, "Caption must be at most %d characters.", MaxCaptionRunes)
+	}
+	if !PrintableText(c, true) {
+		return Errorf(EINVALID, "Caption contains characters that are not allowed.")
+	}
+	return nil
+}
+
+// VideoFilter narrows a video listing.
+type VideoFilter struct {
+	AuthorIDs []string // any of these authors
+	Hashtag   string
+	Query     string // full-text search over captions and hashtags
+	// AllStatuses includes processing and failed videos (an author's own list);
+	// otherwise only ready videos are returned.
+	AllStatuses bool
+}
+
+// VideoStore keeps videos of one region.
+type VideoStore interface {
+	// CreateVideo inserts v (status processing) with its hashtags.
+	CreateVideo(ctx context.Context, v *Video) error
+	// Video returns ENOTFOUND for unknown (or deleted) videos. Author and
+	// Counts are filled in.
+	Video(ctx context.Context, id string) (*Video, error)
+	// Videos returns ready videos by ID (unknown IDs skipped), in the order asked.
+	Videos(ctx context.Context, ids []string) ([]*Video, error)
+	// ListVideos returns a newest-first page and the cursor of the next one ("" at the end).
+	ListVideos(ctx context.Context, f VideoFilter, p Page) ([]*Video, string, error)
+	// RecentVideos returns ready videos created at or after since, newest first:
+	// the candidate pool of the feeds and trending.
+	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*Video, error)
+	// ProcessingVideos lists videos left in processing, oldest first, for the
+	// transcoder to resume after a restart.
+	ProcessingVideos(ctx context.Context) ([]*Video, error)
+
+	// StartTranscode marks a new attempt and returns the attempt number.
+	StartTranscode(ctx context.Context, id string) (attempt int, err error)
+	SetProgress(ctx context.Context, id string, progress int) error
+	// AddRendition records a finished rendition (and the poster, when posterKey
+	// is not "") and, when ready, sets the status to ready.
+	AddRendition(ctx context.Context, id string, r Rendition, posterKey string, ready bool) error
+	SetFailed(ctx context.Context, id string, reason string) error
+	// DeleteVideo removes the video and everything hanging off it (likes,
+	// comments, hashtags, counters, watch records).
+	DeleteVideo(ctx context.Context, id string) error
+}
