@@ -37,7 +37,11 @@ type Video struct {
 
 	OriginalKey string      `json:"-"` // blob key of the upload as received
 	PosterKey   string      `json:"-"` // blob key of the poster, "" until made
+	PosterURL   string      `json:"poster_url,omitempty"`
 	Renditions  []Rendition `json:"renditions"`
+	// Complete is set once every rendition of the ladder exists; a ready
+	// video may still be gaining its higher renditions.
+	Complete bool `json:"-"`
 
 	Counts Counts `json:"counts"`
 }
@@ -50,7 +54,23 @@ type Rendition struct {
 	Bitrate int    `json:"bitrate"` // bits per second, video plus audio
 	Size    int64  `json:"size"`
 	Key     string `json:"-"` // blob key
+	URL     string `json:"url"`
 	Mime    string `json:"mime"`
+}
+
+// MediaURL is the path under which the HTTP server serves the blob at key.
+// Stores fill PosterURL, Rendition.URL and AccountRef.AvatarURL with it.
+func MediaURL(key string) string { return "/media/" + key }
+
+// AvatarKey is the blob key of an account's avatar.
+func AvatarKey(accountID string) string { return "avatars/" + accountID + ".jpg" }
+
+// RenditionUpdate records progress of a transcode.
+type RenditionUpdate struct {
+	Rendition Rendition
+	PosterKey string // set when the poster was made in the same pass
+	Ready     bool   // the video is playable now: status becomes ready
+	Complete  bool   // the ladder is finished
 }
 
 // Counts are a video's public counters, derived from the event log.
@@ -96,16 +116,18 @@ type VideoStore interface {
 	// RecentVideos returns ready videos created at or after since, newest first:
 	// the candidate pool of the feeds and trending.
 	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*Video, error)
-	// ProcessingVideos lists videos left in processing, oldest first, for the
+	// ProcessingVideos lists videos whose transcode is unfinished (status
+	// processing, or ready but not Complete), oldest first, for the
 	// transcoder to resume after a restart.
 	ProcessingVideos(ctx context.Context) ([]*Video, error)
 
 	// StartTranscode marks a new attempt and returns the attempt number.
 	StartTranscode(ctx context.Context, id string) (attempt int, err error)
 	SetProgress(ctx context.Context, id string, progress int) error
-	// AddRendition records a finished rendition (and the poster, when posterKey
-	// is not "") and, when ready, sets the status to ready.
-	AddRendition(ctx context.Context, id string, r Rendition, posterKey string, ready bool) error
+	// AddRendition records a finished rendition (and the poster), sets the
+	// status to ready and progress to 100 when u.Ready, and Complete when
+	// u.Complete. ENOTFOUND if the video was deleted meanwhile.
+	AddRendition(ctx context.Context, id string, u RenditionUpdate) error
 	SetFailed(ctx context.Context, id string, reason string) error
 	// DeleteVideo removes the video and everything hanging off it (likes,
 	// comments, hashtags, counters, watch records).
