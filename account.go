@@ -16,6 +16,7 @@ type Account struct {
 	DisplayName string    `json:"display_name"`
 	Bio         string    `json:"bio"`
 	HasAvatar   bool      `json:"-"`
+	AvatarURL   string    `json:"avatar_url,omitempty"` // filled by stores when HasAvatar
 	Email       string    `json:"-"`
 	Birthdate   string    `json:"-"` // YYYY-MM-DD
 	Region      string    `json:"region"`
