@@ -1,0 +1,130 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set, from flags or the environment.
+type Config struct {
+	Addr           string
+	Data           string
+	MaxUploadBytes int64
+	MaxDuration    time.Duration
+	Workers        int
+	SecureCookies  bool
+	TrustProxy     bool
+	LogLevel       slog.Level
+	LogFormat      string
+}
+
+// flagSet builds a FlagSet whose flags default to their FLICK_* environment
+// variables, so that `--addr` and FLICK_ADDR mean the same thing.
+func flagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: flick %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// bindConfig registers the flags of cfg on fs. Which flags: data is for
+// every command; the server ones only when server is true.
+func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
+	env := func(key, def string) string {
+		if v, ok := os.LookupEnv(key); ok {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&cfg.Data, "data", env("FLICK_DATA", "./flick-data"), "data directory: databases, media and the event log (FLICK_DATA)")
+	fs.Func("log-level", "log level: debug, info, warn or error (FLICK_LOG_LEVEL) (default info)", func(s string) error {
+		return cfg.LogLevel.UnmarshalText([]byte(s))
+	})
+	cfg.LogFormat = env("FLICK_LOG_FORMAT", "text")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (FLICK_LOG_FORMAT)")
+	if v := os.Getenv("FLICK_LOG_LEVEL"); v != "" {
+		_ = cfg.LogLevel.UnmarshalText([]byte(v)) // a bad value is reported by validate via the flag path
+	}
+	if !server {
+		return
+	}
+	fs.StringVar(&cfg.Addr, "addr", env("FLICK_ADDR", "127.0.0.1:8080"), "address to listen on (FLICK_ADDR)")
+	cfg.MaxUploadBytes = 256 << 20
+	fs.Func("max-upload", "largest accepted upload, e.g. 256MiB or 1GB (FLICK_MAX_UPLOAD) (default 256MiB)", func(s string) error {
+		n, err := parseSize(s)
+		cfg.MaxUploadBytes = n
+		return err
+	})
+	cfg.MaxDuration = 10 * time.Minute
+	fs.DurationVar(&cfg.MaxDuration, "max-duration", envDuration("FLICK_MAX_DURATION", cfg.MaxDuration), "longest accepted video (FLICK_MAX_DURATION)")
+	fs.IntVar(&cfg.Workers, "workers", envInt("FLICK_WORKERS", 1), "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", env("FLICK_SECURE_COOKIES", "") == "true", "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("FLICK_TRUST_PROXY", "") == "true", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
+	if v := os.Getenv("FLICK_MAX_UPLOAD"); v != "" {
+		if n, err := parseSize(v); err == nil {
+			cfg.MaxUploadBytes = n
+		}
+	}
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
+}
+
+// parseSize reads sizes such as "256MiB", "1GB", "5000000".
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size %q: want a positive number with an optional unit such as MiB or GB", s)
+	}
+	return n * mult, nil
+}
+
+func (c Config) validate() error {
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("--workers must be at least 1")
+	}
+	return nil
+}
+
+func (c Config) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

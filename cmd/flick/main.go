@@ -1,0 +1,73 @@
+// Command flick runs the Flick short-video platform: the HTTP API, the web
+// app, the transcoder and the event consumers, all in one process.
+//
+//	flick [serve]   run the server (the default)
+//	flick demo      run the server and fill it with generated demo videos
+//	flick migrate   apply database migrations and exit
+//	flick bench     measure upload, API and media-serving performance
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Flick — a self-hostable short-video platform.
+
+Usage:
+  flick [command] [flags]
+
+Commands:
+  serve     run the server (default when no command is given)
+  demo      run the server with generated demo content (needs ffmpeg)
+  migrate   apply database migrations and exit
+  bench     run performance benchmarks (upload, api, range)
+
+Run "flick <command> --help" for the flags of a command. Every flag can also
+be set through the environment variable named in its help text.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flick:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand; it is main without the process exit so that
+// tests can call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stderr, false)
+	case "demo":
+		return runServe(ctx, args, stderr, true)
+	case "migrate":
+		return runMigrate(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqlite"
+)
+
+func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) error {
+	name, summary := "serve", "Run the Flick server: API, web app, transcoder and event consumers."
+	if demo {
+		name, summary = "demo", "Run the Flick server and fill it with generated demo videos (needs ffmpeg).\nThe demo content is made once per data directory."
+	}
+	var cfg Config
+	fs := flagSet(name, summary, stderr)
+	bindConfig(fs, &cfg, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := cfg.logger(stderr)
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		logger.Warn("ffmpeg is not installed: uploads will fail until it is (apt-get install ffmpeg)")
+	}
+	app, err := OpenApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := app.Listen(); err != nil {
+		return err
+	}
+	if demo {
+		go func() {
+			if err := seedDemo(ctx, app.URL(), cfg.Data, logger); err != nil && ctx.Err() == nil {
+				logger.Error("demo content", "err", err)
+			}
+		}()
+	}
+	return app.Run(ctx)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flagSet("migrate", "Apply the database migrations of every region and exit.", stderr)
+	bindConfig(fs, &cfg, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	path := filepath.Join(regionDir(cfg.Data, flick.DefaultRegion), "flick.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, path, time.Now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "region %s: %d migration(s) applied, database is up to date\n", flick.DefaultRegion, len(applied))
+	return nil
+}

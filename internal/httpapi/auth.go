@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/auth"
+)
+
+// cookieName is the session cookie of the web app.
+const cookieName = "flick_session"
+
+// caller is who is making a request: AccountID is "" for anonymous callers.
+type caller struct {
+	AccountID string
+	Session   *flick.Session
+	viaCookie bool
+}
+
+func (c *caller) signedIn() bool { return c.AccountID != "" }
+
+// adapt turns a route's handler into an http.Handler: it authenticates the
+// caller as the route asks, enforces the CSRF rule, and writes any error.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &caller{}
+		var err error
+		if rt.access != accessNone {
+			c, err = s.authenticate(w, r)
+		}
+		if err == nil {
+			err = s.checkOrigin(r, c)
+		}
+		if err == nil && rt.access == accessRequired && !c.signedIn() {
+			err = flick.Errorf(flick.EUNAUTHORIZED, "Sign in to do this.")
+		}
+		if err == nil {
+			err = rt.h(w, r, c)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate finds the session of a Bearer token or of the session cookie.
+// A bad Bearer token is an error (the client sent credentials that do not
+// work); a stale cookie is dropped and the caller treated as anonymous, so
+// that an expired session never breaks browsing.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, token, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return nil, flick.Errorf(flick.EUNAUTHORIZED, "Authorization must be a Bearer token.")
+		}
+		sess, err := s.session(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			return nil, err
+		}
+		if sess == nil {
+			return nil, flick.Errorf(flick.EUNAUTHORIZED, "The token is invalid or has expired; sign in again.")
+		}
+		return &caller{AccountID: sess.AccountID, Session: sess}, nil
+	}
+	ck, err := r.Cookie(cookieName)
+	if err != nil {
+		return &caller{}, nil
+	}
+	sess, err := s.session(r.Context(), ck.Value)
+	if err != nil {
+		return nil, err
+	}
+	if sess == nil {
+		s.clearCookie(w, r)
+		return &caller{viaCookie: true}, nil
+	}
+	return &caller{AccountID: sess.AccountID, Session: sess, viaCookie: true}, nil
+}
+
+// session returns the live session of token, or nil.
+func (s *Server) session(ctx context.Context, token string) (*flick.Session, error) {
+	if !auth.WellFormedToken(token) {
+		return nil, nil
+	}
+	now := s.Clock()
+	sess, err := s.Store.SessionByTokenHash(ctx, auth.HashToken(token), now)
+	if flick.ErrorCode(err) == flick.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.Store.TouchSession(ctx, sess.ID, now); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// checkOrigin is the CSRF defence. Browsers attach the session cookie to
+// cross-site requests, so an unsafe request that may ride on the cookie must
+// come from our own origin: a cross-site Origin or Sec-Fetch-Site is always
+// refused (that also stops login CSRF), and a cookie-bearing request must
+// prove it is same-origin. Bearer tokens are never sent automatically, so
+// Bearer requests are exempt.
+func (s *Server) checkOrigin(r *http.Request, c *caller) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if c.Session != nil && !c.viaCookie {
+		return nil
+	}
+	refused := flick.Errorf(flick.EFORBIDDEN, "Cross-site request refused.")
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
+		return refused
+	}
+	origin := r.Header.Get("Origin")
+	if origin != "" && !s.sameOrigin(r, origin) {
+		return refused
+	}
+	if c.viaCookie && site != "same-origin" && origin == "" {
+		return refused
+	}
+	return nil
+}
+
+func (s *Server) sameOrigin(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	scheme := "http"
+	if s.isTLS(r) {
+		scheme = "https"
+	}
+	return u.Scheme == scheme && strings.EqualFold(u.Host, s.host(r))
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     cookieName,
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(s.cfg.SessionTTL.Seconds()),
+		HttpOnly: true,
+		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     cookieName,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}

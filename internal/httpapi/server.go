@@ -1,0 +1,205 @@
+// Package httpapi serves Flick's JSON API under /api/v1, the media files
+// under /media, and the operational endpoints /healthz, /readyz and
+// /metrics. It authenticates people (session cookie for the web app, Bearer
+// token for API clients), maps domain errors to HTTP statuses, and describes
+// itself in an OpenAPI 3 document kept true by a test.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/auth"
+)
+
+// Config holds the server's limits and deployment settings.
+type Config struct {
+	// MaxUploadBytes limits an uploaded video file (default 256 MiB).
+	MaxUploadBytes int64
+	// MaxJSONBytes limits a JSON request body (default 1 MiB).
+	MaxJSONBytes int64
+	// TempDir is where uploads are streamed before ingestion; it should be
+	// on the same file system as the media store so that the file is moved,
+	// not copied.
+	TempDir string
+	// TrustProxy takes the client address from X-Forwarded-For and the
+	// scheme and host from X-Forwarded-Proto and X-Forwarded-Host; set it
+	// only behind a reverse proxy that sets them.
+	TrustProxy bool
+	// SecureCookies marks the session cookie Secure even on plain-HTTP
+	// requests (TLS terminated elsewhere).
+	SecureCookies bool
+	// SessionTTL is how long a session lasts (default 30 days).
+	SessionTTL time.Duration
+	// LoginPerMinute and LoginBurst limit login attempts per client IP and
+	// per handle (default 10 a minute, bursts of 10).
+	LoginPerMinute float64
+	LoginBurst     int
+	// PasswordParams are the argon2id costs (default auth.OWASPParams).
+	PasswordParams auth.Params
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = 256 << 20
+	}
+	if c.MaxJSONBytes <= 0 {
+		c.MaxJSONBytes = 1 << 20
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 30 * 24 * time.Hour
+	}
+	if c.LoginPerMinute <= 0 {
+		c.LoginPerMinute = 10
+	}
+	if c.LoginBurst <= 0 {
+		c.LoginBurst = 10
+	}
+	if c.PasswordParams == (auth.Params{}) {
+		c.PasswordParams = auth.OWASPParams()
+	}
+	return c
+}
+
+// Registry is where the server registers its metrics and what /metrics
+// serves; *prometheus.Registry is one.
+type Registry interface {
+	prometheus.Registerer
+	prometheus.Gatherer
+}
+
+// Deps are the services the API is a front for.
+type Deps struct {
+	Store     flick.Store
+	Events    flick.EventLog
+	Projector flick.Projector
+	Uploader  flick.Uploader
+	Blobs     flick.BlobStore
+	ForYou    flick.Feed
+	Following flick.Feed
+	Trending  flick.Trending
+	Logger    *slog.Logger
+	Registry  Registry
+	Clock     flick.Clock
+}
+
+// Server is the HTTP API of one region.
+type Server struct {
+	cfg Config
+	Deps
+
+	hasher      *auth.Hasher
+	policy      *auth.Policy
+	limiter     *auth.Limiter
+	latency     *prometheus.HistogramVec
+	promHandler http.Handler
+	handler     http.Handler
+	routeSet    []route
+}
+
+// New builds a Server; it registers its metrics on deps.Registry.
+func New(cfg Config, deps Deps) *Server {
+	s := &Server{
+		cfg:  cfg.withDefaults(),
+		Deps: deps,
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Clock == nil {
+		s.Clock = time.Now
+	}
+	s.hasher = auth.NewHasher(s.cfg.PasswordParams, runtime.GOMAXPROCS(0))
+	s.policy = auth.NewPolicy()
+	s.limiter = auth.NewLimiter(s.cfg.LoginPerMinute, s.cfg.LoginBurst, 100_000)
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "flick_http_request_duration_seconds",
+		Help:    "Latency of HTTP requests by route pattern, method and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10, 60},
+	}, []string{"route", "status"})
+	s.Registry.MustRegister(s.latency)
+	s.promHandler = promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
+	s.routeSet = s.routes()
+	mux := http.NewServeMux()
+	for _, rt := range s.routeSet {
+		mux.Handle(rt.method+" "+rt.path, s.adapt(rt))
+	}
+	mux.Handle("/", s.adapt(route{access: accessNone, h: notFound}))
+	s.handler = s.instrument(mux)
+	return s
+}
+
+// Handler serves /api/v1/..., /media/..., /healthz, /readyz and /metrics.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ServeHTTP makes the Server itself a handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// access says what a route needs of the caller.
+type access int
+
+const (
+	accessNone     access = iota // no session look-up at all (media, probes)
+	accessOptional               // anonymous or signed in
+	accessRequired               // signed in, 401 otherwise
+)
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *caller) error
+
+type route struct {
+	method, path string
+	access       access
+	h            handlerFunc
+}
+
+// routes is the one table of every endpoint; the OpenAPI test compares it
+// with the document.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", accessNone, s.healthz},
+		{"GET", "/readyz", accessNone, s.readyz},
+		{"GET", "/metrics", accessNone, s.metrics},
+		{"GET", "/media/{key...}", accessNone, s.media},
+		{"GET", "/api/v1/openapi.json", accessNone, serveOpenAPI},
+
+		{"POST", "/api/v1/accounts", accessOptional, s.createAccount},
+		{"POST", "/api/v1/sessions", accessOptional, s.createSession},
+		{"DELETE", "/api/v1/sessions/current", accessRequired, s.deleteCurrentSession},
+		{"GET", "/api/v1/me", accessRequired, s.getMe},
+		{"PATCH", "/api/v1/me", accessRequired, s.patchMe},
+		{"PUT", "/api/v1/me/avatar", accessRequired, s.putAvatar},
+		{"GET", "/api/v1/me/sessions", accessRequired, s.listSessions},
+		{"DELETE", "/api/v1/me/sessions/{id}", accessRequired, s.deleteSession},
+
+		{"GET", "/api/v1/accounts/{handle}", accessOptional, s.getAccount},
+		{"POST", "/api/v1/accounts/{handle}/follow", accessRequired, s.follow},
+		{"DELETE", "/api/v1/accounts/{handle}/follow", accessRequired, s.unfollow},
+		{"GET", "/api/v1/accounts/{handle}/videos", accessOptional, s.accountVideos},
+
+		{"POST", "/api/v1/videos", accessRequired, s.uploadVideo},
+		{"GET", "/api/v1/videos/{id}", accessOptional, s.getVideo},
+		{"DELETE", "/api/v1/videos/{id}", accessRequired, s.deleteVideo},
+		{"POST", "/api/v1/videos/{id}/like", accessRequired, s.like},
+		{"DELETE", "/api/v1/videos/{id}/like", accessRequired, s.unlike},
+		{"GET", "/api/v1/videos/{id}/comments", accessOptional, s.listComments},
+		{"POST", "/api/v1/videos/{id}/comments", accessRequired, s.createComment},
+		{"POST", "/api/v1/videos/{id}/share", accessOptional, s.share},
+		{"POST", "/api/v1/events", accessOptional, s.postEvents},
+
+		{"GET", "/api/v1/feed/foryou", accessOptional, s.forYou},
+		{"GET", "/api/v1/feed/following", accessRequired, s.followingFeed},
+		{"GET", "/api/v1/search", accessOptional, s.search},
+		{"GET", "/api/v1/hashtags/{tag}/videos", accessOptional, s.hashtagVideos},
+		{"GET", "/api/v1/trending", accessOptional, s.trending},
+	}
+}
+
+func notFound(http.ResponseWriter, *http.Request, *caller) error {
+	return flick.Errorf(flick.ENOTFOUND, "No such endpoint.")
+}

@@ -1,0 +1,353 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// maxCaptionBytes bounds the caption part of an upload before it is
+// decoded: MaxCaptionRunes of at most 4 bytes each.
+const maxCaptionBytes = 4 * flick.MaxCaptionRunes
+
+// multipartOverhead is what the caption part and multipart boundaries may add
+// to the file in an upload body.
+const multipartOverhead = maxCaptionBytes + 64<<10
+
+// uploadVideo handles POST /api/v1/videos: a multipart body with the parts
+// "file" and "caption" in any order. The file is streamed to a temporary file
+// (never held in memory) and handed to the Uploader, which owns it from then
+// on; on any error before that the temporary file is removed.
+func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) (err error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return flick.Errorf(flick.EUNSUPPORTED, "Upload a video as multipart/form-data with the fields file and caption.")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes+multipartOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return flick.Errorf(flick.EINVALID, "Malformed multipart body.")
+	}
+	var (
+		caption  string
+		tempPath string
+	)
+	defer func() {
+		if tempPath != "" {
+			if rmErr := os.Remove(tempPath); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+				s.Logger.Warn("remove upload temp file", "path", tempPath, "err", rmErr)
+			}
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return multipartError(err)
+		}
+		switch part.FormName() {
+		case "caption":
+			b, err := io.ReadAll(io.LimitReader(part, maxCaptionBytes+1))
+			if err != nil {
+				return multipartError(err)
+			}
+			if len(b) > maxCaptionBytes {
+				return flick.Errorf(flick.EUNPROCESSABLE, "Caption must be at most %d characters.", flick.MaxCaptionRunes)
+			}
+			caption = strings.TrimSpace(string(b))
+		case "file":
+			if tempPath != "" {
+				return flick.Errorf(flick.EINVALID, "Upload one file at a time.")
+			}
+			if tempPath, err = s.receiveFile(part); err != nil {
+				return err
+			}
+		default:
+			return flick.Errorf(flick.EINVALID, "Unexpected form field %q; send file and caption.", truncate(part.FormName(), 40))
+		}
+	}
+	if tempPath == "" {
+		return flick.Errorf(flick.EINVALID, "The form field file is missing.")
+	}
+	if err := flick.ValidateCaption(caption); err != nil {
+		return err
+	}
+	path := tempPath
+	tempPath = "" // Ingest owns the file from here on, whatever happens.
+	v, err := s.Uploader.Ingest(r.Context(), c.AccountID, caption, path)
+	if err != nil {
+		return err
+	}
+	out, err := s.videoView(r.Context(), c.AccountID, v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, out)
+	return nil
+}
+
+// receiveFile streams an upload part into a new file in TempDir and returns
+// its path; the file is removed again if anything goes wrong.
+func (s *Server) receiveFile(part io.Reader) (path string, err error) {
+	f, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+		}
+	}()
+	n, err := io.Copy(f, io.LimitReader(part, s.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return "", multipartError(err)
+	}
+	if n > s.cfg.MaxUploadBytes {
+		return "", flick.Errorf(flick.ETOOLARGE, "The video is larger than the limit of %d MiB.", s.cfg.MaxUploadBytes>>20)
+	}
+	if n == 0 {
+		return "", flick.Errorf(flick.EUNPROCESSABLE, "The uploaded file is empty.")
+	}
+	return f.Name(), nil
+}
+
+// multipartError keeps a too-large body a 413 and calls the rest malformed.
+func multipartError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return err
+	}
+	return flick.Errorf(flick.EINVALID, "Malformed multipart body.")
+}
+
+// visibleVideo returns the video {id} if viewer may see it: anyone may see a
+// ready video, only its author one that is processing or failed. To everyone
+// else those do not exist.
+func (s *Server) visibleVideo(ctx context.Context, r *http.Request, viewer string) (*flick.Video, error) {
+	id, err := pathID(r, "id", "Video")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Store.Video(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.Status != flick.StatusReady && v.AuthorID != viewer {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	}
+	return v, nil
+}
+
+// readyVideo is visibleVideo for engagement, which needs a playable video.
+func (s *Server) readyVideo(ctx context.Context, r *http.Request, viewer string) (*flick.Video, error) {
+	v, err := s.visibleVideo(ctx, r, viewer)
+	if err != nil {
+		return nil, err
+	}
+	if v.Status != flick.StatusReady {
+		return nil, flick.Errorf(flick.ECONFLICT, "This video is not ready yet.")
+	}
+	return v, nil
+}
+
+// getVideo handles GET /api/v1/videos/{id}.
+func (s *Server) getVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	out, err := s.videoView(r.Context(), c.AccountID, v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// deleteVideo handles DELETE /api/v1/videos/{id}: authors only.
+func (s *Server) deleteVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	if v.AuthorID != c.AccountID {
+		return flick.Errorf(flick.EFORBIDDEN, "Only the author can delete this video.")
+	}
+	if err := s.Uploader.Delete(r.Context(), v.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type likeResponse struct {
+	Liked  bool         `json:"liked"`
+	Counts flick.Counts `json:"counts"`
+}
+
+func (s *Server) like(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setLike(w, r, c, true)
+}
+
+func (s *Server) unlike(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setLike(w, r, c, false)
+}
+
+// setLike likes or unlikes and answers with the counts as they are once the
+// projector has applied the change, so the client reads its own write.
+func (s *Server) setLike(w http.ResponseWriter, r *http.Request, c *caller, on bool) error {
+	ctx := r.Context()
+	v, err := s.readyVideo(ctx, r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	now := s.Clock().UTC()
+	var changed bool
+	if on {
+		changed, err = s.Store.Like(ctx, c.AccountID, v.ID, now)
+	} else {
+		changed, err = s.Store.Unlike(ctx, c.AccountID, v.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		typ, undo := flick.EventLike, func() error { _, err := s.Store.Unlike(ctx, c.AccountID, v.ID); return err }
+		if !on {
+			typ, undo = flick.EventUnlike, func() error { _, err := s.Store.Like(ctx, c.AccountID, v.ID, now); return err }
+		}
+		seq, err := s.appendOrUndo(ctx, flick.Event{Type: typ, AccountID: c.AccountID, VideoID: v.ID, At: now}, undo)
+		if err != nil {
+			return err
+		}
+		s.waitFor(ctx, seq)
+	}
+	counts, err := s.countsOf(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, likeResponse{Liked: on, Counts: counts})
+	return nil
+}
+
+// waitFor waits, briefly, for the projector to apply the log up to seq. The
+// change is durable in the log already; a slow projector only means the
+// counts in this answer lag, so a timeout is logged, not returned.
+func (s *Server) waitFor(ctx context.Context, seq uint64) {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.Projector.WaitFor(wctx, seq); err != nil {
+		s.Logger.Warn("projector did not catch up", "request_id", requestID(ctx), "seq", seq, "err", err)
+	}
+}
+
+func (s *Server) countsOf(ctx context.Context, videoID string) (flick.Counts, error) {
+	v, err := s.Store.Video(ctx, videoID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	return v.Counts, nil
+}
+
+type shareResponse struct {
+	Counts flick.Counts `json:"counts"`
+}
+
+// share handles POST /api/v1/videos/{id}/share: anyone may share (copy the
+// link); the share is counted through the event log.
+func (s *Server) share(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	v, err := s.readyVideo(ctx, r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	seq, err := s.Events.Append(ctx, []flick.Event{{Type: flick.EventShare, AccountID: c.AccountID, VideoID: v.ID, At: s.Clock().UTC()}})
+	if err != nil {
+		return err
+	}
+	s.waitFor(ctx, seq)
+	counts, err := s.countsOf(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, shareResponse{Counts: counts})
+	return nil
+}
+
+// listComments handles GET /api/v1/videos/{id}/comments[?parent_id=]: top
+// comments, or the replies to one.
+func (s *Server) listComments(w http.ResponseWriter, r *http.Request, c *caller) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	parent := r.URL.Query().Get("parent_id")
+	if parent != "" && !flick.ValidID(parent) {
+		return flick.Errorf(flick.EINVALID, "parent_id is not a valid id.")
+	}
+	comments, next, err := s.Store.Comments(r.Context(), v.ID, parent, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listJSON[*flick.Comment]{Items: emptyIfNil(comments), NextCursor: next})
+	return nil
+}
+
+type commentRequest struct {
+	Text     string `json:"text"`
+	ParentID string `json:"parent_id"`
+}
+
+// createComment handles POST /api/v1/videos/{id}/comments {text, parent_id?}.
+func (s *Server) createComment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	var req commentRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	text, err := flick.ValidateCommentText(req.Text)
+	if err != nil {
+		return err
+	}
+	if req.ParentID != "" && !flick.ValidID(req.ParentID) {
+		return flick.Errorf(flick.EINVALID, "parent_id is not a valid id.")
+	}
+	v, err := s.readyVideo(ctx, r, c.AccountID)
+	if err != nil {
+		return err
+	}
+	now := s.Clock().UTC()
+	cm := &flick.Comment{ID: flick.NewID(now), VideoID: v.ID, AuthorID: c.AccountID, ParentID: req.ParentID, Text: text, CreatedAt: now}
+	if err := s.Store.CreateComment(ctx, cm); err != nil {
+		return err
+	}
+	seq, err := s.Events.Append(ctx, []flick.Event{{Type: flick.EventComment, AccountID: c.AccountID, VideoID: v.ID, TargetID: cm.ID, At: now}})
+	if err != nil {
+		return err
+	}
+	s.waitFor(ctx, seq)
+	if cm.Author.ID == "" {
+		a, err := s.Store.Account(ctx, c.AccountID)
+		if err != nil {
+			return err
+		}
+		cm.Author = flick.AccountRef{ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, AvatarURL: a.AvatarURL}
+	}
+	writeJSON(w, http.StatusCreated, cm)
+	return nil
+}

@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// accountJSON is the public profile of an account. It lists its fields
+// explicitly so that personal data (email, birthdate, region) can never leak
+// into it through a change of flick.Account.
+type accountJSON struct {
+	ID             string    `json:"id"`
+	Handle         string    `json:"handle"`
+	DisplayName    string    `json:"display_name"`
+	Bio            string    `json:"bio"`
+	AvatarURL      string    `json:"avatar_url,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	FollowerCount  int64     `json:"follower_count"`
+	FollowingCount int64     `json:"following_count"`
+	VideoCount     int64     `json:"video_count"`
+	// Following says whether the signed-in viewer follows this account.
+	Following bool `json:"following"`
+}
+
+func publicAccount(a *flick.Account) accountJSON {
+	return accountJSON{
+		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL,
+		CreatedAt: a.CreatedAt, FollowerCount: a.FollowerCount, FollowingCount: a.FollowingCount, VideoCount: a.VideoCount,
+	}
+}
+
+// meJSON is an account as its owner sees it, personal data included.
+type meJSON struct {
+	accountJSON
+	Email     string `json:"email"`
+	Birthdate string `json:"birthdate"`
+	Region    string `json:"region"`
+}
+
+func ownAccount(a *flick.Account) meJSON {
+	return meJSON{accountJSON: publicAccount(a), Email: a.Email, Birthdate: a.Birthdate, Region: a.Region}
+}
+
+// videoJSON is a video as a viewer sees it.
+type videoJSON struct {
+	*flick.Video
+	Liked bool `json:"liked"`
+}
+
+// feedItemJSON is a feed entry: a video and why it is there.
+type feedItemJSON struct {
+	videoJSON
+	Reasons []string `json:"reasons"`
+}
+
+// listJSON is a cursor-paginated page.
+type listJSON[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// tidy makes the JSON of v stable: empty lists are [] rather than null.
+func tidy(v *flick.Video) *flick.Video {
+	c := *v
+	if c.Hashtags == nil {
+		c.Hashtags = []string{}
+	}
+	if c.Mentions == nil {
+		c.Mentions = []string{}
+	}
+	if c.Renditions == nil {
+		c.Renditions = []flick.Rendition{}
+	}
+	return &c
+}
+
+// videoViews prepares videos for viewer, with one Liked look-up for them all.
+func (s *Server) videoViews(ctx context.Context, viewer string, videos []*flick.Video) ([]videoJSON, error) {
+	liked := map[string]bool{}
+	if viewer != "" && len(videos) > 0 {
+		ids := make([]string, len(videos))
+		for i, v := range videos {
+			ids[i] = v.ID
+		}
+		var err error
+		if liked, err = s.Store.Liked(ctx, viewer, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]videoJSON, len(videos))
+	for i, v := range videos {
+		out[i] = videoJSON{Video: tidy(v), Liked: liked[v.ID]}
+	}
+	return out, nil
+}
+
+func (s *Server) videoView(ctx context.Context, viewer string, v *flick.Video) (videoJSON, error) {
+	views, err := s.videoViews(ctx, viewer, []*flick.Video{v})
+	if err != nil {
+		return videoJSON{}, err
+	}
+	return views[0], nil
+}
+
+func (s *Server) videoPage(ctx context.Context, viewer string, videos []*flick.Video, next string) (listJSON[videoJSON], error) {
+	items, err := s.videoViews(ctx, viewer, videos)
+	return listJSON[videoJSON]{Items: items, NextCursor: next}, err
+}
+
+func (s *Server) feedPage(ctx context.Context, viewer string, items []flick.FeedItem, next string) (listJSON[feedItemJSON], error) {
+	videos := make([]*flick.Video, len(items))
+	for i, it := range items {
+		videos[i] = it.Video
+	}
+	views, err := s.videoViews(ctx, viewer, videos)
+	if err != nil {
+		return listJSON[feedItemJSON]{}, err
+	}
+	out := listJSON[feedItemJSON]{Items: make([]feedItemJSON, len(items)), NextCursor: next}
+	for i, it := range items {
+		reasons := it.Reasons
+		if reasons == nil {
+			reasons = []string{}
+		}
+		out.Items[i] = feedItemJSON{videoJSON: views[i], Reasons: reasons}
+	}
+	return out, nil
+}
+
+// emptyIfNil keeps lists in JSON answers as [] rather than null.
+func emptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// accountSelect reads an account. VideoCount is counted over the
+// videos_author_status index at O(that author's ready videos), which spares
+// keeping a counter in step with every status change.
+const accountSelect = `SELECT a.id, a.handle, a.display_name, a.bio, a.has_avatar, a.email,
+	a.birthdate, a.region, a.created_at, a.follower_count, a.following_count,
+	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready')
+	FROM accounts a`
+
+func scanAccount(sc interface{ Scan(...any) error }) (*flick.Account, error) {
+	var a flick.Account
+	var created int64
+	if err := sc.Scan(&a.ID, &a.Handle, &a.DisplayName, &a.Bio, &a.HasAvatar, &a.Email,
+		&a.Birthdate, &a.Region, &created, &a.FollowerCount, &a.FollowingCount, &a.VideoCount); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromMillis(created)
+	if a.HasAvatar {
+		a.AvatarURL = flick.MediaURL(flick.AvatarKey(a.ID))
+	}
+	return &a, nil
+}
+
+func getAccount(ctx context.Context, q querier, where string, arg any) (*flick.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, accountSelect+" WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Account not found.")
+	}
+	return a, err
+}
+
+// CreateAccount inserts a, filling in ID and CreatedAt when blank; ECONFLICT
+// if the handle is taken.
+func (db *DB) CreateAccount(ctx context.Context, a *flick.Account, passwordHash string) (err error) {
+	defer wrap(&err, "create account")
+	if err := db.newRecord(&a.ID, &a.CreatedAt); err != nil {
+		return err
+	}
+	if err := flick.ValidateHandle(a.Handle); err != nil {
+		return err
+	}
+	if passwordHash == "" {
+		return flick.Errorf(flick.EINVALID, "Password is required.")
+	}
+	if a.Region == "" {
+		a.Region = flick.DefaultRegion
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO accounts (id, handle, display_name, search_name, bio,
+		has_avatar, email, birthdate, region, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Handle, a.DisplayName, strings.ToLower(a.DisplayName), a.Bio, boolInt(a.HasAvatar), a.Email,
+		a.Birthdate, a.Region, passwordHash, millis(a.CreatedAt))
+	if isUnique(err) {
+		if strings.Contains(err.Error(), "accounts.handle") {
+			return flick.Errorf(flick.ECONFLICT, "Handle is already taken.")
+		}
+		return flick.Errorf(flick.ECONFLICT, "Account already exists.")
+	}
+	if err != nil {
+		return err
+	}
+	if a.HasAvatar {
+		a.AvatarURL = flick.MediaURL(flick.AvatarKey(a.ID))
+	}
+	a.FollowerCount, a.FollowingCount, a.VideoCount = 0, 0, 0
+	return nil
+}
+
+// Account returns the account with the given ID.
+func (db *DB) Account(ctx context.Context, id string) (_ *flick.Account, err error) {
+	defer wrap(&err, "account")
+	return getAccount(ctx, db.read, "a.id = ?", id)
+}
+
+// AccountByHandle returns the account with the given (normalized) handle.
+func (db *DB) AccountByHandle(ctx context.Context, handle string) (_ *flick.Account, err error) {
+	defer wrap(&err, "account by handle")
+	return getAccount(ctx, db.read, "a.handle = ?", handle)
+}
+
+// PasswordHash returns the account's password hash.
+func (db *DB) PasswordHash(ctx context.Context, accountID string) (hash string, err error) {
+	defer wrap(&err, "password hash")
+	err = db.read.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = ?`, accountID).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", flick.Errorf(flick.ENOTFOUND, "Account not found.")
+	}
+	return hash, err
+}
+
+// UpdateProfile changes the fields of u that are set and returns the account.
+func (db *DB) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdate) (a *flick.Account, err error) {
+	defer wrap(&err, "update profile")
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var set []string
+	var args []any
+	if u.DisplayName != nil {
+		set = append(set, "display_name = ?", "search_name = ?")
+		args = append(args, *u.DisplayName, strings.ToLower(*u.DisplayName))
+	}
+	if u.Bio != nil {
+		set = append(set, "bio = ?")
+		args = append(args, *u.Bio)
+	}
+	if u.HasAvatar != nil {
+		set = append(set, "has_avatar = ?")
+		args = append(args, boolInt(*u.HasAvatar))
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if len(set) > 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE accounts SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, id)...); err != nil {
+				return err
+			}
+		}
+		a, err = getAccount(ctx, tx, "a.id = ?", id)
+		return err
+	})
+	return a, err
+}
+
+// Follow makes followerID follow followeeID.
+func (db *DB) Follow(ctx context.Context, followerID, followeeID string, at time.Time) (changed bool, err error) {
+	defer wrap(&err, "follow")
+	if followerID == followeeID {
+		return false, flick.Errorf(flick.EINVALID, "You cannot follow yourself.")
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id IN (?, ?)`, followerID, followeeID).Scan(&n); err != nil {
+			return err
+		}
+		if n != 2 {
+			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (follower_id, followee_id) DO NOTHING`, followerID, followeeID, millis(at))
+		if changed, err = affected(res, err); err != nil || !changed {
+			return err
+		}
+		return adjustFollowCounts(ctx, tx, followerID, followeeID, 1)
+	})
+	return changed, err
+}
+
+// Unfollow makes followerID stop following followeeID.
+func (db *DB) Unfollow(ctx context.Context, followerID, followeeID string) (changed bool, err error) {
+	defer wrap(&err, "unfollow")
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE follower_id = ? AND followee_id = ?`, followerID, followeeID)
+		if changed, err = affected(res, err); err != nil || !changed {
+			return err
+		}
+		return adjustFollowCounts(ctx, tx, followerID, followeeID, -1)
+	})
+	return changed, err
+}
+
+func adjustFollowCounts(ctx context.Context, tx *sql.Tx, followerID, followeeID string, delta int) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET following_count = following_count + ? WHERE id = ?`, delta, followerID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET follower_count = follower_count + ? WHERE id = ?`, delta, followeeID)
+	return err
+}
+
+// affected reports whether an Exec changed any row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// IsFollowing reports whether followerID follows followeeID.
+func (db *DB) IsFollowing(ctx context.Context, followerID, followeeID string) (ok bool, err error) {
+	defer wrap(&err, "is following")
+	var n int
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM follows WHERE follower_id = ? AND followee_id = ?`,
+		followerID, followeeID).Scan(&n)
+	return n > 0, err
+}
+
+// FollowingIDs lists the accounts accountID follows, most recently followed
+// first. The result is never nil, so that a caller passing it on as
+// VideoFilter.AuthorIDs asks for "none of these" rather than "anyone".
+func (db *DB) FollowingIDs(ctx context.Context, accountID string) (ids []string, err error) {
+	defer wrap(&err, "following ids")
+	rows, err := db.read.QueryContext(ctx, `SELECT followee_id FROM follows WHERE follower_id = ?
+		ORDER BY created_at DESC, followee_id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids = []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// likeEscaper escapes LIKE's wildcards (and the escape character itself) so
+// that user input only ever matches literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchAccounts matches q as a case-insensitive prefix of handles and display
+// names: exact handle first, then the most followed.
+func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) (accounts []*flick.Account, err error) {
+	defer wrap(&err, "search accounts")
+	q = strings.ToLower(strings.TrimSpace(q))
+	handle := flick.NormalizeHandle(q)
+	if q == "" {
+		return nil, nil
+	}
+	limit = flick.Page{Limit: limit}.Normalize().Limit
+	rows, err := db.read.QueryContext(ctx, accountSelect+` WHERE a.handle LIKE ? ESCAPE '\' OR a.search_name LIKE ? ESCAPE '\'
+		ORDER BY CASE WHEN a.handle = ? THEN 0 ELSE 1 END, a.follower_count DESC, a.handle LIMIT ?`,
+		likeEscaper.Replace(handle)+"%", likeEscaper.Replace(q)+"%", handle, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, a)
+	}
+	return accounts, rows.Err()
+}

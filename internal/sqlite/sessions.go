@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// touchInterval is how stale last_seen_at may get before TouchSession writes:
+// it runs on every authenticated request and should not queue behind the
+// single writer each time.
+const touchInterval = time.Minute
+
+const sessionSelect = `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, expires_at FROM sessions`
+
+func scanSession(sc interface{ Scan(...any) error }) (*flick.Session, error) {
+	var s flick.Session
+	var created, seen, expires int64
+	if err := sc.Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, &created, &seen, &expires); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMillis(created), fromMillis(seen), fromMillis(expires)
+	return &s, nil
+}
+
+// CreateSession inserts s, filling in ID, CreatedAt and LastSeenAt when blank.
+func (db *DB) CreateSession(ctx context.Context, s *flick.Session) (err error) {
+	defer wrap(&err, "create session")
+	if err := db.newRecord(&s.ID, &s.CreatedAt); err != nil {
+		return err
+	}
+	if len(s.TokenHash) == 0 || s.ExpiresAt.IsZero() {
+		return flick.Errorf(flick.EINVALID, "Session needs a token hash and an expiry.")
+	}
+	if s.LastSeenAt.IsZero() {
+		s.LastSeenAt = s.CreatedAt
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id, account_id, token_hash, user_agent, created_at, last_seen_at, expires_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?)`,
+		s.ID, s.AccountID, s.TokenHash, s.UserAgent, millis(s.CreatedAt), millis(s.LastSeenAt), millis(s.ExpiresAt), s.AccountID)
+	changed, err := affected(res, err)
+	if isUnique(err) {
+		return flick.Errorf(flick.ECONFLICT, "Session already exists.")
+	}
+	if err == nil && !changed {
+		return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+	}
+	return err
+}
+
+// SessionByTokenHash returns the unexpired session with the token hash.
+func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte, now time.Time) (_ *flick.Session, err error) {
+	defer wrap(&err, "session by token")
+	s, err := scanSession(db.read.QueryRowContext(ctx, sessionSelect+` WHERE token_hash = ? AND expires_at > ?`, hash, millis(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Session not found.")
+	}
+	return s, err
+}
+
+// TouchSession records that the session was used at. It writes only when the
+// recorded time is at least touchInterval older; an unknown session is
+// ignored, as the record is only informative.
+func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) (err error) {
+	defer wrap(&err, "touch session")
+	stale := millis(at.Add(-touchInterval))
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE id = ? AND last_seen_at <= ?`, id, stale).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	_, err = db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at <= ?`, millis(at), id, stale)
+	return err
+}
+
+// Sessions lists accountID's unexpired sessions, newest first.
+func (db *DB) Sessions(ctx context.Context, accountID string) (sessions []*flick.Session, err error) {
+	defer wrap(&err, "sessions")
+	rows, err := db.read.QueryContext(ctx, sessionSelect+` WHERE account_id = ? AND expires_at > ? ORDER BY id DESC`,
+		accountID, millis(db.clock()))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		sessions = append(sessions, s)
+	}
+	return sessions, rows.Err()
+}
+
+// DeleteSession removes one of accountID's sessions.
+func (db *DB) DeleteSession(ctx context.Context, accountID, sessionID string) (err error) {
+	defer wrap(&err, "delete session")
+	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND account_id = ?`, sessionID, accountID)
+	changed, err := affected(res, err)
+	if err == nil && !changed {
+		return flick.Errorf(flick.ENOTFOUND, "Session not found.")
+	}
+	return err
+}

@@ -1,0 +1,264 @@
+// Package sqlite is Flick's embedded metadata store: one SQLite database file
+// per region implementing flick.Store, with its schema in numbered migrations
+// embedded in the binary.
+//
+// Writes go through a single connection, reads through a pool of read-only
+// connections. SQLite allows one writer at a time anyway; funnelling every
+// write transaction through one connection makes writers queue in Go instead
+// of failing with "database is locked", while WAL lets the readers run beside
+// the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flick-video/flick"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a region's metadata database.
+type DB struct {
+	write *sql.DB // exactly one connection, BEGIN IMMEDIATE transactions
+	read  *sql.DB // query_only connections
+	clock flick.Clock
+
+	// Prepared once for the hottest read, GET /api/v1/videos/{id}.
+	videoByID, renditionsByID, hashtagsByID *sql.Stmt
+}
+
+var _ flick.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and applies any
+// pending migrations.
+func Open(ctx context.Context, path string, clock flick.Clock) (_ *DB, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// A file: URI with an escaped path, so that a '?' or '#' in the path is
+	// not taken for the start of the parameters.
+	name := "file:" + (&url.URL{Path: abs}).EscapedPath()
+	// WAL with synchronous=NORMAL: a commit is in the WAL file (the OS has it)
+	// before it returns, so an acknowledged write survives a crash of the
+	// process; only a power loss or OS crash can lose the last transactions,
+	// never corrupt the database.
+	const common = "_busy_timeout=5000&_foreign_keys=1"
+	write, err := sql.Open("sqlite", name+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	db := &DB{write: write, clock: clock}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	// Connect the writer (which switches the file to WAL) before any reader
+	// opens the file.
+	if err := write.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if db.read, err = sql.Open("sqlite", name+"?"+common+"&_query_only=1"); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	readers := max(4, 2*runtime.NumCPU())
+	db.read.SetMaxOpenConns(readers)
+	db.read.SetMaxIdleConns(readers)
+	if _, err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&db.videoByID, videoSelect + " WHERE v.id = ?"},
+		{&db.renditionsByID, renditionSelect + " WHERE video_id = ? ORDER BY height, width"},
+		{&db.hashtagsByID, hashtagSelect + " WHERE video_id = ? ORDER BY position"},
+	} {
+		s, err := db.read.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare %q: %w", p.query, err)
+		}
+		*p.stmt = s
+	}
+	return nil
+}
+
+// Close closes the prepared statements and both connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{db.videoByID, db.renditionsByID, db.hashtagsByID} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Ping checks that both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping writer: %w", err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping readers: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations that the database has not seen yet,
+// in order, each in its own transaction together with its row in
+// schema_migrations, and returns the names of those it applied.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	defer wrap(&err, "migrate")
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names) // numbered names: lexical order is numeric order
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return applied, err
+		}
+		var done bool
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			// Checked inside the (immediate) transaction, so that two processes
+			// opening the same file cannot both apply a migration.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+				done = n > 0
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", version, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, millis(db.clock()))
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		if !done {
+			applied = append(applied, version)
+		}
+	}
+	return applied, nil
+}
+
+// inTx runs fn in a write transaction on the single writer connection and
+// commits it if fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// querier is what *sql.DB and *sql.Tx have in common, so that read helpers
+// serve both the read pool and a write transaction that reads its own writes.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// wrap adds the operation's name to internal errors; *flick.Error values are
+// for users and pass through untouched.
+func wrap(err *error, op string) {
+	var fe *flick.Error
+	if *err != nil && !errors.As(*err, &fe) {
+		*err = fmt.Errorf("sqlite: %s: %w", op, *err)
+	}
+}
+
+// isConstraint reports whether err is the SQLite constraint violation code.
+func isConstraint(err error, code int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == code
+}
+
+func isUnique(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// inList returns "?, ?, ..." for n values and the values as query arguments.
+func inList(ids []string) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
+}
+
+// newRecord fills in the ID and creation time of a record the caller left
+// blank and checks an ID the caller chose.
+func (db *DB) newRecord(id *string, created *time.Time) error {
+	if created.IsZero() {
+		*created = db.clock()
+	}
+	if *id == "" {
+		*id = flick.NewID(*created)
+	} else if !flick.ValidID(*id) {
+		return flick.Errorf(flick.EINVALID, "ID is not valid.")
+	}
+	return nil
+}
+
+// cursorArg validates a pagination cursor, the last ID of the previous page.
+func cursorArg(cursor string) error {
+	if cursor != "" && !flick.ValidID(cursor) {
+		return flick.Errorf(flick.EINVALID, "Cursor is not valid.")
+	}
+	return nil
+}

@@ -1,0 +1,421 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/flick-video/flick"
+)
+
+const (
+	videoSelect = `SELECT v.id, v.author_id, a.handle, a.display_name, a.has_avatar, v.caption, v.mentions,
+	v.status, v.progress, v.failure, v.attempts, v.created_at, v.duration_ms, v.width, v.height,
+	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares
+	FROM videos v JOIN accounts a ON a.id = v.author_id JOIN video_counts c ON c.video_id = v.id`
+	renditionSelect = `SELECT video_id, name, width, height, bitrate, size, blob_key, mime FROM renditions`
+	hashtagSelect   = `SELECT video_id, tag FROM video_hashtags`
+
+	// maxBatch bounds the IDs bound into one IN list, well under SQLite's
+	// limit on query parameters.
+	maxBatch = 500
+	// maxRecent bounds RecentVideos, the feeds' candidate pool.
+	maxRecent = 1000
+	// maxFailureRunes bounds the stored failure reason (it may quote tool output).
+	maxFailureRunes = 500
+	// maxSearchTerms bounds the work a single search query can ask for.
+	maxSearchTerms = 16
+)
+
+func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
+	v := flick.Video{Hashtags: []string{}, Mentions: []string{}, Renditions: []flick.Rendition{}}
+	var mentions, status string
+	var created int64
+	var hasAvatar bool
+	if err := sc.Scan(&v.ID, &v.AuthorID, &v.Author.Handle, &v.Author.DisplayName, &hasAvatar, &v.Caption, &mentions,
+		&status, &v.Progress, &v.Failure, &v.Attempts, &created, &v.DurationMS, &v.Width, &v.Height,
+		&v.OriginalKey, &v.PosterKey, &v.Complete, &v.Counts.Views, &v.Counts.Likes, &v.Counts.Comments, &v.Counts.Shares); err != nil {
+		return nil, err
+	}
+	v.Author.ID = v.AuthorID
+	if hasAvatar {
+		v.Author.AvatarURL = flick.MediaURL(flick.AvatarKey(v.AuthorID))
+	}
+	if mentions != "" {
+		v.Mentions = strings.Split(mentions, " ")
+	}
+	v.Status = flick.VideoStatus(status)
+	v.CreatedAt = fromMillis(created)
+	if v.PosterKey != "" {
+		v.PosterURL = flick.MediaURL(v.PosterKey)
+	}
+	return &v, nil
+}
+
+// fillDetails adds the renditions and hashtags from the two row sets (as
+// selected by renditionSelect and hashtagSelect, in display order) to the
+// videos they belong to.
+func fillDetails(byID map[string]*flick.Video, renditions, hashtags *sql.Rows) error {
+	defer renditions.Close()
+	defer hashtags.Close()
+	for renditions.Next() {
+		var id string
+		var r flick.Rendition
+		if err := renditions.Scan(&id, &r.Name, &r.Width, &r.Height, &r.Bitrate, &r.Size, &r.Key, &r.Mime); err != nil {
+			return err
+		}
+		r.URL = flick.MediaURL(r.Key)
+		if v := byID[id]; v != nil {
+			v.Renditions = append(v.Renditions, r)
+		}
+	}
+	if err := renditions.Err(); err != nil {
+		return err
+	}
+	for hashtags.Next() {
+		var id, tag string
+		if err := hashtags.Scan(&id, &tag); err != nil {
+			return err
+		}
+		if v := byID[id]; v != nil {
+			v.Hashtags = append(v.Hashtags, tag)
+		}
+	}
+	return hashtags.Err()
+}
+
+// Video returns the video whatever its status, in three prepared queries.
+func (db *DB) Video(ctx context.Context, id string) (_ *flick.Video, err error) {
+	defer wrap(&err, "video")
+	v, err := scanVideo(db.videoByID.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	} else if err != nil {
+		return nil, err
+	}
+	renditions, err := db.renditionsByID.QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hashtags, err := db.hashtagsByID.QueryContext(ctx, id)
+	if err != nil {
+		renditions.Close()
+		return nil, err
+	}
+	return v, fillDetails(map[string]*flick.Video{id: v}, renditions, hashtags)
+}
+
+// listVideos runs videoSelect with the given conditions and tail (ORDER BY,
+// LIMIT) and fills in the details of the videos found with two more queries.
+func (db *DB) listVideos(ctx context.Context, where []string, args []any, tail string) ([]*flick.Video, error) {
+	query := videoSelect
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.read.QueryContext(ctx, query+" "+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var videos []*flick.Video
+	byID := map[string]*flick.Video{}
+	var ids []string
+	for rows.Next() {
+		v, err := scanVideo(rows)
+		if err != nil {
+			return nil, err
+		}
+		videos = append(videos, v)
+		byID[v.ID] = v
+		ids = append(ids, v.ID)
+	}
+	if err := rows.Err(); err != nil || len(videos) == 0 {
+		return videos, err
+	}
+	in, idArgs := inList(ids)
+	renditions, err := db.read.QueryContext(ctx, renditionSelect+" WHERE video_id IN ("+in+") ORDER BY video_id, height, width", idArgs...)
+	if err != nil {
+		return nil, err
+	}
+	hashtags, err := db.read.QueryContext(ctx, hashtagSelect+" WHERE video_id IN ("+in+") ORDER BY video_id, position", idArgs...)
+	if err != nil {
+		renditions.Close()
+		return nil, err
+	}
+	return videos, fillDetails(byID, renditions, hashtags)
+}
+
+// Videos returns the ready videos among ids, once each, in the order asked.
+func (db *DB) Videos(ctx context.Context, ids []string) (_ []*flick.Video, err error) {
+	defer wrap(&err, "videos")
+	found := map[string]*flick.Video{}
+	for start := 0; start < len(ids); start += maxBatch {
+		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
+		vs, err := db.listVideos(ctx, []string{"v.status = 'ready'", "v.id IN (" + in + ")"}, args, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			found[v.ID] = v
+		}
+	}
+	videos := make([]*flick.Video, 0, len(found))
+	for _, id := range ids {
+		if v := found[id]; v != nil {
+			videos = append(videos, v)
+			delete(found, id)
+		}
+	}
+	return videos, nil
+}
+
+// ListVideos returns a newest-first page of the videos that pass f.
+func (db *DB) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) (videos []*flick.Video, next string, err error) {
+	defer wrap(&err, "list videos")
+	p = p.Normalize()
+	if err := cursorArg(p.Cursor); err != nil {
+		return nil, "", err
+	}
+	var where []string
+	var args []any
+	if !f.AllStatuses {
+		where = append(where, "v.status = 'ready'")
+	}
+	if f.AuthorIDs != nil {
+		if len(f.AuthorIDs) == 0 {
+			return nil, "", nil // nobody's videos
+		}
+		in, ids := inList(f.AuthorIDs[:min(len(f.AuthorIDs), 10*maxBatch)])
+		where = append(where, "v.author_id IN ("+in+")")
+		args = append(args, ids...)
+	}
+	if f.Hashtag != "" {
+		where = append(where, "v.id IN (SELECT video_id FROM video_hashtags WHERE tag = ?)")
+		args = append(args, flick.NormalizeTag(f.Hashtag))
+	}
+	if f.Query != "" {
+		match := ftsQuery(f.Query)
+		if match == "" {
+			return nil, "", nil // nothing searchable in the query
+		}
+		// SQLite only: FTS5 (see the schema).
+		where = append(where, `v.id IN (SELECT r.video_id FROM video_search s
+			JOIN video_search_rows r ON r.rowid = s.rowid WHERE video_search MATCH ?)`)
+		args = append(args, match)
+	}
+	if p.Cursor != "" {
+		where = append(where, "v.id < ?")
+		args = append(args, p.Cursor)
+	}
+	videos, err = db.listVideos(ctx, where, append(args, p.Limit+1), "ORDER BY v.id DESC LIMIT ?")
+	if err != nil {
+		return nil, "", err
+	}
+	if len(videos) > p.Limit {
+		videos = videos[:p.Limit]
+		next = videos[p.Limit-1].ID
+	}
+	return videos, next, nil
+}
+
+// ftsQuery turns what a user typed into an FTS5 query that matches videos
+// containing every word, the last one as a prefix (search as you type).
+// Everything the unicode61 tokenizer would not keep in a word becomes a
+// separator and each word is quoted, so no input reaches FTS5's query syntax
+// (operators, column filters, NEAR, ^, quotes): a word holds no '"' to end its
+// string early. "" means nothing searchable was typed.
+func ftsQuery(q string) string {
+	words := strings.FieldsFunc(q, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
+	})
+	if len(words) == 0 {
+		return ""
+	}
+	words = words[:min(len(words), maxSearchTerms)]
+	for i, w := range words {
+		words[i] = `"` + w + `"`
+	}
+	return strings.Join(words, " ") + "*"
+}
+
+// RecentVideos returns ready videos created at or after since, newest first.
+func (db *DB) RecentVideos(ctx context.Context, since time.Time, limit int) (_ []*flick.Video, err error) {
+	defer wrap(&err, "recent videos")
+	if limit <= 0 {
+		limit = flick.DefaultPageSize
+	}
+	return db.listVideos(ctx, []string{"v.status = 'ready'", "v.created_at >= ?"},
+		[]any{millis(since), min(limit, maxRecent)}, "ORDER BY v.created_at DESC, v.id DESC LIMIT ?")
+}
+
+// ProcessingVideos lists the videos whose transcode is unfinished, oldest first.
+func (db *DB) ProcessingVideos(ctx context.Context) (_ []*flick.Video, err error) {
+	defer wrap(&err, "processing videos")
+	// The same condition as the partial index videos_unfinished.
+	return db.listVideos(ctx, []string{"v.complete = 0 AND v.status <> 'failed'"}, nil, "ORDER BY v.id")
+}
+
+// CreateVideo inserts v in status processing with its hashtags, filling in
+// ID and CreatedAt when blank, and Author.
+func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
+	defer wrap(&err, "create video")
+	if err := db.newRecord(&v.ID, &v.CreatedAt); err != nil {
+		return err
+	}
+	if err := flick.ValidateCaption(v.Caption); err != nil {
+		return err
+	}
+	v.Hashtags = normalizeTags(v.Hashtags)
+	var mentions []string
+	for _, m := range v.Mentions {
+		if flick.ValidateHandle(m) == nil { // also keeps the space separator unambiguous
+			mentions = append(mentions, m)
+		}
+	}
+	v.Mentions = append([]string{}, mentions...)
+	v.Status, v.Progress, v.Failure, v.Attempts, v.Complete = flick.StatusProcessing, 0, "", 0, false
+	v.Renditions, v.Counts = []flick.Rendition{}, flick.Counts{}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		author, err := getAccount(ctx, tx, "a.id = ?", v.AuthorID)
+		if err != nil {
+			return err
+		}
+		v.Author = flick.AccountRef{ID: author.ID, Handle: author.Handle, DisplayName: author.DisplayName, AvatarURL: author.AvatarURL}
+		_, err = tx.ExecContext(ctx, `INSERT INTO videos (id, author_id, caption, mentions, status, created_at,
+			duration_ms, width, height, original_key, poster_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.AuthorID, v.Caption, strings.Join(mentions, " "), string(v.Status), millis(v.CreatedAt),
+			v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey)
+		if isUnique(err) {
+			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO video_counts (video_id) VALUES (?)`, v.ID); err != nil {
+			return err
+		}
+		for i, tag := range v.Hashtags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO video_hashtags (video_id, tag, position) VALUES (?, ?, ?)`, v.ID, tag, i); err != nil {
+				return err
+			}
+		}
+		return indexVideo(ctx, tx, v)
+	})
+}
+
+// indexVideo adds v's caption and hashtags to the full-text index.
+// SQLite only: FTS5 (see the schema).
+func indexVideo(ctx context.Context, tx *sql.Tx, v *flick.Video) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO video_search_rows (video_id) VALUES (?)`, v.ID)
+	if err != nil {
+		return err
+	}
+	rowid, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO video_search (rowid, caption, hashtags) VALUES (?, ?, ?)`,
+		rowid, v.Caption, strings.Join(v.Hashtags, " "))
+	return err
+}
+
+// normalizeTags normalizes, de-duplicates and drops empty tags, keeping order.
+func normalizeTags(tags []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		t = flick.NormalizeTag(t)
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// StartTranscode counts a new transcode attempt; a failed video goes back to
+// processing, since it is being transcoded again.
+func (db *DB) StartTranscode(ctx context.Context, id string) (attempt int, err error) {
+	defer wrap(&err, "start transcode")
+	err = db.write.QueryRowContext(ctx, `UPDATE videos SET attempts = attempts + 1, failure = '',
+		status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END
+		WHERE id = ? RETURNING attempts`, id).Scan(&attempt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	}
+	return attempt, err
+}
+
+// SetProgress records transcode progress (0-100) of a processing video.
+func (db *DB) SetProgress(ctx context.Context, id string, progress int) (err error) {
+	defer wrap(&err, "set progress")
+	progress = min(max(progress, 0), 100)
+	res, err := db.write.ExecContext(ctx, `UPDATE videos SET progress = CASE WHEN status = 'processing' THEN ? ELSE progress END
+		WHERE id = ?`, progress, id)
+	return foundVideo(res, err)
+}
+
+// foundVideo turns an UPDATE of no rows into ENOTFOUND.
+func foundVideo(res sql.Result, err error) error {
+	changed, err := affected(res, err)
+	if err == nil && !changed {
+		return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	}
+	return err
+}
+
+// AddRendition records a finished rendition and, as u says, the poster, the
+// ready status and the completion of the ladder.
+func (db *DB) AddRendition(ctx context.Context, id string, u flick.RenditionUpdate) (err error) {
+	defer wrap(&err, "add rendition")
+	r := u.Rendition
+	if r.Name == "" || r.Key == "" || r.Width <= 0 || r.Height <= 0 || r.Bitrate < 0 || r.Size < 0 {
+		return flick.Errorf(flick.EINVALID, "Rendition is not valid.")
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE videos SET
+			poster_key = CASE WHEN ? <> '' THEN ? ELSE poster_key END,
+			status = CASE WHEN ? = 1 THEN 'ready' ELSE status END,
+			progress = CASE WHEN ? = 1 THEN 100 ELSE progress END,
+			failure = CASE WHEN ? = 1 THEN '' ELSE failure END,
+			complete = CASE WHEN ? = 1 THEN 1 ELSE complete END
+			WHERE id = ?`,
+			u.PosterKey, u.PosterKey, boolInt(u.Ready), boolInt(u.Ready), boolInt(u.Ready), boolInt(u.Complete), id)
+		if err := foundVideo(res, err); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO renditions (video_id, name, width, height, bitrate, size, blob_key, mime)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id, name) DO UPDATE SET width = excluded.width,
+			height = excluded.height, bitrate = excluded.bitrate, size = excluded.size, blob_key = excluded.blob_key,
+			mime = excluded.mime`, id, r.Name, r.Width, r.Height, r.Bitrate, r.Size, r.Key, r.Mime)
+		return err
+	})
+}
+
+// SetFailed marks the video failed with a reason shown to its author.
+func (db *DB) SetFailed(ctx context.Context, id string, reason string) (err error) {
+	defer wrap(&err, "set failed")
+	if r := []rune(reason); len(r) > maxFailureRunes {
+		reason = string(r[:maxFailureRunes])
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE videos SET status = 'failed', failure = ? WHERE id = ?`, reason, id)
+	return foundVideo(res, err)
+}
+
+// DeleteVideo removes the video; ON DELETE CASCADE removes its hashtags,
+// renditions, counters, likes, comments and watches, and the full-text row
+// goes explicitly (a virtual table has no foreign keys).
+func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
+	defer wrap(&err, "delete video")
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM video_search WHERE rowid IN
+			(SELECT rowid FROM video_search_rows WHERE video_id = ?)`, id); err != nil {
+			return fmt.Errorf("full-text row: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ?`, id)
+		return foundVideo(res, err)
+	})
+}

@@ -1,0 +1,275 @@
+package storetest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+func testAccounts(t *testing.T, f *fixture) {
+	at := f.tick()
+	a := &flick.Account{ID: flick.NewID(at), Handle: "alice", DisplayName: "Alice 'O; DROP TABLE accounts;--",
+		Bio: "line one\nline two", Email: "alice@example.com", Birthdate: "1999-12-31", Region: "eu", CreatedAt: at}
+	f.must(f.s.CreateAccount(f.ctx, a, "argon2id$hash"))
+
+	for _, get := range []struct {
+		name string
+		fn   func() (*flick.Account, error)
+	}{
+		{"by id", func() (*flick.Account, error) { return f.s.Account(f.ctx, a.ID) }},
+		{"by handle", func() (*flick.Account, error) { return f.s.AccountByHandle(f.ctx, "alice") }},
+	} {
+		got, err := get.fn()
+		f.must(err)
+		want := *a
+		if got.ID != want.ID || got.Handle != want.Handle || got.DisplayName != want.DisplayName || got.Bio != want.Bio ||
+			got.Email != want.Email || got.Birthdate != want.Birthdate || got.Region != want.Region ||
+			!got.CreatedAt.Equal(want.CreatedAt) || got.HasAvatar || got.AvatarURL != "" {
+			t.Errorf("%s: got %+v, want %+v", get.name, got, want)
+		}
+	}
+	hash, err := f.s.PasswordHash(f.ctx, a.ID)
+	f.must(err)
+	if hash != "argon2id$hash" {
+		t.Errorf("PasswordHash = %q", hash)
+	}
+
+	err = f.s.CreateAccount(f.ctx, &flick.Account{ID: flick.NewID(f.tick()), Handle: "alice", CreatedAt: f.tick()}, "h")
+	f.wantCode(err, flick.ECONFLICT, "duplicate handle")
+	if msg := flick.ErrorMessage(err); msg != "Handle is already taken." {
+		t.Errorf("duplicate handle message %q", msg)
+	}
+	f.wantCode(f.s.CreateAccount(f.ctx, &flick.Account{ID: "not an id", Handle: "bob", CreatedAt: f.tick()}, "h"),
+		flick.EINVALID, "bad id")
+
+	for _, tc := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"Account", func() error { _, err := f.s.Account(f.ctx, flick.NewID(f.tick())); return err }},
+		{"AccountByHandle", func() error { _, err := f.s.AccountByHandle(f.ctx, "nobody"); return err }},
+		{"AccountByHandle wildcard", func() error { _, err := f.s.AccountByHandle(f.ctx, "%"); return err }},
+		{"PasswordHash", func() error { _, err := f.s.PasswordHash(f.ctx, "' OR '1'='1"); return err }},
+		{"UpdateProfile", func() error {
+			name := "x"
+			_, err := f.s.UpdateProfile(f.ctx, flick.NewID(f.tick()), flick.ProfileUpdate{DisplayName: &name})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { f.wantCode(tc.fn(), flick.ENOTFOUND, tc.name) })
+	}
+}
+
+func testUpdateProfile(t *testing.T, f *fixture) {
+	a := f.account("carol")
+	name, bio, avatar := "Carol ✨", "hello\nworld", true
+	got, err := f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{DisplayName: &name, HasAvatar: &avatar})
+	f.must(err)
+	if got.DisplayName != name || got.Bio != "" || !got.HasAvatar || got.AvatarURL != flick.MediaURL(flick.AvatarKey(a.ID)) {
+		t.Errorf("after update: %+v", got)
+	}
+	got, err = f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{Bio: &bio})
+	f.must(err)
+	if got.DisplayName != name || got.Bio != bio {
+		t.Errorf("a Bio-only update changed more: %+v", got)
+	}
+
+	long := strings.Repeat("x", flick.MaxNameRunes+1)
+	bad := "bad\x00name"
+	for _, u := range []flick.ProfileUpdate{{DisplayName: &long}, {DisplayName: &bad, Bio: &bio}} {
+		_, err := f.s.UpdateProfile(f.ctx, a.ID, u)
+		f.wantCode(err, flick.EINVALID, "invalid profile")
+	}
+	if got := f.getAccount(a.ID); got.DisplayName != name || got.Bio != bio {
+		t.Errorf("a refused update changed the profile: %+v", got)
+	}
+	got, err = f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{})
+	f.must(err)
+	if got.ID != a.ID {
+		t.Errorf("empty update returned %+v", got)
+	}
+}
+
+func testFollow(t *testing.T, f *fixture) {
+	a, b, c := f.account("ann"), f.account("ben"), f.account("cat")
+	empty, err := f.s.FollowingIDs(f.ctx, a.ID)
+	f.must(err)
+	if empty == nil || len(empty) != 0 {
+		t.Errorf("FollowingIDs of nobody = %#v, want an empty non-nil slice", empty)
+	}
+
+	steps := []struct {
+		name    string
+		op      func() (bool, error)
+		changed bool
+	}{
+		{"a follows b", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, true},
+		{"a follows b again", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, false},
+		{"a follows c", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"c follows b", func() (bool, error) { return f.s.Follow(f.ctx, c.ID, b.ID, f.tick()) }, true},
+		{"c unfollows b", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, true},
+		{"c unfollows b again", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, false},
+		{"c unfollows a, never followed", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, a.ID) }, false},
+	}
+	for _, st := range steps {
+		changed, err := st.op()
+		f.must(err)
+		if changed != st.changed {
+			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
+		}
+	}
+	for _, want := range []struct {
+		acc                  *flick.Account
+		followers, following int64
+	}{{a, 0, 2}, {b, 1, 0}, {c, 1, 0}} {
+		got := f.getAccount(want.acc.ID)
+		if got.FollowerCount != want.followers || got.FollowingCount != want.following {
+			t.Errorf("%s: followers %d following %d, want %d %d", got.Handle, got.FollowerCount, got.FollowingCount,
+				want.followers, want.following)
+		}
+	}
+	for _, q := range []struct {
+		from, to *flick.Account
+		want     bool
+	}{{a, b, true}, {b, a, false}, {c, b, false}} {
+		ok, err := f.s.IsFollowing(f.ctx, q.from.ID, q.to.ID)
+		f.must(err)
+		if ok != q.want {
+			t.Errorf("IsFollowing(%s, %s) = %v", q.from.Handle, q.to.Handle, ok)
+		}
+	}
+	following, err := f.s.FollowingIDs(f.ctx, a.ID)
+	f.must(err)
+	want := []string{b.ID, c.ID}
+	slices.Sort(following)
+	slices.Sort(want)
+	if !slices.Equal(following, want) {
+		t.Errorf("FollowingIDs = %v, want %v", following, want)
+	}
+
+	_, err = f.s.Follow(f.ctx, a.ID, a.ID, f.tick())
+	f.wantCode(err, flick.EINVALID, "follow yourself")
+	_, err = f.s.Follow(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "follow unknown account")
+	if got := f.getAccount(a.ID); got.FollowingCount != 2 {
+		t.Errorf("refused follows changed the count to %d", got.FollowingCount)
+	}
+}
+
+func testSearchAccounts(t *testing.T, f *fixture) {
+	f.account("dan")
+	f.account("dana_x")
+	f.account("danaxe")
+	f.account("zed")
+	u := f.account("user9")
+	name := "Ünsal Dana"
+	_, err := f.s.UpdateProfile(f.ctx, u.ID, flick.ProfileUpdate{DisplayName: &name})
+	f.must(err)
+
+	tests := []struct {
+		q    string
+		want []string // handles, sorted
+	}{
+		{"dan", []string{"dan", "dana_x", "danaxe"}},
+		{"DANA", []string{"dana_x", "danaxe"}},
+		{"@dana", []string{"dana_x", "danaxe"}},
+		{"dana_", []string{"dana_x"}}, // '_' is literal, not LIKE's any-character
+		{"%", nil},
+		{"d%", nil},
+		{"_", nil},
+		{"ünsal", []string{"user9"}},
+		{"name of z", []string{"zed"}},
+		{"' OR 1=1 --", nil},
+		{`\`, nil},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.q, func(t *testing.T) {
+			got, err := f.s.SearchAccounts(f.ctx, tc.q, 10)
+			f.must(err)
+			var handles []string
+			for _, a := range got {
+				handles = append(handles, a.Handle)
+			}
+			slices.Sort(handles)
+			if !slices.Equal(handles, tc.want) {
+				t.Errorf("SearchAccounts(%q) = %v, want %v", tc.q, handles, tc.want)
+			}
+		})
+	}
+	got, err := f.s.SearchAccounts(f.ctx, "dan", 1)
+	f.must(err)
+	if len(got) != 1 || got[0].Handle != "dan" {
+		t.Errorf("limit 1: got %d accounts, first should be the exact match", len(got))
+	}
+}
+
+func testSessions(t *testing.T, f *fixture) {
+	a, b := f.account("sam"), f.account("sue")
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	mk := func(acc *flick.Account, token string, expires time.Time) *flick.Session {
+		s := &flick.Session{AccountID: acc.ID, TokenHash: []byte(token), UserAgent: "test/1.0", CreatedAt: now,
+			LastSeenAt: now, ExpiresAt: expires}
+		f.must(f.s.CreateSession(f.ctx, s))
+		if !flick.ValidID(s.ID) {
+			t.Fatalf("CreateSession left ID %q", s.ID)
+		}
+		return s
+	}
+	live := mk(a, "token-live\x00\xff", now.Add(time.Hour))
+	expired := mk(a, "token-expired", now.Add(-time.Hour))
+	other := mk(b, "token-other", now.Add(time.Hour))
+
+	got, err := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now)
+	f.must(err)
+	if got.ID != live.ID || got.AccountID != a.ID || got.UserAgent != "test/1.0" || !got.ExpiresAt.Equal(live.ExpiresAt) ||
+		!got.LastSeenAt.Equal(now) || string(got.TokenHash) != string(live.TokenHash) {
+		t.Errorf("SessionByTokenHash = %+v", got)
+	}
+	for _, tc := range []struct {
+		name string
+		hash []byte
+		now  time.Time
+	}{
+		{"expired", expired.TokenHash, now},
+		{"expires at now", live.TokenHash, live.ExpiresAt},
+		{"unknown", []byte("token-unknown"), now},
+		{"prefix", []byte("token"), now},
+	} {
+		_, err := f.s.SessionByTokenHash(f.ctx, tc.hash, tc.now)
+		f.wantCode(err, flick.ENOTFOUND, tc.name)
+	}
+	f.wantCode(f.s.CreateSession(f.ctx, &flick.Session{AccountID: flick.NewID(now), TokenHash: []byte("t2"), ExpiresAt: now.Add(time.Hour)}),
+		flick.ENOTFOUND, "session of unknown account")
+	f.wantCode(f.s.CreateSession(f.ctx, &flick.Session{AccountID: a.ID, TokenHash: live.TokenHash, ExpiresAt: now.Add(time.Hour)}),
+		flick.ECONFLICT, "session with a duplicate token hash")
+
+	// Touch: skipped within a minute, recorded after.
+	f.must(f.s.TouchSession(f.ctx, live.ID, now.Add(30*time.Second)))
+	if got, _ := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now); !got.LastSeenAt.Equal(now) {
+		t.Errorf("touch within a minute wrote %v", got.LastSeenAt)
+	}
+	later := now.Add(2 * time.Minute)
+	f.must(f.s.TouchSession(f.ctx, live.ID, later))
+	if got, _ := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now); !got.LastSeenAt.Equal(later) {
+		t.Errorf("touch after two minutes: LastSeenAt = %v, want %v", got.LastSeenAt, later)
+	}
+	f.must(f.s.TouchSession(f.ctx, flick.NewID(now), later))
+
+	list, err := f.s.Sessions(f.ctx, a.ID)
+	f.must(err)
+	if len(list) != 1 || list[0].ID != live.ID {
+		t.Errorf("Sessions lists %d sessions, want only the live one", len(list))
+	}
+	f.wantCode(f.s.DeleteSession(f.ctx, a.ID, other.ID), flick.ENOTFOUND, "delete someone else's session")
+	if _, err := f.s.SessionByTokenHash(f.ctx, other.TokenHash, now); err != nil {
+		t.Errorf("refused delete removed the session: %v", err)
+	}
+	f.must(f.s.DeleteSession(f.ctx, a.ID, live.ID))
+	_, err = f.s.SessionByTokenHash(f.ctx, live.TokenHash, now)
+	f.wantCode(err, flick.ENOTFOUND, "deleted session")
+	f.wantCode(f.s.DeleteSession(f.ctx, a.ID, live.ID), flick.ENOTFOUND, "delete twice")
+}

@@ -1,0 +1,388 @@
+package storetest
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+func testLikes(t *testing.T, f *fixture) {
+	a, b := f.account("lia"), f.account("leo")
+	v, w := f.readyVideo(b, "likeable"), f.readyVideo(b, "other")
+	steps := []struct {
+		name    string
+		op      func() (bool, error)
+		changed bool
+	}{
+		{"like", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, true},
+		{"like again", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, false},
+		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
+		{"like other", func() (bool, error) { return f.s.Like(f.ctx, a.ID, w.ID, f.tick()) }, true},
+		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, true},
+		{"unlike other again", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
+	}
+	for _, st := range steps {
+		changed, err := st.op()
+		f.must(err)
+		if changed != st.changed {
+			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
+		}
+	}
+	for _, tc := range []struct {
+		account *flick.Account
+		ids     []string
+		want    map[string]bool
+	}{
+		{a, []string{v.ID, w.ID, flick.NewID(f.tick()), "junk'"}, map[string]bool{v.ID: true}},
+		{b, []string{v.ID, w.ID}, map[string]bool{}},
+		{a, nil, map[string]bool{}},
+	} {
+		got, err := f.s.Liked(f.ctx, tc.account.ID, tc.ids)
+		f.must(err)
+		if !mapsEqual(got, tc.want) {
+			t.Errorf("Liked(%s, %v) = %v, want %v", tc.account.Handle, tc.ids, got, tc.want)
+		}
+	}
+}
+
+// mapsEqual compares sets, ignoring false entries.
+func mapsEqual(got, want map[string]bool) bool {
+	n := 0
+	for k, v := range got {
+		if v {
+			n++
+			if !want[k] {
+				return false
+			}
+		}
+	}
+	return n == len(want)
+}
+
+func testComments(t *testing.T, f *fixture) {
+	a, b := f.account("cora"), f.account("cole")
+	v, w := f.readyVideo(a, "talk about it"), f.readyVideo(a, "quiet")
+	comment := func(videoID, parentID, text string) (*flick.Comment, error) {
+		c := &flick.Comment{VideoID: videoID, AuthorID: b.ID, ParentID: parentID, Text: text, CreatedAt: f.tick()}
+		return c, f.s.CreateComment(f.ctx, c)
+	}
+	hostile := `'); DROP TABLE comments;-- "x" %_ <script>alert(1)</script> NEAR(a b) *`
+	top, err := comment(v.ID, "", "  "+hostile+"\n ")
+	f.must(err)
+	if !flick.ValidID(top.ID) || top.Text != hostile || top.ParentID != "" ||
+		top.Author != (flick.AccountRef{ID: b.ID, Handle: "cole", DisplayName: b.DisplayName}) {
+		t.Errorf("created comment %+v", top)
+	}
+	reply, err := comment(v.ID, top.ID, "a reply")
+	f.must(err)
+	nested, err := comment(v.ID, reply.ID, "a reply to the reply")
+	f.must(err)
+	if reply.ParentID != top.ID || nested.ParentID != top.ID {
+		t.Errorf("reply parents %q and %q, want both %q", reply.ParentID, nested.ParentID, top.ID)
+	}
+
+	for _, tc := range []struct {
+		name, video, parent, text string
+		code                      string
+	}{
+		{"parent on another video", w.ID, top.ID, "x", flick.ENOTFOUND},
+		{"unknown parent", v.ID, flick.NewID(f.tick()), "x", flick.ENOTFOUND},
+		{"junk parent", v.ID, "' OR 1=1", "x", flick.ENOTFOUND},
+		{"unknown video", flick.NewID(f.tick()), "", "x", flick.ENOTFOUND},
+		{"empty text", v.ID, "", " \n\t ", flick.EINVALID},
+		{"control characters", v.ID, "", "a\x07b", flick.EINVALID},
+		{"too long", v.ID, "", strings.Repeat("é", flick.MaxCommentRunes+1), flick.EUNPROCESSABLE},
+	} {
+		_, err := comment(tc.video, tc.parent, tc.text)
+		f.wantCode(err, tc.code, tc.name)
+		if tc.name == "parent on another video" && flick.ErrorMessage(err) != "Comment not found." {
+			t.Errorf("message %q", flick.ErrorMessage(err))
+		}
+	}
+
+	for _, tc := range []struct {
+		name, video, parent string
+		want                []*flick.Comment
+		replies             []int64
+	}{
+		{"top level", v.ID, "", []*flick.Comment{top}, []int64{2}},
+		{"replies", v.ID, top.ID, []*flick.Comment{reply, nested}, []int64{0, 0}},
+		{"replies of a reply", v.ID, reply.ID, nil, nil},
+		{"other video", w.ID, "", nil, nil},
+	} {
+		got, next, err := f.s.Comments(f.ctx, tc.video, tc.parent, flick.Page{})
+		f.must(err)
+		if next != "" || len(got) != len(tc.want) {
+			t.Fatalf("%s: %d comments (next %q), want %d", tc.name, len(got), next, len(tc.want))
+		}
+		for i, c := range got {
+			want := tc.want[i]
+			if c.ID != want.ID || c.Text != want.Text || c.ParentID != want.ParentID || c.VideoID != tc.video ||
+				c.Author != want.Author || c.AuthorID != b.ID || !c.CreatedAt.Equal(want.CreatedAt) || c.ReplyCount != tc.replies[i] {
+				t.Errorf("%s[%d] = %+v, want %+v with %d replies", tc.name, i, c, want, tc.replies[i])
+			}
+		}
+	}
+	_, _, err = f.s.Comments(f.ctx, w.ID, top.ID, flick.Page{})
+	f.wantCode(err, flick.ENOTFOUND, "replies to a comment of another video")
+	_, _, err = f.s.Comments(f.ctx, v.ID, "", flick.Page{Cursor: "bad cursor"})
+	f.wantCode(err, flick.EINVALID, "bad cursor")
+}
+
+func testCommentsPagination(t *testing.T, f *fixture) {
+	a := f.account("page")
+	v := f.readyVideo(a, "popular")
+	var want []string
+	for i := range 12 {
+		c := &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: fmt.Sprint("comment ", i), CreatedAt: f.tick()}
+		f.must(f.s.CreateComment(f.ctx, c))
+		want = append(want, c.ID)
+	}
+	for _, limit := range []int{1, 5, 12, 50} {
+		var got []string
+		cursor := ""
+		for range 20 {
+			page, next, err := f.s.Comments(f.ctx, v.ID, "", flick.Page{Limit: limit, Cursor: cursor})
+			f.must(err)
+			for _, c := range page {
+				got = append(got, c.ID)
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: joined pages %v, want %v (oldest first)", limit, got, want)
+		}
+	}
+}
+
+func testProjection(t *testing.T, f *fixture) {
+	a := f.account("pro")
+	v1, v2 := f.readyVideo(a, "one"), f.readyVideo(a, "two")
+	counts := func(v *flick.Video) flick.Counts { return f.getVideo(v.ID).Counts }
+	if pos, err := f.s.ProjectionPosition(f.ctx, "counts"); err != nil || pos != 0 {
+		t.Fatalf("initial position %d, %v", pos, err)
+	}
+	steps := []struct {
+		name   string
+		proj   string
+		seq    uint64
+		batch  map[string]flick.Counts
+		v1, v2 flick.Counts
+	}{
+		{"first batch", "counts", 5, map[string]flick.Counts{
+			v1.ID: {Views: 3, Likes: 2, Comments: 1, Shares: 1}, v2.ID: {Views: 1}, flick.NewID(f.tick()): {Views: 9}},
+			flick.Counts{Views: 3, Likes: 2, Comments: 1, Shares: 1}, flick.Counts{Views: 1}},
+		{"replay", "counts", 5, map[string]flick.Counts{v1.ID: {Views: 100}},
+			flick.Counts{Views: 3, Likes: 2, Comments: 1, Shares: 1}, flick.Counts{Views: 1}},
+		{"older", "counts", 2, map[string]flick.Counts{v1.ID: {Views: 100}},
+			flick.Counts{Views: 3, Likes: 2, Comments: 1, Shares: 1}, flick.Counts{Views: 1}},
+		{"below zero", "counts", 6, map[string]flick.Counts{v1.ID: {Views: 1, Likes: -5, Comments: -1}},
+			flick.Counts{Views: 4, Likes: 0, Comments: 0, Shares: 1}, flick.Counts{Views: 1}},
+		{"another projection", "other", 1, map[string]flick.Counts{v2.ID: {Shares: 2}},
+			flick.Counts{Views: 4, Likes: 0, Comments: 0, Shares: 1}, flick.Counts{Views: 1, Shares: 2}},
+		{"empty batch", "counts", 9, nil,
+			flick.Counts{Views: 4, Likes: 0, Comments: 0, Shares: 1}, flick.Counts{Views: 1, Shares: 2}},
+	}
+	for _, st := range steps {
+		f.must(f.s.ApplyProjection(f.ctx, st.proj, st.seq, flick.ProjectionBatch{Counts: st.batch}))
+		if got := counts(v1); got != st.v1 {
+			t.Errorf("%s: v1 counts %+v, want %+v", st.name, got, st.v1)
+		}
+		if got := counts(v2); got != st.v2 {
+			t.Errorf("%s: v2 counts %+v, want %+v", st.name, got, st.v2)
+		}
+	}
+	for name, want := range map[string]uint64{"counts": 9, "other": 1, "unknown": 0} {
+		if pos, err := f.s.ProjectionPosition(f.ctx, name); err != nil || pos != want {
+			t.Errorf("ProjectionPosition(%s) = %d, %v; want %d", name, pos, err, want)
+		}
+	}
+	page, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
+	f.must(err)
+	if len(page) != 2 || page[0].Counts != (flick.Counts{Views: 1, Shares: 2}) {
+		t.Errorf("listed counts differ from Video's")
+	}
+	f.wantCode(f.s.ApplyProjection(f.ctx, "counts", math.MaxUint64, flick.ProjectionBatch{}), flick.EINVALID, "position beyond int64")
+	if pos, _ := f.s.ProjectionPosition(f.ctx, "counts"); pos != 9 {
+		t.Errorf("refused batch moved the position to %d", pos)
+	}
+}
+
+func testWatches(t *testing.T, f *fixture) {
+	a, b := f.account("wes"), f.account("wyn")
+	v1, v2, v3 := f.readyVideo(b, "one"), f.readyVideo(b, "two"), f.readyVideo(b, "three")
+	all := []string{v1.ID, v2.ID, v3.ID}
+	at := f.tick()
+	batches := []struct {
+		watches []flick.Watch
+		want    map[string]bool // a's watched-through videos afterwards
+	}{
+		{[]flick.Watch{
+			{AccountID: a.ID, VideoID: v1.ID, WatchMS: 3000, At: at},
+			{AccountID: a.ID, VideoID: v2.ID, WatchMS: 10000, Completed: true, At: at},
+			{AccountID: "", VideoID: v3.ID, WatchMS: 10000, Completed: true, At: at}, // anonymous
+			{AccountID: a.ID, VideoID: flick.NewID(at), WatchMS: 1, Completed: true, At: at},
+			{AccountID: flick.NewID(at), VideoID: v3.ID, WatchMS: 1, Completed: true, At: at},
+		}, map[string]bool{v2.ID: true}},
+		// A shorter, earlier, incomplete watch does not undo a completed one.
+		{[]flick.Watch{
+			{AccountID: a.ID, VideoID: v2.ID, WatchMS: 10, At: at.Add(-time.Hour)},
+			{AccountID: a.ID, VideoID: v1.ID, WatchMS: -5, Completed: true, At: at.Add(time.Second)},
+		}, map[string]bool{v1.ID: true, v2.ID: true}},
+	}
+	for i, bt := range batches {
+		f.must(f.s.ApplyProjection(f.ctx, "watches", uint64(i+1), flick.ProjectionBatch{Watches: bt.watches}))
+		got, err := f.s.Watched(f.ctx, a.ID, all)
+		f.must(err)
+		if !mapsEqual(got, bt.want) {
+			t.Errorf("batch %d: Watched = %v, want %v", i+1, got, bt.want)
+		}
+	}
+	if got, err := f.s.Watched(f.ctx, b.ID, all); err != nil || len(got) != 0 {
+		t.Errorf("Watched(b) = %v, %v", got, err)
+	}
+}
+
+func testDeleteVideoCascades(t *testing.T, f *fixture) {
+	a, b := f.account("del"), f.account("dee")
+	v := f.readyVideo(a, "searchable doomed #gone")
+	keep := f.readyVideo(a, "kept #gone")
+	for _, video := range []*flick.Video{v, keep} {
+		_, err := f.s.Like(f.ctx, b.ID, video.ID, f.tick())
+		f.must(err)
+		top := &flick.Comment{VideoID: video.ID, AuthorID: b.ID, Text: "top"}
+		f.must(f.s.CreateComment(f.ctx, top))
+		f.must(f.s.CreateComment(f.ctx, &flick.Comment{VideoID: video.ID, AuthorID: a.ID, ParentID: top.ID, Text: "reply"}))
+	}
+	f.must(f.s.ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
+		Counts:  map[string]flick.Counts{v.ID: {Views: 5, Likes: 1}, keep.ID: {Views: 2}},
+		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}, {AccountID: b.ID, VideoID: keep.ID, WatchMS: 1, Completed: true, At: f.tick()}},
+	}))
+
+	f.must(f.s.DeleteVideo(f.ctx, v.ID))
+
+	_, err := f.s.Video(f.ctx, v.ID)
+	f.wantCode(err, flick.ENOTFOUND, "deleted video")
+	f.wantCode(f.s.DeleteVideo(f.ctx, v.ID), flick.ENOTFOUND, "delete twice")
+	_, _, err = f.s.Comments(f.ctx, v.ID, "", flick.Page{})
+	f.wantCode(err, flick.ENOTFOUND, "comments of a deleted video")
+	_, err = f.s.Like(f.ctx, b.ID, v.ID, f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "like a deleted video")
+	f.must(f.s.ApplyProjection(f.ctx, "p", 2, flick.ProjectionBatch{
+		Counts:  map[string]flick.Counts{v.ID: {Views: 1}, keep.ID: {Views: 1}},
+		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}},
+	}))
+
+	f.wantListed("hashtag", flick.VideoFilter{Hashtag: "gone"}, keep)
+	f.wantListed("search", flick.VideoFilter{Query: "searchable"})
+	f.wantListed("author", flick.VideoFilter{AuthorIDs: []string{a.ID}, AllStatuses: true}, keep)
+	if vs, err := f.s.Videos(f.ctx, []string{v.ID, keep.ID}); err != nil || !slices.Equal(ids(vs), []string{keep.ID}) {
+		t.Errorf("Videos = %v, %v", ids(vs), err)
+	}
+	liked, err := f.s.Liked(f.ctx, b.ID, []string{v.ID, keep.ID})
+	f.must(err)
+	watched, err := f.s.Watched(f.ctx, b.ID, []string{v.ID, keep.ID})
+	f.must(err)
+	if want := map[string]bool{keep.ID: true}; !mapsEqual(liked, want) || !mapsEqual(watched, want) {
+		t.Errorf("after delete: liked %v, watched %v; want only the kept video", liked, watched)
+	}
+	comments, _, err := f.s.Comments(f.ctx, keep.ID, "", flick.Page{})
+	f.must(err)
+	if len(comments) != 1 || comments[0].ReplyCount != 1 {
+		t.Errorf("the kept video's comments were touched: %d", len(comments))
+	}
+	if got := f.getVideo(keep.ID).Counts; got != (flick.Counts{Views: 3}) {
+		t.Errorf("kept video counts %+v", got)
+	}
+	if acc := f.getAccount(a.ID); acc.VideoCount != 1 {
+		t.Errorf("VideoCount after delete = %d, want 1", acc.VideoCount)
+	}
+}
+
+// testConcurrentWriters has many goroutines write at once, as HTTP handlers
+// do: none may fail (no "database is locked"), and the counters must add up.
+func testConcurrentWriters(t *testing.T, f *fixture) {
+	const n = 12
+	star := f.account("star")
+	var videos []*flick.Video
+	for range 3 {
+		videos = append(videos, f.readyVideo(star, "popular"))
+	}
+	fans := make([]*flick.Account, n)
+	for i := range fans {
+		fans[i] = f.account(fmt.Sprintf("fan%02d", i))
+	}
+	var wg sync.WaitGroup
+	for i, fan := range fans {
+		wg.Go(func() {
+			errorf := func(op string, err error) {
+				if err != nil {
+					t.Errorf("fan %d: %s: %v", i, op, err)
+				}
+			}
+			for _, v := range videos {
+				_, err := f.s.Like(f.ctx, fan.ID, v.ID, time.Now())
+				errorf("like", err)
+				_, err = f.s.Video(f.ctx, v.ID)
+				errorf("read video", err)
+			}
+			_, err := f.s.Unlike(f.ctx, fan.ID, videos[2].ID)
+			errorf("unlike", err)
+			_, err = f.s.Follow(f.ctx, fan.ID, star.ID, time.Now())
+			errorf("follow", err)
+			if i > 0 {
+				_, err = f.s.Follow(f.ctx, fan.ID, fans[i-1].ID, time.Now())
+				errorf("follow fan", err)
+			}
+			errorf("comment", f.s.CreateComment(f.ctx, &flick.Comment{VideoID: videos[0].ID, AuthorID: fan.ID, Text: "first!"}))
+			errorf("projection", f.s.ApplyProjection(f.ctx, "concurrent", uint64(i+1),
+				flick.ProjectionBatch{Counts: map[string]flick.Counts{videos[1].ID: {Views: 1}}}))
+			_, err = f.s.Account(f.ctx, star.ID)
+			errorf("read account", err)
+		})
+	}
+	wg.Wait()
+	if acc := f.getAccount(star.ID); acc.FollowerCount != n {
+		t.Errorf("FollowerCount = %d, want %d", acc.FollowerCount, n)
+	}
+	for i, fan := range fans {
+		acc := f.getAccount(fan.ID)
+		wantFollowers, wantFollowing := int64(1), int64(2)
+		if i == n-1 {
+			wantFollowers = 0
+		}
+		if i == 0 {
+			wantFollowing = 1
+		}
+		if acc.FollowerCount != wantFollowers || acc.FollowingCount != wantFollowing {
+			t.Errorf("fan %d: followers %d following %d, want %d %d", i, acc.FollowerCount, acc.FollowingCount, wantFollowers, wantFollowing)
+		}
+		liked, err := f.s.Liked(f.ctx, fan.ID, ids(videos))
+		f.must(err)
+		if !mapsEqual(liked, map[string]bool{videos[0].ID: true, videos[1].ID: true}) {
+			t.Errorf("fan %d liked %v", i, liked)
+		}
+	}
+	comments, _, err := f.s.Comments(f.ctx, videos[0].ID, "", flick.Page{Limit: flick.MaxPageSize})
+	f.must(err)
+	if len(comments) != n {
+		t.Errorf("%d comments, want %d", len(comments), n)
+	}
+	// Batches raced: those that came after a higher seq were skipped, but the
+	// highest always counts.
+	if pos, err := f.s.ProjectionPosition(f.ctx, "concurrent"); err != nil || pos != n {
+		t.Errorf("position %d, %v; want %d", pos, err, n)
+	}
+	if views := f.getVideo(videos[1].ID).Counts.Views; views < 1 || views > n {
+		t.Errorf("views = %d, want between 1 and %d", views, n)
+	}
+}

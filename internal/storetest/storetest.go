@@ -1,0 +1,148 @@
+// Package storetest is the conformance suite for flick.Store: every backend
+// (internal/sqlite, later internal/postgres) runs the same tests, so that
+// they behave alike down to error codes and pagination. It depends only on
+// the flick package.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// Run runs the suite. open must return a new, empty store whose clock is the
+// real time; Run closes nothing, so open should register its own cleanup.
+func Run(t *testing.T, open func(t *testing.T) flick.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, f *fixture)
+	}{
+		{"Accounts", testAccounts},
+		{"UpdateProfile", testUpdateProfile},
+		{"Follow", testFollow},
+		{"SearchAccounts", testSearchAccounts},
+		{"Sessions", testSessions},
+		{"VideoLifecycle", testVideoLifecycle},
+		{"VideoNotFound", testVideoNotFound},
+		{"ListVideosPagination", testListVideosPagination},
+		{"ListVideosFilters", testListVideosFilters},
+		{"VideosByID", testVideosByID},
+		{"RecentVideos", testRecentVideos},
+		{"SearchHostileInput", testSearchHostileInput},
+		{"Likes", testLikes},
+		{"Comments", testComments},
+		{"CommentsPagination", testCommentsPagination},
+		{"Projection", testProjection},
+		{"Watches", testWatches},
+		{"DeleteVideoCascades", testDeleteVideoCascades},
+		{"ConcurrentWriters", testConcurrentWriters},
+		{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fn(t, &fixture{t: t, s: open(t), ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond)})
+		})
+	}
+}
+
+// fixture holds a test's store and makes accounts and videos for it. Every
+// record it makes is one millisecond younger than the last, so that IDs (and
+// so newest-first order) follow the order of creation.
+type fixture struct {
+	t   *testing.T
+	s   flick.Store
+	ctx context.Context
+	now time.Time
+	n   int
+}
+
+// tick returns the creation time of the next record.
+func (f *fixture) tick() time.Time {
+	f.n++
+	return f.now.Add(time.Duration(f.n) * time.Millisecond)
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// wantCode fails the test unless err carries the flick error code.
+func (f *fixture) wantCode(err error, code, what string) {
+	f.t.Helper()
+	if got := flick.ErrorCode(err); got != code {
+		f.t.Fatalf("%s: error code %q (%v), want %q", what, got, err, code)
+	}
+}
+
+func (f *fixture) account(handle string) *flick.Account {
+	f.t.Helper()
+	at := f.tick()
+	a := &flick.Account{ID: flick.NewID(at), Handle: handle, DisplayName: "Name of " + handle, Region: flick.DefaultRegion,
+		Birthdate: "2000-01-02", CreatedAt: at}
+	f.must(f.s.CreateAccount(f.ctx, a, "hash-of-"+handle))
+	return a
+}
+
+// video creates a video by author in status processing.
+func (f *fixture) video(author *flick.Account, caption string) *flick.Video {
+	f.t.Helper()
+	at := f.tick()
+	tags, mentions := flick.ParseCaption(caption)
+	v := &flick.Video{ID: flick.NewID(at), AuthorID: author.ID, Caption: caption, Hashtags: tags, Mentions: mentions,
+		CreatedAt: at, DurationMS: 15000, Width: 1080, Height: 1920, OriginalKey: "originals/x.mp4"}
+	f.must(f.s.CreateVideo(f.ctx, v))
+	return v
+}
+
+// readyVideo creates a video and gives it a first rendition, which makes it ready.
+func (f *fixture) readyVideo(author *flick.Account, caption string) *flick.Video {
+	f.t.Helper()
+	v := f.video(author, caption)
+	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 360), Ready: true, Complete: true,
+		PosterKey: "videos/" + v.ID + "/poster.jpg"}))
+	return v
+}
+
+// rendition is the rendition of the given short side of a vertical video.
+func rendition(videoID string, short int) flick.Rendition {
+	name := fmt.Sprintf("%dp", short)
+	return flick.Rendition{Name: name, Width: short, Height: short * 16 / 9, Bitrate: short * 2000, Size: int64(short) * 1000,
+		Key: "videos/" + videoID + "/" + name + ".mp4", Mime: "video/mp4"}
+}
+
+func (f *fixture) getVideo(id string) *flick.Video {
+	f.t.Helper()
+	v, err := f.s.Video(f.ctx, id)
+	f.must(err)
+	return v
+}
+
+func (f *fixture) getAccount(id string) *flick.Account {
+	f.t.Helper()
+	a, err := f.s.Account(f.ctx, id)
+	f.must(err)
+	return a
+}
+
+// ids returns the IDs of videos, in order.
+func ids(videos []*flick.Video) []string {
+	out := make([]string, len(videos))
+	for i, v := range videos {
+		out[i] = v.ID
+	}
+	return out
+}
+
+// newestFirst reverses videos made oldest first.
+func newestFirst(videos ...*flick.Video) []*flick.Video {
+	out := slices.Clone(videos)
+	slices.Reverse(out)
+	return out
+}

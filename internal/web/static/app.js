@@ -1,0 +1,164 @@
+// Flick's web app: a small client-side router over the HTML shell that the
+// server sends for every page route. Views render with DOM APIs only.
+import { ApiError, api, pager } from './api.js';
+import { loginPage, signupPage } from './auth.js';
+import { icon } from './dom.js';
+import { Feed } from './feed.js';
+import { profilePage } from './profile.js';
+import { searchPage, tagPage } from './search.js';
+import { currentUser, loadCurrentUser, onUserChange } from './session.js';
+import { settingsPage } from './settings.js';
+import { emptyState } from './ui.js';
+import { uploadPage } from './upload.js';
+
+const main = document.getElementById('main');
+
+const ROUTES = [
+  [/^\/$/, 'foryou'], [/^\/following$/, 'following'], [/^\/upload$/, 'upload'], [/^\/login$/, 'login'],
+  [/^\/signup$/, 'signup'], [/^\/search$/, 'search'], [/^\/settings$/, 'settings'],
+  [/^\/tag\/([^/]+)$/, 'tag'], [/^\/v\/([^/]+)$/, 'video'], [/^\/@([^/]+)$/, 'profile'],
+];
+
+const TITLES = {
+  foryou: 'For You', following: 'Following', upload: 'Upload', login: 'Log in', signup: 'Sign up',
+  search: 'Search', settings: 'Settings', video: 'Video', notfound: 'Page not found',
+};
+
+const FEED_PAGES = new Set(['foryou', 'following', 'video']);
+
+// The For You and Following feeds are kept while you visit other pages, so
+// coming back lands on the video you left, as in the apps.
+const feeds = new Map();
+let cleanup = null;
+
+function match(path) {
+  for (const [re, name] of ROUTES) {
+    const m = re.exec(path);
+    if (!m) continue;
+    try {
+      return { name, arg: m[1] === undefined ? undefined : decodeURIComponent(m[1]) };
+    } catch {
+      break; // malformed percent-encoding
+    }
+  }
+  return { name: 'notfound' };
+}
+
+function feed(kind) {
+  let f = feeds.get(kind);
+  if (!f) {
+    f = kind === 'foryou'
+      ? new Feed({ kind, label: 'For You feed', source: pager('/feed/foryou'),
+        empty: emptyState('No videos yet', 'Be the first to post something.', { href: '/upload', text: 'Upload a video' }) })
+      : new Feed({ kind, label: 'Following feed', source: pager('/feed/following'),
+        empty: emptyState('Nothing from people you follow yet', 'Follow creators and their new videos show up here.', { href: '/', text: 'Find creators on For You' }) });
+    feeds.set(kind, f);
+  }
+  return f;
+}
+
+// A shared link opens that video first and continues into For You.
+function sharedVideo(id) {
+  let first = true;
+  const rest = pager('/feed/foryou');
+  return async () => {
+    if (!first) return rest();
+    const v = await api('GET', `/videos/${encodeURIComponent(id)}`).catch((err) => {
+      throw err.status === 404 ? new ApiError(404, err.code, 'This video doesn’t exist or was deleted.') : err;
+    });
+    if (v.status === 'processing') throw new ApiError(409, 'processing', `This video is still processing (${v.progress || 0}%). Try again in a moment.`);
+    if (v.status === 'failed') throw new ApiError(422, 'failed', `This video could not be processed${v.failure ? `: ${v.failure}` : '.'}`);
+    first = false;
+    return { items: [v], done: false };
+  };
+}
+
+function mountFeed(f, transient) {
+  f.mount(main);
+  return transient ? () => f.destroy() : () => f.unmount();
+}
+
+async function render({ first = false } = {}) {
+  if (cleanup) cleanup();
+  cleanup = null;
+  const r = first && document.body.dataset.page === 'notfound' ? { name: 'notfound' } : match(location.pathname);
+  document.body.dataset.page = r.name;
+  document.body.classList.toggle('feed-mode', FEED_PAGES.has(r.name));
+  document.title = r.name === 'profile' ? `@${r.arg} · Flick` : r.name === 'tag' ? `#${r.arg} · Flick` : `${TITLES[r.name]} · Flick`;
+  highlightNav(r);
+  main.replaceChildren();
+  if (!first) main.focus({ preventScroll: true });
+  switch (r.name) {
+    case 'foryou': cleanup = mountFeed(feed('foryou')); break;
+    case 'following':
+      cleanup = currentUser() ? mountFeed(feed('following'))
+        : (main.replaceChildren(emptyState('See videos from creators you follow', 'Log in to get your Following feed.', { href: '/login?next=%2Ffollowing', text: 'Log in' })), null);
+      break;
+    case 'video': cleanup = mountFeed(new Feed({ kind: 'video', label: 'Video', source: sharedVideo(r.arg), empty: emptyState('Video not found') }), true); break;
+    case 'upload': cleanup = uploadPage(main); break;
+    case 'login': loginPage(main); break;
+    case 'signup': signupPage(main); break;
+    case 'search': searchPage(main); break;
+    case 'settings': settingsPage(main); break;
+    case 'tag': cleanup = tagPage(main, { tag: r.arg.toLowerCase() }); break;
+    case 'profile': {
+      // The profile loads asynchronously; a navigation meanwhile must still
+      // be able to clean it up.
+      let done = null;
+      let gone = false;
+      cleanup = () => { gone = true; done?.(); };
+      profilePage(main, { handle: r.arg.toLowerCase() }).then((c) => { if (gone) c?.(); else done = c; });
+      break;
+    }
+    default:
+      main.replaceChildren(emptyState('Page not found', 'The page you’re looking for doesn’t exist or has moved.', { href: '/', text: 'Go to For You' }));
+  }
+}
+
+function navigate(to) {
+  if (to !== location.pathname + location.search) history.pushState(null, '', to);
+  render();
+  window.scrollTo(0, 0);
+}
+
+function highlightNav(r) {
+  const me = currentUser();
+  const own = r.name === 'profile' && me && r.arg.toLowerCase() === me.handle;
+  const active = r.name === 'profile' && !own ? '' : r.name;
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function syncAuthNav(me) {
+  for (const a of document.querySelectorAll('[data-nav="profile"]')) a.href = me ? `/@${me.handle}` : '/login';
+  for (const el of document.querySelectorAll('[data-auth]')) el.hidden = (el.dataset.auth === 'in') !== !!me;
+}
+
+// Same-origin links navigate inside the app; everything the API or the
+// media server owns is left to the browser.
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = e.target.closest?.('a[href]');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || /^\/(api|media|static|healthz|readyz|metrics)(\/|$)/.test(url.pathname)) return;
+  e.preventDefault();
+  navigate(url.pathname + url.search);
+});
+window.addEventListener('popstate', () => render());
+window.addEventListener('flick:navigate', (e) => navigate(e.detail));
+
+for (const a of document.querySelectorAll('[data-icon]')) a.prepend(icon(a.dataset.icon, { size: a.classList.contains('tab-upload') ? 22 : 24 }));
+
+onUserChange((me) => {
+  // Likes, follows and the feeds themselves depend on who is watching.
+  for (const f of feeds.values()) f.destroy();
+  feeds.clear();
+  syncAuthNav(me);
+});
+
+await loadCurrentUser();
+syncAuthNav(currentUser());
+render({ first: true });

@@ -1,0 +1,173 @@
+// The comments drawer: a modal sheet listing a video's comments and replies,
+// with a form to post one. A bottom sheet on phones, a side panel on desktop.
+import { api, pager } from './api.js';
+import { ago, avatar, compact, h, icon, richText } from './dom.js';
+import { currentUser } from './session.js';
+import { loginHref, spinner } from './ui.js';
+
+let drawerCount = 0;
+
+export class CommentsDrawer {
+  constructor({ onPosted }) {
+    this.onPosted = onPosted;
+    this.threads = new Map(); // top-level comment id -> its reply list and loader
+    const titleId = `comments-title-${++drawerCount}`;
+    this.title = h('h2', { id: titleId, class: 'drawer-title', 'data-testid': 'comments-title' });
+    this.list = h('ol', { class: 'comment-list', 'data-testid': 'comment-list' });
+    this.more = h('button', { class: 'button subtle load-more', type: 'button', hidden: true, 'data-testid': 'comments-more',
+      text: 'Load more comments', onclick: () => this.loadPage() });
+    this.status = h('div', { class: 'drawer-status' });
+    this.input = h('textarea', { class: 'comment-input', name: 'text', rows: 1, maxlength: 1000, required: true,
+      placeholder: 'Add a comment…', 'aria-label': 'Add a comment', 'data-testid': 'comment-input' });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey) {
+        e.preventDefault();
+        this.form.requestSubmit();
+      }
+    });
+    this.replyLabel = h('span');
+    this.replying = h('div', { class: 'replying', hidden: true }, this.replyLabel,
+      h('button', { class: 'icon-button small', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, icon('close', { size: 16 })));
+    this.formError = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'comment-error', hidden: true });
+    this.submit = h('button', { class: 'button primary', type: 'submit', 'data-testid': 'comment-submit', text: 'Post' });
+    this.form = h('form', { class: 'comment-form', 'data-testid': 'comment-form', onsubmit: (e) => { e.preventDefault(); this.post(); } },
+      this.replying, this.formError, h('div', { class: 'comment-row' }, this.input, this.submit));
+    this.loginNote = h('p', { class: 'login-note' }, h('a', { href: '/login', text: 'Log in' }), ' to join the conversation.');
+
+    this.el = h('dialog', { class: 'drawer', 'data-testid': 'comments-drawer', 'aria-labelledby': titleId },
+      h('div', { class: 'drawer-sheet' },
+        h('header', { class: 'drawer-head' }, this.title,
+          h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close comments', 'data-testid': 'comments-close', onclick: () => this.close() },
+            icon('close'))),
+        h('div', { class: 'drawer-body' }, this.list, this.status, this.more),
+        this.form, this.loginNote));
+    // A click on the backdrop lands on the dialog itself, outside the sheet.
+    this.el.addEventListener('click', (e) => { if (e.target === this.el) this.close(); });
+  }
+
+  get isOpen() { return this.el.open; }
+
+  open(video) {
+    this.video = video;
+    this.token = {};
+    this.next = pager(`/videos/${encodeURIComponent(video.id)}/comments`);
+    this.threads.clear();
+    this.list.replaceChildren();
+    this.setReply(null);
+    this.formError.hidden = true;
+    this.renderTitle();
+    const signedIn = !!currentUser();
+    this.form.hidden = !signedIn;
+    this.loginNote.hidden = signedIn;
+    this.loginNote.firstChild.href = loginHref();
+    if (!this.el.open) this.el.showModal();
+    this.loadPage();
+    if (signedIn && matchMedia('(hover: hover)').matches) this.input.focus();
+  }
+
+  close() {
+    if (this.el.open) this.el.close();
+  }
+
+  renderTitle() {
+    const n = this.video.counts?.comments || 0;
+    this.title.textContent = n === 1 ? '1 comment' : `${compact(n)} comments`;
+  }
+
+  async loadPage() {
+    const token = this.token;
+    this.more.hidden = true;
+    this.status.replaceChildren(spinner('Loading comments'));
+    try {
+      const page = await this.next();
+      if (token !== this.token) return;
+      for (const c of page.items) this.list.append(this.renderComment(c));
+      this.more.hidden = page.done;
+      this.status.replaceChildren(this.list.children.length ? '' : h('p', { class: 'muted', 'data-testid': 'comments-empty', text: 'No comments yet. Be the first!' }));
+    } catch (err) {
+      if (token !== this.token) return;
+      this.status.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: err.message }));
+      this.more.hidden = false;
+    }
+  }
+
+  renderComment(c, parent = null) {
+    const author = c.author || {};
+    const profile = `/@${author.handle}`;
+    const li = h('li', { class: 'comment', 'data-testid': parent ? 'reply' : 'comment', 'data-comment-id': c.id },
+      h('a', { class: 'comment-avatar', href: profile, tabindex: '-1', 'aria-hidden': 'true' }, avatar(author, parent ? 28 : 36)));
+    const main = h('div', { class: 'comment-main' },
+      h('a', { class: 'comment-author', href: profile, text: author.display_name || `@${author.handle}` }),
+      h('p', { class: 'comment-text', 'data-testid': 'comment-text' }, richText(c.text)),
+      h('div', { class: 'comment-meta' },
+        c.created_at ? h('time', { datetime: c.created_at, text: ago(c.created_at) }) : null,
+        h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
+          onclick: () => this.setReply({ parentId: parent || c.id, handle: author.handle }) })));
+    li.append(main);
+    if (!parent) {
+      const replies = h('ol', { class: 'reply-list' });
+      const toggle = h('button', { class: 'link-button view-replies', type: 'button', 'data-testid': 'view-replies', hidden: !(c.reply_count > 0),
+        text: c.reply_count === 1 ? 'View 1 reply' : `View ${c.reply_count || 0} replies`, onclick: () => this.loadReplies(c.id) });
+      this.threads.set(c.id, { replies, toggle, next: null });
+      main.append(replies, toggle);
+    }
+    return li;
+  }
+
+  async loadReplies(id) {
+    const t = this.threads.get(id);
+    const token = this.token;
+    t.next ||= pager(`/videos/${encodeURIComponent(this.video.id)}/comments?parent_id=${encodeURIComponent(id)}`);
+    t.toggle.disabled = true;
+    try {
+      const page = await t.next();
+      if (token !== this.token) return;
+      for (const r of page.items) {
+        if (!t.replies.querySelector(`[data-comment-id="${CSS.escape(r.id)}"]`)) t.replies.append(this.renderComment(r, id));
+      }
+      t.toggle.hidden = page.done;
+      t.toggle.textContent = 'View more replies';
+    } catch (err) {
+      t.toggle.textContent = err.message;
+    } finally {
+      t.toggle.disabled = false;
+    }
+  }
+
+  setReply(reply) {
+    this.reply = reply;
+    this.replying.hidden = !reply;
+    this.replyLabel.textContent = reply ? `Replying to @${reply.handle}` : '';
+    this.input.placeholder = reply ? `Reply to @${reply.handle}…` : 'Add a comment…';
+    if (reply) this.input.focus();
+  }
+
+  async post() {
+    const text = this.input.value.trim();
+    if (!text) return;
+    const video = this.video;
+    const body = { text };
+    if (this.reply) body.parent_id = this.reply.parentId;
+    this.submit.disabled = true;
+    this.formError.hidden = true;
+    try {
+      const c = await api('POST', `/videos/${encodeURIComponent(video.id)}/comments`, body);
+      if (video !== this.video) return;
+      c.author ||= currentUser();
+      c.text ??= text;
+      const thread = body.parent_id && this.threads.get(body.parent_id);
+      if (thread) thread.replies.append(this.renderComment(c, body.parent_id));
+      else this.list.prepend(this.renderComment(c));
+      this.status.replaceChildren();
+      this.input.value = '';
+      this.setReply(null);
+      this.onPosted(video.id);
+      this.renderTitle();
+    } catch (err) {
+      this.formError.textContent = err.message;
+      this.formError.hidden = false;
+    } finally {
+      this.submit.disabled = false;
+    }
+  }
+}
