@@ -29,6 +29,7 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	conc := fs.Int("concurrency", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to run each server")
 	size := fs.Int64("range-bytes", 256<<10, "bytes per range request")
+	clipLen := fs.Int("clip-seconds", 20, "length of the generated 720x1280 clip whose top rendition is served")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -37,7 +38,7 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 		return nil, err
 	}
 	defer s.stop()
-	clip, err := benchClip(ctx, s.dir, 720, 1280, 20)
+	clip, err := benchClip(ctx, s.dir, 720, 1280, *clipLen)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +52,10 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	// it for nginx: the same bytes, both warm in the page cache.
 	nginxRoot := filepath.Join(s.dir, "nginx-root")
 	if err := os.MkdirAll(nginxRoot, 0o755); err != nil {
+		return nil, err
+	}
+	// nginx's workers may run as another user: let them reach the file.
+	if err := os.Chmod(s.dir, 0o755); err != nil {
 		return nil, err
 	}
 	fileSize, err := download(ctx, fileURL, filepath.Join(nginxRoot, "r.mp4"))
@@ -76,6 +81,9 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	}
 	defer stop()
 	n := runLoad(ctx, *conc, *dur, do(nginxURL+"/r.mp4"))
+	if n.Requests == 0 {
+		return nil, fmt.Errorf("nginx answered no request successfully (%d errors); see %s", n.Errors, filepath.Join(s.dir, "nginx", "error.log"))
+	}
 	res.Nginx = &n
 	if n.MBPerSecond > 0 {
 		res.Ratio = res.Flick.MBPerSecond / n.MBPerSecond

@@ -105,8 +105,25 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 	}
 	logger.Info("demo accounts ready", "handles", len(clients), "password", demoPassword)
 
+	// A rerun after an interrupted seed skips what is already there.
+	have := map[string]string{} // caption -> video id
+	for i, c := range demoCreators {
+		var page struct {
+			Items []struct{ ID, Caption string } `json:"items"`
+		}
+		if err := clients[i].do(ctx, "GET", "/api/v1/accounts/"+c.handle+"/videos?limit=50", nil, &page); err != nil {
+			return fmt.Errorf("demo videos of %s: %w", c.handle, err)
+		}
+		for _, v := range page.Items {
+			have[v.Caption] = v.ID
+		}
+	}
 	var ids []string
 	for i, v := range demoVideos {
+		if id, ok := have[v.caption]; ok {
+			ids = append(ids, id)
+			continue
+		}
 		path := filepath.Join(work, fmt.Sprintf("demo-%02d.mp4", i))
 		if err := generateClip(ctx, path, v); err != nil {
 			return fmt.Errorf("generate demo clip %d: %w", i, err)
@@ -121,7 +138,12 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 	}
 
 	// A little social life, so that counters, trending and the Following
-	// feed have something to show.
+	// feed have something to show. Only ready videos can be liked.
+	for k, id := range ids {
+		if _, err := waitVideo(ctx, clients[demoVideos[k].creator], id, 1, 500*time.Millisecond); err != nil {
+			return fmt.Errorf("demo video %s: %w", id, err)
+		}
+	}
 	for i, cl := range clients {
 		for j := 1; j <= 2; j++ {
 			other := demoCreators[(i+j)%len(demoCreators)].handle
@@ -131,7 +153,7 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 		}
 		for k, id := range ids {
 			if (k+i)%3 == 0 {
-				if err := cl.do(ctx, "POST", "/api/v1/videos/"+id+"/like", nil, nil); err != nil && !isStatus(err, http.StatusNotFound) {
+				if err := cl.do(ctx, "POST", "/api/v1/videos/"+id+"/like", nil, nil); err != nil {
 					return fmt.Errorf("demo like: %w", err)
 				}
 			}
@@ -140,7 +162,7 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 	comments := []string{"This is mesmerising 😍", "How long did this take?", "Watched it five times", "#calm vibes indeed"}
 	for k, id := range ids[:8] {
 		cl := clients[(k+1)%len(clients)]
-		if err := cl.do(ctx, "POST", "/api/v1/videos/"+id+"/comments", map[string]string{"text": comments[k%len(comments)]}, nil); err != nil && !isStatus(err, http.StatusNotFound) {
+		if err := cl.do(ctx, "POST", "/api/v1/videos/"+id+"/comments", map[string]string{"text": comments[k%len(comments)]}, nil); err != nil {
 			return fmt.Errorf("demo comment: %w", err)
 		}
 	}
@@ -149,11 +171,6 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 	}
 	logger.Info("demo content ready: open the web app", "url", base, "videos", len(ids))
 	return nil
-}
-
-func isStatus(err error, status int) bool {
-	var e *apiError
-	return errors.As(err, &e) && e.Status == status
 }
 
 // generateClip renders one synthetic clip with a tone (or the source's own

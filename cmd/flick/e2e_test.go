@@ -226,3 +226,8 @@ func TestHelp(t *testing.T) {
 		})
 	}
 }
+
+func isStatus(err error, status int) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.Status == status
+}

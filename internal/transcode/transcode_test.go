@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,15 +71,52 @@ func newEnv(t *testing.T, cfg transcode.Config) *env {
 	return e
 }
 
-// upload writes a generated clip to the upload area, as the HTTP layer does.
+// clips caches generated clips for the whole test binary: generating one
+// takes longer than copying it.
+var clips = struct {
+	sync.Mutex
+	dir   string
+	paths map[media.Clip]string
+}{paths: map[media.Clip]string{}}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "transcode-test-clips-")
+	if err != nil {
+		panic(err)
+	}
+	clips.dir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// upload puts a generated clip in the upload area, as the HTTP layer does.
 func (e *env) upload(c media.Clip) string {
 	e.t.Helper()
+	clips.Lock()
+	src, ok := clips.paths[c]
+	if !ok {
+		src = filepath.Join(clips.dir, fmt.Sprintf("clip-%d.mp4", len(clips.paths)))
+		if err := media.GenerateClip(context.Background(), src, c); err != nil {
+			clips.Unlock()
+			e.t.Fatal(err)
+		}
+		clips.paths[c] = src
+	}
+	clips.Unlock()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	f, err := os.CreateTemp(e.blobs.TempDir(), "upload-*")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	f.Close()
-	if err := media.GenerateClip(context.Background(), f.Name(), c); err != nil {
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	return f.Name()
@@ -484,28 +522,4 @@ func gather(t *testing.T, reg *prometheus.Registry) string {
 		}
 	}
 	return b.String()
-}
-
-func TestBenchUpload(t *testing.T) {
-	e := newEnv(t, transcode.Config{})
-	res, err := transcode.BenchUpload(context.Background(), transcode.BenchConfig{
-		Store:    e.store,
-		Blobs:    e.blobs,
-		AuthorID: e.authorID,
-		WorkDir:  t.TempDir(),
-		Clip:     media.Clip{Width: 360, Height: 640, Duration: 2 * time.Second, Audio: true},
-		Runs:     1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Plain <= 0 || res.Pipeline <= 0 || res.Ratio <= 0 || len(res.PipelineRuns) != 1 {
-		t.Errorf("result %+v", res)
-	}
-	t.Logf("pipeline %v, plain %v, ratio %.2f", res.Pipeline, res.Plain, res.Ratio)
-	// The benchmark cleans up after itself.
-	if files := e.files(); len(files) != 0 {
-		t.Errorf("left media: %v", files)
-	}
-	e.assertNoWorkFiles()
 }

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestBenchSmoke runs each benchmark briefly so that they keep working; the
+// figures themselves come from running them in full (see the README).
+func TestBenchSmoke(t *testing.T) {
+	requireTool(t, "ffmpeg")
+	for _, args := range [][]string{
+		{"upload", "--width", "240", "--height", "426", "--length", "2s", "--runs", "1"},
+		{"api", "--duration", "300ms", "--concurrency", "4"},
+		{"range", "--duration", "300ms", "--concurrency", "4", "--clip-seconds", "2"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			var out, errOut strings.Builder
+			if err := run(context.Background(), append([]string{"bench"}, args...), &out, &errOut); err != nil {
+				t.Fatalf("bench %v: %v\n%s", args, err, errOut.String())
+			}
+			var res map[string]any
+			if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+			}
+			t.Logf("%s", out.String())
+		})
+	}
+}
