@@ -36,58 +36,47 @@ func flagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// bindConfig registers the flags of cfg on fs. Which flags: data is for
-// every command; the server ones only when server is true.
+// bindConfig registers the flags of cfg on fs: data and logging for every
+// command, the server ones only when server is true. Each flag has an
+// environment variable (named in its help) that sets it unless the command
+// line does; applyEnv reads them.
 func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
-	env := func(key, def string) string {
-		if v, ok := os.LookupEnv(key); ok {
-			return v
-		}
-		return def
-	}
-	fs.StringVar(&cfg.Data, "data", env("FLICK_DATA", "./flick-data"), "data directory: databases, media and the event log (FLICK_DATA)")
-	fs.Func("log-level", "log level: debug, info, warn or error (FLICK_LOG_LEVEL) (default info)", func(s string) error {
-		return cfg.LogLevel.UnmarshalText([]byte(s))
-	})
-	cfg.LogFormat = env("FLICK_LOG_FORMAT", "text")
-	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (FLICK_LOG_FORMAT)")
-	if v := os.Getenv("FLICK_LOG_LEVEL"); v != "" {
-		_ = cfg.LogLevel.UnmarshalText([]byte(v)) // a bad value is reported by validate via the flag path
-	}
+	cfg.LogLevel = slog.LevelInfo
+	fs.StringVar(&cfg.Data, "data", "./flick-data", "data directory: databases, media and the event log (FLICK_DATA)")
+	fs.TextVar(&cfg.LogLevel, "log-level", &cfg.LogLevel, "log level: debug, info, warn or error (FLICK_LOG_LEVEL)")
+	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (FLICK_LOG_FORMAT)")
 	if !server {
 		return
 	}
-	fs.StringVar(&cfg.Addr, "addr", env("FLICK_ADDR", "127.0.0.1:8080"), "address to listen on (FLICK_ADDR)")
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on (FLICK_ADDR)")
 	cfg.MaxUploadBytes = 256 << 20
 	fs.Func("max-upload", "largest accepted upload, e.g. 256MiB or 1GB (FLICK_MAX_UPLOAD) (default 256MiB)", func(s string) error {
 		n, err := parseSize(s)
 		cfg.MaxUploadBytes = n
 		return err
 	})
-	cfg.MaxDuration = 10 * time.Minute
-	fs.DurationVar(&cfg.MaxDuration, "max-duration", envDuration("FLICK_MAX_DURATION", cfg.MaxDuration), "longest accepted video (FLICK_MAX_DURATION)")
-	fs.IntVar(&cfg.Workers, "workers", envInt("FLICK_WORKERS", 1), "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", env("FLICK_SECURE_COOKIES", "") == "true", "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
-	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("FLICK_TRUST_PROXY", "") == "true", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
-	if v := os.Getenv("FLICK_MAX_UPLOAD"); v != "" {
-		if n, err := parseSize(v); err == nil {
-			cfg.MaxUploadBytes = n
+	fs.DurationVar(&cfg.MaxDuration, "max-duration", 10*time.Minute, "longest accepted video (FLICK_MAX_DURATION)")
+	fs.IntVar(&cfg.Workers, "workers", 1, "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
+}
+
+// parseFlags sets flags from their environment variables, then from args, so
+// that the command line wins and a bad value in either is reported.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "FLICK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && err == nil {
+			if serr := f.Value.Set(v); serr != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, serr)
+			}
 		}
+	})
+	if err != nil {
+		return err
 	}
-}
-
-func envInt(key string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
-		return n
-	}
-	return def
-}
-
-func envDuration(key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
-		return d
-	}
-	return def
+	return fs.Parse(args)
 }
 
 // parseSize reads sizes such as "256MiB", "1GB", "5000000".

@@ -21,7 +21,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 	var cfg Config
 	fs := flagSet(name, summary, stderr)
 	bindConfig(fs, &cfg, true)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	logger := cfg.logger(stderr)
@@ -50,7 +50,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var cfg Config
 	fs := flagSet("migrate", "Apply the database migrations of every region and exit.", stderr)
 	bindConfig(fs, &cfg, false)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	path := filepath.Join(regionDir(cfg.Data, flick.DefaultRegion), "flick.db")
