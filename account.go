@@ -41,7 +41,9 @@ func NormalizeHandle(h string) string {
 }
 
 // ValidateHandle checks a normalized handle: 2 to 30 characters of a-z, 0-9,
-// '_' and '.', starting with a letter or digit.
+// '_' and '.', starting with a letter or digit, with each '.' followed by a
+// letter, digit or '_'. A dot at the end or before another dot would end an
+// @mention early (ParseCaption stops there), so "@bob." would name "bob".
 func ValidateHandle(h string) error {
 	if len(h) < 2 || len(h) > 30 {
 		return Errorf(EINVALID, "Handle must be 2 to 30 characters.")
@@ -51,6 +53,9 @@ func ValidateHandle(h string) error {
 		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (i > 0 && (c == '_' || c == '.'))
 		if !ok {
 			return Errorf(EINVALID, "Handle may contain only letters, digits, '_' and '.', and must start with a letter or digit.")
+		}
+		if c == '.' && (i == len(h)-1 || h[i+1] == '.') {
+			return Errorf(EINVALID, "Handle may not end with '.' or contain '..'.")
 		}
 	}
 	return nil

@@ -67,8 +67,10 @@ func ParseCaption(caption string) (hashtags, mentions []string) {
 	return hashtags, mentions
 }
 
+// isWordRune includes combining marks: scripts such as Devanagari or Thai
+// write vowels with them, and a tag must not end at the first one.
 func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
 // NormalizeTag turns user input such as "#Cats" into the stored form "cats".

@@ -33,12 +33,9 @@ var migrations embed.FS
 
 // DB is a region's metadata database.
 type DB struct {
-	write *sql.DB // exactly one connection, BEGIN IMMEDIATE transactions
-	read  *sql.DB // query_only connections
+	write *sql.DB    // exactly one connection, BEGIN IMMEDIATE transactions
+	read  *stmtCache // over a pool of query_only connections
 	clock flick.Clock
-
-	// Prepared once for the hottest read, GET /api/v1/videos/{id}.
-	videoByID, renditionsByID, hashtagsByID *sql.Stmt
 }
 
 var _ flick.Store = (*DB)(nil)
@@ -77,52 +74,33 @@ func Open(ctx context.Context, path string, clock flick.Clock) (_ *DB, err error
 	if err := write.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if db.read, err = sql.Open("sqlite", name+"?"+common+"&_query_only=1"); err != nil {
+	read, err := sql.Open("sqlite", name+"?"+common+"&_query_only=1")
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	readers := max(4, 2*runtime.NumCPU())
-	db.read.SetMaxOpenConns(readers)
-	db.read.SetMaxIdleConns(readers)
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	db.read = newStmtCache(read)
 	if _, err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.prepare(ctx); err != nil {
-		return nil, err
+	// Refresh the planner's statistics where they are stale (cheap, bounded
+	// work, as SQLite advises at open), so that e.g. an author filter uses
+	// the author index once the tables have grown.
+	if _, err := db.write.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return nil, fmt.Errorf("sqlite: optimize: %w", err)
 	}
 	return db, nil
 }
 
-func (db *DB) prepare(ctx context.Context) error {
-	for _, p := range []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
-		{&db.videoByID, videoSelect + " WHERE v.id = ?"},
-		{&db.renditionsByID, renditionSelect + " WHERE video_id = ? ORDER BY height, width"},
-		{&db.hashtagsByID, hashtagSelect + " WHERE video_id = ? ORDER BY position"},
-	} {
-		s, err := db.read.PrepareContext(ctx, p.query)
-		if err != nil {
-			return fmt.Errorf("sqlite: prepare %q: %w", p.query, err)
-		}
-		*p.stmt = s
-	}
-	return nil
-}
-
-// Close closes the prepared statements and both connection pools.
+// Close closes both connection pools.
 func (db *DB) Close() error {
-	var errs []error
-	for _, s := range []*sql.Stmt{db.videoByID, db.renditionsByID, db.hashtagsByID} {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
-	}
+	var err error
 	if db.read != nil {
-		errs = append(errs, db.read.Close())
+		err = db.read.Close()
 	}
-	errs = append(errs, db.write.Close())
-	return errors.Join(errs...)
+	return errors.Join(err, db.write.Close())
 }
 
 // Ping checks that both pools can reach the database.
@@ -130,7 +108,7 @@ func (db *DB) Ping(ctx context.Context) error {
 	if err := db.write.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping writer: %w", err)
 	}
-	if err := db.read.PingContext(ctx); err != nil {
+	if err := db.read.pool.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping readers: %w", err)
 	}
 	return nil
@@ -232,13 +210,20 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// inList returns "?, ?, ..." for n values and the values as query arguments.
+// inList returns "?, ?, ..." and the query arguments for a non-empty list of
+// IDs. The list is padded to a power of two by repeating the last ID, which
+// changes no IN result but keeps the number of distinct queries (and so of
+// cached statements) small.
 func inList(ids []string) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	n := 1
+	for n < len(ids) {
+		n *= 2
 	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", "), args
 }
 
 // newRecord fills in the ID and creation time of a record the caller left

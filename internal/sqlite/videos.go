@@ -1,28 +1,38 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/flick-video/flick"
 )
 
 const (
+	// videoSelect reads a video with its author and counters in one row; the
+	// renditions are a second query.
 	videoSelect = `SELECT v.id, v.author_id, a.handle, a.display_name, a.has_avatar, v.caption, v.mentions,
-	v.status, v.progress, v.failure, v.attempts, v.created_at, v.duration_ms, v.width, v.height,
+	v.hashtags, v.status, v.progress, v.failure, v.attempts, v.created_at, v.duration_ms, v.width, v.height,
 	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares
 	FROM videos v JOIN accounts a ON a.id = v.author_id JOIN video_counts c ON c.video_id = v.id`
 	renditionSelect = `SELECT video_id, name, width, height, bitrate, size, blob_key, mime FROM renditions`
-	hashtagSelect   = `SELECT video_id, tag FROM video_hashtags`
+
+	videoByID      = videoSelect + " WHERE v.id = ?"
+	renditionsByID = renditionSelect + " WHERE video_id = ?"
 
 	// maxBatch bounds the IDs bound into one IN list, well under SQLite's
 	// limit on query parameters.
 	maxBatch = 500
+	// maxAuthors bounds VideoFilter.AuthorIDs (padded, under SQLite's limit
+	// of 32766 parameters).
+	maxAuthors = 8192
 	// maxRecent bounds RecentVideos, the feeds' candidate pool.
 	maxRecent = 1000
 	// maxFailureRunes bounds the stored failure reason (it may quote tool output).
@@ -33,11 +43,11 @@ const (
 
 func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 	v := flick.Video{Hashtags: []string{}, Mentions: []string{}, Renditions: []flick.Rendition{}}
-	var mentions, status string
+	var mentions, status, hashtags string
 	var created int64
 	var hasAvatar bool
 	if err := sc.Scan(&v.ID, &v.AuthorID, &v.Author.Handle, &v.Author.DisplayName, &hasAvatar, &v.Caption, &mentions,
-		&status, &v.Progress, &v.Failure, &v.Attempts, &created, &v.DurationMS, &v.Width, &v.Height,
+		&hashtags, &status, &v.Progress, &v.Failure, &v.Attempts, &created, &v.DurationMS, &v.Width, &v.Height,
 		&v.OriginalKey, &v.PosterKey, &v.Complete, &v.Counts.Views, &v.Counts.Likes, &v.Counts.Comments, &v.Counts.Shares); err != nil {
 		return nil, err
 	}
@@ -48,6 +58,9 @@ func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 	if mentions != "" {
 		v.Mentions = strings.Split(mentions, " ")
 	}
+	if hashtags != "" {
+		v.Hashtags = strings.Split(hashtags, " ")
+	}
 	v.Status = flick.VideoStatus(status)
 	v.CreatedAt = fromMillis(created)
 	if v.PosterKey != "" {
@@ -56,16 +69,20 @@ func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 	return &v, nil
 }
 
-// fillDetails adds the renditions and hashtags from the two row sets (as
-// selected by renditionSelect and hashtagSelect, in display order) to the
-// videos they belong to.
-func fillDetails(byID map[string]*flick.Video, renditions, hashtags *sql.Rows) error {
-	defer renditions.Close()
-	defer hashtags.Close()
-	for renditions.Next() {
+// addRenditions reads rows selected by renditionSelect into the videos they
+// belong to, smallest first (sorted here: a handful of rows per video, cheaper
+// than a sort in SQL). It consumes and closes the rows before the caller runs
+// another query: holding two result sets open at once would hold two pooled
+// connections, and enough concurrent callers would then deadlock the read pool.
+func addRenditions(rows *sql.Rows, err error, byID map[string]*flick.Video) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var id string
 		var r flick.Rendition
-		if err := renditions.Scan(&id, &r.Name, &r.Width, &r.Height, &r.Bitrate, &r.Size, &r.Key, &r.Mime); err != nil {
+		if err := rows.Scan(&id, &r.Name, &r.Width, &r.Height, &r.Bitrate, &r.Size, &r.Key, &r.Mime); err != nil {
 			return err
 		}
 		r.URL = flick.MediaURL(r.Key)
@@ -73,80 +90,70 @@ func fillDetails(byID map[string]*flick.Video, renditions, hashtags *sql.Rows) e
 			v.Renditions = append(v.Renditions, r)
 		}
 	}
-	if err := renditions.Err(); err != nil {
-		return err
+	for _, v := range byID {
+		slices.SortFunc(v.Renditions, func(a, b flick.Rendition) int {
+			return cmp.Or(cmp.Compare(a.Height, b.Height), cmp.Compare(a.Width, b.Width), strings.Compare(a.Name, b.Name))
+		})
 	}
-	for hashtags.Next() {
-		var id, tag string
-		if err := hashtags.Scan(&id, &tag); err != nil {
-			return err
-		}
-		if v := byID[id]; v != nil {
-			v.Hashtags = append(v.Hashtags, tag)
-		}
-	}
-	return hashtags.Err()
+	return rows.Err()
 }
 
-// Video returns the video whatever its status, in three prepared queries.
+// Video returns the video whatever its status, in two prepared queries.
 func (db *DB) Video(ctx context.Context, id string) (_ *flick.Video, err error) {
 	defer wrap(&err, "video")
-	v, err := scanVideo(db.videoByID.QueryRowContext(ctx, id))
+	v, err := scanVideo(db.read.QueryRowContext(ctx, videoByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
 	} else if err != nil {
 		return nil, err
 	}
-	renditions, err := db.renditionsByID.QueryContext(ctx, id)
-	if err != nil {
+	rows, err := db.read.QueryContext(ctx, renditionsByID, id)
+	if err := addRenditions(rows, err, map[string]*flick.Video{id: v}); err != nil {
 		return nil, err
 	}
-	hashtags, err := db.hashtagsByID.QueryContext(ctx, id)
-	if err != nil {
-		renditions.Close()
-		return nil, err
-	}
-	return v, fillDetails(map[string]*flick.Video{id: v}, renditions, hashtags)
+	return v, nil
 }
 
-// listVideos runs videoSelect with the given conditions and tail (ORDER BY,
-// LIMIT) and fills in the details of the videos found with two more queries.
-func (db *DB) listVideos(ctx context.Context, where []string, args []any, tail string) ([]*flick.Video, error) {
-	query := videoSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := db.read.QueryContext(ctx, query+" "+tail, args...)
+// scanVideos reads and closes rows selected by videoSelect.
+func scanVideos(rows *sql.Rows, err error) ([]*flick.Video, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var videos []*flick.Video
-	byID := map[string]*flick.Video{}
-	var ids []string
 	for rows.Next() {
 		v, err := scanVideo(rows)
 		if err != nil {
 			return nil, err
 		}
 		videos = append(videos, v)
-		byID[v.ID] = v
-		ids = append(ids, v.ID)
 	}
-	if err := rows.Err(); err != nil || len(videos) == 0 {
+	return videos, rows.Err()
+}
+
+// listVideos runs videoSelect with the given conditions and tail (ORDER BY,
+// LIMIT) and adds the renditions of the videos found with one more query.
+func (db *DB) listVideos(ctx context.Context, where []string, args []any, tail string) ([]*flick.Video, error) {
+	query := videoSelect
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	videos, err := scanVideos(db.read.QueryContext(ctx, query+" "+tail, args...))
+	if err != nil || len(videos) == 0 {
 		return videos, err
 	}
+	byID := make(map[string]*flick.Video, len(videos))
+	ids := make([]string, len(videos))
+	for i, v := range videos {
+		byID[v.ID] = v
+		ids[i] = v.ID
+	}
 	in, idArgs := inList(ids)
-	renditions, err := db.read.QueryContext(ctx, renditionSelect+" WHERE video_id IN ("+in+") ORDER BY video_id, height, width", idArgs...)
-	if err != nil {
+	rows, err := db.read.QueryContext(ctx, renditionSelect+" WHERE video_id IN ("+in+")", idArgs...)
+	if err := addRenditions(rows, err, byID); err != nil {
 		return nil, err
 	}
-	hashtags, err := db.read.QueryContext(ctx, hashtagSelect+" WHERE video_id IN ("+in+") ORDER BY video_id, position", idArgs...)
-	if err != nil {
-		renditions.Close()
-		return nil, err
-	}
-	return videos, fillDetails(byID, renditions, hashtags)
+	return videos, nil
 }
 
 // Videos returns the ready videos among ids, once each, in the order asked.
@@ -189,7 +196,9 @@ func (db *DB) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page)
 		if len(f.AuthorIDs) == 0 {
 			return nil, "", nil // nobody's videos
 		}
-		in, ids := inList(f.AuthorIDs[:min(len(f.AuthorIDs), 10*maxBatch)])
+		// Past maxAuthors (far more than a person follows) the list is cut
+		// rather than refused, so that such a feed still shows something.
+		in, ids := inList(f.AuthorIDs[:min(len(f.AuthorIDs), maxAuthors)])
 		where = append(where, "v.author_id IN ("+in+")")
 		args = append(args, ids...)
 	}
@@ -269,7 +278,9 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 	if err := flick.ValidateCaption(v.Caption); err != nil {
 		return err
 	}
-	v.Hashtags = normalizeTags(v.Hashtags)
+	if v.Hashtags, err = normalizeTags(v.Hashtags); err != nil {
+		return err
+	}
 	var mentions []string
 	for _, m := range v.Mentions {
 		if flick.ValidateHandle(m) == nil { // also keeps the space separator unambiguous
@@ -285,9 +296,9 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 			return err
 		}
 		v.Author = flick.AccountRef{ID: author.ID, Handle: author.Handle, DisplayName: author.DisplayName, AvatarURL: author.AvatarURL}
-		_, err = tx.ExecContext(ctx, `INSERT INTO videos (id, author_id, caption, mentions, status, created_at,
-			duration_ms, width, height, original_key, poster_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			v.ID, v.AuthorID, v.Caption, strings.Join(mentions, " "), string(v.Status), millis(v.CreatedAt),
+		_, err = tx.ExecContext(ctx, `INSERT INTO videos (id, author_id, caption, mentions, hashtags, status, created_at,
+			duration_ms, width, height, original_key, poster_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.AuthorID, v.Caption, strings.Join(mentions, " "), strings.Join(v.Hashtags, " "), string(v.Status), millis(v.CreatedAt),
 			v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey)
 		if isUnique(err) {
 			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
@@ -322,18 +333,25 @@ func indexVideo(ctx context.Context, tx *sql.Tx, v *flick.Video) error {
 	return err
 }
 
-// normalizeTags normalizes, de-duplicates and drops empty tags, keeping order.
-func normalizeTags(tags []string) []string {
+// normalizeTags normalizes and de-duplicates tags, keeping their order. A tag
+// is what flick.ParseCaption makes: letters, digits, marks and '_', which
+// also keeps the space that joins them in the search index unambiguous.
+func normalizeTags(tags []string) ([]string, error) {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, t := range tags {
 		t = flick.NormalizeTag(t)
-		if t != "" && !seen[t] {
+		if t == "" || utf8.RuneCountInString(t) > 100 || strings.ContainsFunc(t, func(r rune) bool {
+			return r != '_' && !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
+		}) {
+			return nil, flick.Errorf(flick.EINVALID, "Hashtag %q is not valid.", t)
+		}
+		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // StartTranscode counts a new transcode attempt; a failed video goes back to

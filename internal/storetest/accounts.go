@@ -59,7 +59,7 @@ func testAccounts(t *testing.T, f *fixture) {
 			return err
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) { f.wantCode(tc.fn(), flick.ENOTFOUND, tc.name) })
+		f.run(tc.name, func(f *fixture) { f.wantCode(tc.fn(), flick.ENOTFOUND, tc.name) })
 	}
 }
 
@@ -187,7 +187,7 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 		{"", nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.q, func(t *testing.T) {
+		f.run(tc.q, func(f *fixture) {
 			got, err := f.s.SearchAccounts(f.ctx, tc.q, 10)
 			f.must(err)
 			var handles []string
@@ -196,7 +196,7 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 			}
 			slices.Sort(handles)
 			if !slices.Equal(handles, tc.want) {
-				t.Errorf("SearchAccounts(%q) = %v, want %v", tc.q, handles, tc.want)
+				f.t.Errorf("SearchAccounts(%q) = %v, want %v", tc.q, handles, tc.want)
 			}
 		})
 	}

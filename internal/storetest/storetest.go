@@ -44,7 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, &fixture{t: t, s: open(t), ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond)})
+			tt.fn(t, &fixture{t: t, s: open(t), ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int)})
 		})
 	}
 }
@@ -57,13 +57,23 @@ type fixture struct {
 	s   flick.Store
 	ctx context.Context
 	now time.Time
-	n   int
+	n   *int // records made so far, shared with sub-fixtures
+}
+
+// run runs fn as a subtest with a fixture whose failures belong to it.
+func (f *fixture) run(name string, fn func(f *fixture)) {
+	f.t.Helper()
+	f.t.Run(name, func(t *testing.T) {
+		sub := *f
+		sub.t = t
+		fn(&sub)
+	})
 }
 
 // tick returns the creation time of the next record.
 func (f *fixture) tick() time.Time {
-	f.n++
-	return f.now.Add(time.Duration(f.n) * time.Millisecond)
+	*f.n++
+	return f.now.Add(time.Duration(*f.n) * time.Millisecond)
 }
 
 func (f *fixture) must(err error) {

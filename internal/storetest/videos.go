@@ -161,7 +161,7 @@ func testVideoNotFound(t *testing.T, f *fixture) {
 		{"Comments", func() error { _, _, err := f.s.Comments(f.ctx, missing, "", flick.Page{}); return err }},
 	}
 	for _, op := range ops {
-		t.Run(op.name, func(t *testing.T) { f.wantCode(op.fn(), flick.ENOTFOUND, op.name) })
+		f.run(op.name, func(f *fixture) { f.wantCode(op.fn(), flick.ENOTFOUND, op.name) })
 	}
 	f.wantProcessing()
 }
@@ -260,7 +260,7 @@ func testListVideosFilters(t *testing.T, f *fixture) {
 		{"query all statuses", flick.VideoFilter{Query: "broken", AllStatuses: true}, []*flick.Video{failed}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { f.wantListed(tc.name, tc.filter, tc.want...) })
+		f.run(tc.name, func(f *fixture) { f.wantListed(tc.name, tc.filter, tc.want...) })
 	}
 }
 

@@ -1,0 +1,127 @@
+package flick
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestPrintableText(t *testing.T) {
+	tests := []struct {
+		s                string
+		single, multiple bool
+	}{
+		{"", true, true},
+		{"Hello, world! ✨ 日本語 مرحبا", true, true},
+		{"two\nlines", false, true},
+		{"tab\there", false, true},
+		{"crlf\r\n", false, true},
+		{"nul\x00", false, false},
+		{"bell\a", false, false},
+		{"escape \x1b[31m", false, false},
+		{"delete\x7f", false, false},
+		{"c1 \u0085 next line", false, false},
+		{"bad utf-8 \xff", false, false},
+		{"surrogate \xed\xa0\x80", false, false},
+	}
+	for _, tc := range tests {
+		if got := PrintableText(tc.s, false); got != tc.single {
+			t.Errorf("PrintableText(%q, false) = %v", tc.s, got)
+		}
+		if got := PrintableText(tc.s, true); got != tc.multiple {
+			t.Errorf("PrintableText(%q, true) = %v", tc.s, got)
+		}
+	}
+}
+
+func TestParseCaption(t *testing.T) {
+	tests := []struct {
+		caption            string
+		hashtags, mentions []string
+	}{
+		{"", nil, nil},
+		{"no tags here", nil, nil},
+		{"#Cats and #dogs, #cats again", []string{"cats", "dogs"}, nil},
+		{"#Über #café #日本", []string{"über", "café", "日本"}, nil},
+		{"#हिंदी गाना", []string{"हिंदी"}, nil}, // vowel signs are combining marks
+		{"#snake_case #with-dash", []string{"snake_case", "with"}, nil},
+		{"#tag#notatag", []string{"tag"}, nil},
+		{"C# and mail@example.com", nil, nil},
+		{"# alone, @ alone, #, @", nil, nil},
+		{"hi @Alice and @bob.smith.", nil, []string{"alice", "bob.smith"}},
+		{"@a @ab @a.b.c @ab.. @_x", nil, []string{"ab", "a.b.c"}},
+		{"(@ann) [#tag]", []string{"tag"}, []string{"ann"}},
+		{"@" + strings.Repeat("a", 31), nil, nil},
+		{"#" + strings.Repeat("a", 101), nil, nil},
+		{"#" + strings.Repeat("a", 100), []string{strings.Repeat("a", 100)}, nil},
+	}
+	for _, tc := range tests {
+		tags, mentions := ParseCaption(tc.caption)
+		if !slices.Equal(tags, tc.hashtags) || !slices.Equal(mentions, tc.mentions) {
+			t.Errorf("ParseCaption(%q) = %q, %q; want %q, %q", tc.caption, tags, mentions, tc.hashtags, tc.mentions)
+		}
+	}
+}
+
+// Every mention ParseCaption finds is a valid handle, and every valid handle
+// written as a mention is found whole.
+func TestMentionsRoundTrip(t *testing.T) {
+	for _, h := range []string{"ab", "a.b", "a_b", "a__", "x9.y_z", "zz"} {
+		if err := ValidateHandle(h); err != nil {
+			t.Fatalf("%q: %v", h, err)
+		}
+		_, mentions := ParseCaption("hi @" + h + ". bye")
+		if !slices.Equal(mentions, []string{h}) {
+			t.Errorf("mention of %q parsed as %q", h, mentions)
+		}
+	}
+}
+
+func TestNormalizeTag(t *testing.T) {
+	for in, want := range map[string]string{"#Cats": "cats", " cats ": "cats", "##x": "#x", "": ""} {
+		if got := NormalizeTag(in); got != want {
+			t.Errorf("NormalizeTag(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestValidateCaption(t *testing.T) {
+	tests := []struct {
+		caption string
+		code    string
+	}{
+		{"", ""},
+		{"A caption\nwith lines #tag", ""},
+		{strings.Repeat("é", MaxCaptionRunes), ""},
+		{strings.Repeat("é", MaxCaptionRunes+1), EUNPROCESSABLE},
+		{"nul \x00", EINVALID},
+		{"bad \xff", EINVALID},
+	}
+	for _, tc := range tests {
+		if got := ErrorCode(ValidateCaption(tc.caption)); got != tc.code {
+			t.Errorf("ValidateCaption(%.20q) = %q, want %q", tc.caption, got, tc.code)
+		}
+	}
+}
+
+func TestValidateCommentText(t *testing.T) {
+	tests := []struct {
+		in, out string
+		code    string
+	}{
+		{"  hello \n", "hello", ""},
+		{"multi\nline", "multi\nline", ""},
+		{"'); DROP TABLE comments;--", "'); DROP TABLE comments;--", ""},
+		{"", "", EINVALID},
+		{" \t\n ", "", EINVALID},
+		{"bell\a", "", EINVALID},
+		{strings.Repeat("ü", MaxCommentRunes), strings.Repeat("ü", MaxCommentRunes), ""},
+		{strings.Repeat("ü", MaxCommentRunes+1), "", EUNPROCESSABLE},
+	}
+	for _, tc := range tests {
+		out, err := ValidateCommentText(tc.in)
+		if ErrorCode(err) != tc.code || out != tc.out {
+			t.Errorf("ValidateCommentText(%.20q) = %.20q, %v; want %.20q, code %q", tc.in, out, err, tc.out, tc.code)
+		}
+	}
+}
