@@ -19,6 +19,7 @@ const (
 	EventShare      EventType = "share"
 	EventFollow     EventType = "follow"
 	EventUnfollow   EventType = "unfollow"
+	EventPublish    EventType = "publish" // a video became playable
 )
 
 // ClientEventTypes are the types a client may report.

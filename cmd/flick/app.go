@@ -37,6 +37,7 @@ type App struct {
 	Events     *events.Log
 	Projector  *events.Projector
 	Transcoder *transcode.Service
+	Learner    *recommend.Learner
 
 	handler  http.Handler
 	server   *http.Server
@@ -84,7 +85,11 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 		MaxDuration: cfg.MaxDuration,
 		TempDir:     a.Blobs.TempDir(),
 		Clock:       time.Now,
+		Events:      a.Events,
 	}, logger, reg)
+
+	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
+	a.Learner = recommend.NewLearner(engine, a.Events, a.Store, time.Now, recommend.DefaultLearnerConfig(), logger)
 
 	api := httpapi.New(httpapi.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
@@ -97,7 +102,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 		Projector: a.Projector,
 		Uploader:  a.Transcoder,
 		Blobs:     a.Blobs,
-		ForYou:    recommend.NewForYou(a.Store, time.Now, recommend.DefaultConfig()),
+		ForYou:    recommend.NewForYou(a.Store, engine, recommend.DefaultConfig()),
 		Following: recommend.NewFollowing(a.Store),
 		Trending:  recommend.NewTrending(a.Store, time.Now, recommend.DefaultConfig()),
 		Logger:    logger,
@@ -157,10 +162,11 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	for name, run := range map[string]func(context.Context) error{
 		"transcoder": a.Transcoder.Run,
 		"projector":  a.Projector.Run,
+		"learner":    a.Learner.Run,
 	} {
 		wg.Add(1)
 		go func() {

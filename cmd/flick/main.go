@@ -5,6 +5,7 @@
 //	flick demo      run the server and fill it with generated demo videos
 //	flick migrate   apply database migrations and exit
 //	flick bench     measure upload, API and media-serving performance
+//	flick eval      evaluate the For You engine on a ratings file
 package main
 
 import (
@@ -28,6 +29,7 @@ Commands:
   demo      run the server with generated demo content (needs ffmpeg)
   migrate   apply database migrations and exit
   bench     run performance benchmarks (upload, api, range)
+  eval      evaluate the For You engine offline on a ratings file
 
 Run "flick <command> --help" for the flags of a command. Every flag can also
 be set through the environment variable named in its help text.
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "eval":
+		return runEval(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

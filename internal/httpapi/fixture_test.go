@@ -36,6 +36,7 @@ type fixture struct {
 	store  *sqlite.DB
 	blobs  *blob.Dir
 	log    *events.Log
+	learn  *recommend.Learner
 	dir    string
 	logBuf *syncBuffer
 }
@@ -63,9 +64,11 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 		t.Fatal(err)
 	}
 	proj := events.NewProjector(evlog, store, logger, nil)
-	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir()}, logger, nil)
+	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir(), Events: evlog}, logger, nil)
+	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
+	learner := recommend.NewLearner(engine, evlog, store, time.Now, recommend.DefaultLearnerConfig(), logger)
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{proj.Run, tc.Run} {
+	for _, run := range []func(context.Context) error{proj.Run, tc.Run, learner.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = run(ctx) }()
 	}
@@ -75,12 +78,12 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 	}
 	srv := New(cfg, Deps{
 		Store: store, Events: evlog, Projector: proj, Uploader: tc, Blobs: blobs,
-		ForYou:    recommend.NewForYou(store, time.Now, recommend.DefaultConfig()),
+		ForYou:    recommend.NewForYou(store, engine, recommend.DefaultConfig()),
 		Following: recommend.NewFollowing(store),
 		Trending:  recommend.NewTrending(store, time.Now, recommend.DefaultConfig()),
 		Logger:    logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
 	})
-	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, blobs: blobs, log: evlog, dir: dir, logBuf: logBuf}
+	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, blobs: blobs, log: evlog, learn: learner, dir: dir, logBuf: logBuf}
 	t.Cleanup(func() {
 		f.ts.Close()
 		cancel()
@@ -261,6 +264,14 @@ func (f *fixture) readyVideo(author user, caption string) *flick.Video {
 		PosterKey: "videos/" + v.ID + "/poster.jpg", Ready: true, Complete: true,
 	})
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	// As the transcoder does: announce the video and let For You learn of it.
+	seq, err := f.log.Append(ctx, []flick.Event{{Type: flick.EventPublish, AccountID: author.ID, VideoID: v.ID, At: now}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.learn.WaitFor(ctx, seq); err != nil {
 		f.t.Fatal(err)
 	}
 	got, err := f.store.Video(ctx, v.ID)

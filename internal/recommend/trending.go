@@ -1,8 +1,8 @@
 // Package recommend makes the feeds: For You, Following and the trending
-// lists. This first version ranks a region's recent videos by popularity
-// with time decay and mixes in fresh uploads; every item says why it is
-// there. It reads only the store, so any number of stateless HTTP nodes
-// serve the same feeds.
+// lists. For You is ranked live by the Engine, one region's recommender
+// state held in memory and learned event by event from the event log by
+// the Learner; Evaluate replays a ratings file through the same engine to
+// measure it offline. Following and Trending read only the store.
 package recommend
 
 import (
@@ -23,25 +23,19 @@ type Config struct {
 	CacheTTL time.Duration // how long a scored candidate pool is reused
 	HalfLife time.Duration // popularity halves with every HalfLife of a video's age
 
-	FreshEvery    int           // every FreshEvery-th For You slot is a fresh upload (0: none)
-	FreshAge      time.Duration // a fresh upload is younger than this...
-	FreshMaxViews int64         // ...and has fewer views than this
-	HotTags       int           // the top HotTags hashtags earn "Trending in #tag"
+	FreshEvery int // every FreshEvery-th For You place goes to a fresh upload (0: none)
 }
 
-// DefaultConfig: a month of candidates, popularity halving every two days,
-// and every third For You slot for a video of the last three days that
-// fewer than 100 people have seen, so that new creators get a first audience.
+// DefaultConfig: a month of trending candidates, popularity halving every
+// two days, and every fifth For You place for a fresh upload, so that new
+// creators get a first audience.
 func DefaultConfig() Config {
 	return Config{
-		Window:        30 * 24 * time.Hour,
-		PoolSize:      2000,
-		CacheTTL:      5 * time.Second,
-		HalfLife:      48 * time.Hour,
-		FreshEvery:    3,
-		FreshAge:      72 * time.Hour,
-		FreshMaxViews: 100,
-		HotTags:       10,
+		Window:     30 * 24 * time.Hour,
+		PoolSize:   2000,
+		CacheTTL:   5 * time.Second,
+		HalfLife:   48 * time.Hour,
+		FreshEvery: 5,
 	}
 }
 
@@ -70,9 +64,7 @@ type scored struct {
 type pool struct {
 	at     time.Time
 	ranked []scored // by popularity, best first
-	fresh  []scored // fresh uploads, fewest views first, then newest
 	tags   []flick.TagCount
-	hot    map[string]bool // tags that earn "Trending in #tag"
 }
 
 // candidates keeps the scored pool for CacheTTL, so that a burst of
@@ -148,7 +140,7 @@ func (t *Trending) TrendingHashtags(ctx context.Context, limit int) ([]flick.Tag
 }
 
 func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
-	p := &pool{at: now, hot: map[string]bool{}}
+	p := &pool{at: now}
 	tags := map[string]*flick.TagCount{}
 	for _, v := range videos {
 		if v.Status != flick.StatusReady {
@@ -159,9 +151,6 @@ func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
 		e := engagement(v.Counts)
 		sv := scored{v: v, engagement: e, popularity: (1 + e) * decay}
 		p.ranked = append(p.ranked, sv)
-		if age < c.cfg.FreshAge && v.Counts.Views < c.cfg.FreshMaxViews {
-			p.fresh = append(p.fresh, sv)
-		}
 		for _, tag := range v.Hashtags {
 			tc := tags[tag]
 			if tc == nil {
@@ -173,13 +162,6 @@ func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
 		}
 	}
 	sort.SliceStable(p.ranked, func(i, j int) bool { return better(p.ranked[i], p.ranked[j]) })
-	sort.SliceStable(p.fresh, func(i, j int) bool {
-		a, b := p.fresh[i].v, p.fresh[j].v
-		if a.Counts.Views != b.Counts.Views {
-			return a.Counts.Views < b.Counts.Views
-		}
-		return a.ID > b.ID // IDs sort by creation time: newest first
-	})
 	for _, tc := range tags {
 		p.tags = append(p.tags, *tc)
 	}
@@ -193,11 +175,6 @@ func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
 		}
 		return a.Tag < b.Tag
 	})
-	for _, tc := range p.tags[:min(c.cfg.HotTags, len(p.tags))] {
-		if tc.Score > 0 { // a tag nobody engaged with is not trending
-			p.hot[tc.Tag] = true
-		}
-	}
 	return p
 }
 

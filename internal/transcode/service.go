@@ -29,6 +29,10 @@ type Config struct {
 	// renditions are renamed into place rather than copied. Default: the
 	// blob store's TempDir when it has one, else the system's.
 	TempDir string
+	// Events, when set, receives a publish event when a video becomes
+	// playable, so that every consumer of the region's log (the For You
+	// learner on each node) knows of it within milliseconds.
+	Events flick.EventLog
 }
 
 // Service implements flick.Uploader and runs the transcode workers.

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive the web app in a real headless Chromium against a
+// whole Flick server: the feed plays video, an upload through the page reaches
+// ready, liking updates the count, and both a phone and a desktop viewport
+// render. Like the other tools, a missing Chromium skips the tests only when
+// CI is unset.
+
+const (
+	phoneW, phoneH     = 390, 844
+	desktopW, desktopH = 1366, 768
+	browserTimeout     = 2 * time.Minute
+)
+
+// browser is one headless Chromium with a fresh profile. It records uncaught
+// JavaScript exceptions so that a test can fail on them.
+type browser struct {
+	ctx context.Context
+
+	mu         sync.Mutex
+	exceptions []string
+}
+
+func newBrowser(t *testing.T, width, height int64) *browser {
+	t.Helper()
+	path := requireTool(t, "chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// The feed autoplays muted, which browsers allow anyway; this keeps
+		// headless runs independent of Chromium's media engagement heuristics.
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(width), int(height)),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	// The first action starts the browser; it must not run under a timeout
+	// that would end the browser with it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	b := &browser{ctx: ctx}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleException {
+				b.mu.Lock()
+				b.exceptions = append(b.exceptions, m.Text)
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.exceptions {
+			t.Errorf("uncaught exception in the page: %s", e)
+		}
+	})
+	return b
+}
+
+// do runs steps with the test's time limit.
+func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitFor polls a JavaScript expression until it is truthy.
+func (b *browser) waitFor(t *testing.T, what, expr string, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+	if err != nil {
+		t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, b.eval(t, `document.body.innerText.slice(0, 500)`))
+	}
+}
+
+func (b *browser) eval(t *testing.T, expr string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[any](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return fmt.Sprint(v)
+}
+
+// active is a JavaScript expression for the element matching sel inside the
+// active feed item, or undefined while there is none.
+func active(sel string) string {
+	return fmt.Sprintf(`document.querySelector('[data-testid=feed-item].active %s')`, sel)
+}
+
+// waitPlaying waits until the active feed video has data and its time moves.
+func (b *browser) waitPlaying(t *testing.T) {
+	t.Helper()
+	b.waitFor(t, "the video to play", active("video")+`?.readyState >= 2 && `+active("video")+`.currentTime > 0.3`, 30*time.Second)
+}
+
+// signUp creates an account through the sign-up page and waits until the app
+// knows who is signed in.
+func (b *browser) signUp(t *testing.T, base, handle string) {
+	t.Helper()
+	b.do(t, "sign up",
+		chromedp.Navigate(base+"/signup"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=signup-handle]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-handle]`), handle),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-password]`), "correct horse battery"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=signup-birthdate]`), "2000-01-01"),
+		chromedp.Click(chromedp.CSS(`[data-testid=signup-submit]`)),
+	)
+	b.waitFor(t, "the signed-in app", fmt.Sprintf(`location.pathname === '/' && document.querySelector('[data-testid=nav-profile]').getAttribute('href') === '/@%s'`, handle), 20*time.Second)
+}
+
+func TestBrowser(t *testing.T) {
+	requireTool(t, "chromium")
+	app := startTestApp(t)
+	creator := app.user(t, "creator")
+	v := app.uploadReady(t, creator, "Hello from the browser test #flick @creator")
+
+	// A new video reaches the anonymous For You pool asynchronously.
+	anon := app.client()
+	eventually(t, "the video in the anonymous For You feed", func() error {
+		var p feedPage
+		if err := anon.do(context.Background(), "GET", "/api/v1/feed/foryou", nil, &p); err != nil {
+			return err
+		}
+		if !slices.Contains(p.ids(), v.ID) {
+			return fmt.Errorf("For You has %v, not %s", p.ids(), v.ID)
+		}
+		return nil
+	})
+
+	t.Run("feed plays on a phone", func(t *testing.T) {
+		b := newBrowser(t, phoneW, phoneH)
+		b.do(t, "open the feed", chromedp.Navigate(app.URL+"/"))
+		b.waitPlaying(t)
+		if got := b.eval(t, active("[data-testid=caption]")+`.textContent`); !strings.Contains(got, "Hello from the browser test") {
+			t.Errorf("caption %q", got)
+		}
+		if got := b.eval(t, active("a.hashtag")+`.getAttribute('href')`); got != "/tag/flick" {
+			t.Errorf("hashtag link %q, want /tag/flick", got)
+		}
+		if got := b.eval(t, `getComputedStyle(document.querySelector('[data-testid=tabbar]')).display`); got == "none" {
+			t.Error("the phone tab bar is hidden")
+		}
+		// The video fills the phone's width.
+		if got := b.eval(t, active("video")+`.getBoundingClientRect().width`); got != fmt.Sprint(phoneW) {
+			t.Errorf("video width %s, want %d", got, phoneW)
+		}
+	})
+
+	t.Run("like from the feed updates the count", func(t *testing.T) {
+		b := newBrowser(t, phoneW, phoneH)
+		b.signUp(t, app.URL, "liker")
+		b.waitPlaying(t)
+		liked := active("[data-testid=like-count]") + `?.dataset.count === '1' && ` +
+			active("[data-testid=like-button]") + `.getAttribute('aria-pressed') === 'true'`
+		if before := b.eval(t, active("[data-testid=like-count]")+`.dataset.count`); before != "0" {
+			t.Fatalf("likes before %s, want 0", before)
+		}
+		b.do(t, "like", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=like-button]`)))
+		b.waitFor(t, "the liked count", liked, 10*time.Second)
+		// The server kept it: a fresh load shows the like.
+		b.do(t, "reload", chromedp.Reload())
+		b.waitFor(t, "the like after reload", liked, 20*time.Second)
+		got, err := creator.video(context.Background(), v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Counts.Likes != 1 {
+			t.Errorf("API like count %d, want 1", got.Counts.Likes)
+		}
+	})
+
+	t.Run("sign up and upload through the page", func(t *testing.T) {
+		b := newBrowser(t, phoneW, phoneH)
+		b.signUp(t, app.URL, "uploader")
+		b.do(t, "upload",
+			chromedp.Navigate(app.URL+"/upload"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-caption]`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{clip(t, 240, 426, 2)}),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=upload-caption]`), "Made in a browser #upload"),
+		)
+		b.waitFor(t, "the caption count", `document.querySelector('[data-testid=caption-count]').textContent.startsWith('25/')`, 5*time.Second)
+		b.do(t, "post", chromedp.Click(chromedp.CSS(`[data-testid=upload-submit]`)))
+		b.waitFor(t, "the upload bar", `document.querySelector('[data-testid=upload-progress]').value === 100`, time.Minute)
+		b.waitFor(t, "processing to finish", `document.querySelector('[data-testid=processing-status]').dataset.status === 'ready'`, 90*time.Second)
+		if got := b.eval(t, `document.querySelector('[data-testid=processing-progress]').value`); got != "100" {
+			t.Errorf("processing bar at %s, want 100", got)
+		}
+		if got := b.eval(t, `document.querySelector('[data-testid=upload-error]').hidden`); got != "true" {
+			t.Errorf("an upload error is shown: %s", b.eval(t, `document.querySelector('[data-testid=upload-error]').textContent`))
+		}
+		b.do(t, "open the video", chromedp.Click(chromedp.CSS(`[data-testid=video-link]`)))
+		b.waitFor(t, "the video page", `location.pathname.startsWith('/v/')`, 10*time.Second)
+		b.waitPlaying(t)
+		if got := b.eval(t, active("[data-testid=caption]")+`.textContent`); got != "Made in a browser #upload" {
+			t.Errorf("caption %q", got)
+		}
+	})
+
+	t.Run("desktop renders", func(t *testing.T) {
+		b := newBrowser(t, desktopW, desktopH)
+		b.do(t, "open the feed", chromedp.Navigate(app.URL+"/"))
+		b.waitPlaying(t)
+		if got := b.eval(t, `getComputedStyle(document.querySelector('[data-testid=sidenav]')).display`); got == "none" {
+			t.Error("the desktop side navigation is hidden")
+		}
+		if got := b.eval(t, `getComputedStyle(document.querySelector('[data-testid=tabbar]')).display`); got != "none" {
+			t.Errorf("the phone tab bar shows on desktop (display %s)", got)
+		}
+		// The player is a centred vertical column that fits the window.
+		box := b.eval(t, `(() => { const r = `+active(".player")+`.getBoundingClientRect(); return [r.height <= innerHeight, r.width < r.height, r.width > 200].join() })()`)
+		if box != "true,true,true" {
+			t.Errorf("player box checks %s, want true,true,true", box)
+		}
+		b.do(t, "open the profile", chromedp.Navigate(app.URL+"/@creator"))
+		b.waitFor(t, "the profile grid", `document.querySelectorAll('[data-testid=grid-item]').length >= 1 && document.querySelector('[data-testid=profile-handle]').textContent === '@creator'`, 20*time.Second)
+	})
+}

@@ -1,0 +1,306 @@
+package recommend
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	flick "github.com/flick-video/flick"
+)
+
+// EngineConfig tunes the online engine; DefaultEngineConfig is what the
+// offline evaluation was tuned with and what the server runs.
+type EngineConfig struct {
+	// NeighbourBudget bounds the co-engagement entries of the whole
+	// catalogue (8 bytes each): every video's list may hold an equal share
+	// of it, between MinNeighbours and MaxNeighbours. A small catalogue
+	// keeps long lists (quality), a million videos keep 32 each (memory);
+	// lists only grow as far as a video's audience makes them.
+	NeighbourBudget              int
+	MinNeighbours, MaxNeighbours int
+	// History bounds the recent videos remembered per viewer; Window is how
+	// many of the latest of them a new engagement is paired with (the
+	// sequential neighbours), PairDecay how fast that pairing weakens with
+	// distance in the viewer's sequence.
+	History   int
+	Window    int
+	PairDecay float64
+	// Recency is how fast a history item's influence on the ranking falls
+	// with its position: the latest watch counts most.
+	Recency float64
+	// Popularity and its normalisation: a neighbour j of h scores
+	// co(h,j) / (n_h^NormFrom * n_j^NormTo); the lower NormTo, the more
+	// popular videos win, the higher, the wider the coverage.
+	NormFrom, NormTo float64
+	// PopularWeight weighs the region's trending score against the
+	// personal one; PopularHalfLife is how fast trending forgets.
+	PopularWeight   float64
+	PopularHalfLife time.Duration
+	// Trending is how many videos the trending list keeps; TagVideos and
+	// CreatorVideos bound the per-hashtag and per-creator candidate lists.
+	Trending      int
+	TagVideos     int
+	CreatorVideos int
+	// FollowBoost, TagWeight: how much following a creator and liking a
+	// hashtag add to a video's score.
+	FollowBoost float64
+	TagWeight   float64
+	// FreshAge, FreshAudience: a video younger than FreshAge that fewer than
+	// FreshAudience viewers have been shown is in the exploration pool.
+	FreshAge      time.Duration
+	FreshAudience int
+	// ViewerTTL: a viewer's learned state is dropped after this long
+	// without an event.
+	ViewerTTL time.Duration
+}
+
+// DefaultEngineConfig returns the tuned defaults.
+func DefaultEngineConfig() EngineConfig {
+	return EngineConfig{
+		NeighbourBudget: 32 << 20,
+		MinNeighbours:   32,
+		MaxNeighbours:   1000,
+		History:         50,
+		Window:          20,
+		PairDecay:       0.1,
+		Recency:         0.25,
+		NormFrom:        0.5,
+		NormTo:          0.3,
+		PopularWeight:   0.05,
+		PopularHalfLife: 48 * time.Hour,
+		Trending:        500,
+		TagVideos:       50,
+		CreatorVideos:   16,
+		FollowBoost:     0.5,
+		TagWeight:       0.2,
+		FreshAge:        72 * time.Hour,
+		FreshAudience:   100,
+		ViewerTTL:       60 * 24 * time.Hour,
+	}
+}
+
+// EvalEngineConfig is DefaultEngineConfig for the offline evaluation: the
+// protocol asks for every user's recommendations at the end of the replay,
+// years after some were last active, so viewer state must not expire.
+func EvalEngineConfig() EngineConfig {
+	cfg := DefaultEngineConfig()
+	cfg.ViewerTTL = 0
+	return cfg
+}
+
+// VideoMeta is what the engine knows of a ready video.
+type VideoMeta struct {
+	ID         string
+	AuthorID   string
+	Hashtags   []string
+	CreatedAt  time.Time
+	DurationMS int64
+}
+
+// MetaOf takes the engine's part of a video.
+func MetaOf(v *flick.Video) VideoMeta {
+	return VideoMeta{ID: v.ID, AuthorID: v.AuthorID, Hashtags: v.Hashtags, CreatedAt: v.CreatedAt, DurationMS: v.DurationMS}
+}
+
+// Engine is one region's learned state, held in memory and updated event by
+// event: co-engagement between videos, every viewer's recent history and
+// tastes, decayed popularity, and the exploration pool of fresh uploads.
+// Everything is indexed by dense int32 slots into slices, so that the
+// state of a million videos is a few hundred bytes each plus 8 bytes a
+// neighbour, with no per-pair maps. Observe takes the write lock for a few
+// microseconds; Recommend ranks under the read lock.
+type Engine struct {
+	cfg   EngineConfig
+	clock flick.Clock
+
+	mu       sync.RWMutex
+	videoIdx map[string]int32
+	videos   []video
+	dead     int // slots of removed videos, reclaimed by compact
+	nbCap    int // the current share of NeighbourBudget per video
+
+	creatorIdx map[string]int32
+	creators   []creator
+	tagIdx     map[string]int32
+	tags       []tagState
+
+	viewerIdx map[string]int32
+	viewers   []viewer
+	freeView  []int32
+	sweepAt   int // next viewer slot the incremental expiry looks at
+
+	decay    forwardDecay
+	trending topList
+	fresh    []int32 // exploration pool, oldest first
+
+	scratch sync.Pool // *accumulator
+}
+
+// video is one catalogue entry's learned state.
+type video struct {
+	id       string
+	creator  int32
+	tags     []int32
+	created  int64 // unix seconds
+	duration int64 // ms
+	alive    bool
+
+	engaged    float32 // total positive engagement weight (not decayed)
+	norm       float32 // engaged^-NormTo, cached: ranking uses it per neighbour
+	pop        float64 // forward-decayed positive engagement: trending
+	audience   int32   // viewers shown it (impressions, or views without one)
+	completion float32 // completions and rewatches, for the exploration bandit
+	nb         neighbours
+}
+
+type creator struct {
+	id     string
+	videos []int32 // newest last, bounded by CreatorVideos
+}
+
+type tagState struct {
+	name string
+	top  topList // the tag's most popular videos
+}
+
+// NewEngine returns an empty engine; clock is "now" for ranking (the
+// replayed event time in an offline evaluation).
+func NewEngine(cfg EngineConfig, clock flick.Clock) *Engine {
+	e := &Engine{
+		cfg:        cfg,
+		clock:      clock,
+		videoIdx:   map[string]int32{},
+		creatorIdx: map[string]int32{},
+		tagIdx:     map[string]int32{},
+		viewerIdx:  map[string]int32{},
+		decay:      forwardDecay{tau: cfg.PopularHalfLife.Seconds() / math.Ln2},
+		trending:   topList{max: cfg.Trending},
+	}
+	return e
+}
+
+// AddVideo puts a ready video into the catalogue (idempotent: a known
+// video's metadata is refreshed).
+func (e *Engine) AddVideo(m VideoMeta) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.addVideo(m)
+}
+
+// AddVideos is AddVideo for a batch under one lock.
+func (e *Engine) AddVideos(ms []VideoMeta) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range ms {
+		e.addVideo(m)
+	}
+}
+
+// Refresh adds videos that turned ready and retires uploads that no
+// longer need exploration.
+func (e *Engine) Refresh(ms []VideoMeta) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range ms {
+		e.addVideo(m)
+	}
+	e.pruneFresh()
+}
+
+func (e *Engine) addVideo(m VideoMeta) int32 {
+	if i, ok := e.videoIdx[m.ID]; ok {
+		e.videos[i].duration = m.DurationMS
+		return i
+	}
+	i := int32(len(e.videos))
+	v := video{id: m.ID, creator: -1, created: m.CreatedAt.Unix(), duration: m.DurationMS, alive: true, norm: 1}
+	if m.AuthorID != "" {
+		v.creator = e.creatorOf(m.AuthorID)
+		c := &e.creators[v.creator]
+		c.videos = appendBounded(c.videos, i, e.cfg.CreatorVideos)
+	}
+	for _, t := range m.Hashtags {
+		v.tags = append(v.tags, e.tagOf(t))
+	}
+	e.videos = append(e.videos, v)
+	e.videoIdx[m.ID] = i
+	e.resizeNeighbours()
+	if e.isFresh(&e.videos[i], e.now().Unix()) {
+		e.fresh = append(e.fresh, i)
+	}
+	return i
+}
+
+// RemoveVideo drops a deleted or unavailable video's state. References to
+// it elsewhere (neighbour lists, histories) are skipped and then reclaimed
+// when enough slots are dead to be worth compacting.
+func (e *Engine) RemoveVideo(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	i, ok := e.videoIdx[id]
+	if !ok {
+		return
+	}
+	delete(e.videoIdx, id)
+	v := &e.videos[i]
+	e.trending.remove(i)
+	for _, t := range v.tags {
+		e.tags[t].top.remove(i)
+	}
+	if v.creator >= 0 {
+		c := &e.creators[v.creator]
+		c.videos = slices.DeleteFunc(c.videos, func(x int32) bool { return x == i })
+	}
+	e.fresh = slices.DeleteFunc(e.fresh, func(x int32) bool { return x == i })
+	*v = video{creator: -1}
+	e.dead++
+	if e.dead >= 1024 && e.dead*4 >= len(e.videos) {
+		e.compact()
+	}
+}
+
+// Has reports whether the video is in the catalogue.
+func (e *Engine) Has(id string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	_, ok := e.videoIdx[id]
+	return ok
+}
+
+// resizeNeighbours recomputes each list's share of the budget; a list
+// over a smaller share is trimmed the next time it grows.
+func (e *Engine) resizeNeighbours() {
+	e.nbCap = min(max(e.cfg.NeighbourBudget/max(len(e.videoIdx), 1), e.cfg.MinNeighbours), e.cfg.MaxNeighbours)
+}
+
+func (e *Engine) creatorOf(id string) int32 {
+	if i, ok := e.creatorIdx[id]; ok {
+		return i
+	}
+	i := int32(len(e.creators))
+	e.creators = append(e.creators, creator{id: id})
+	e.creatorIdx[id] = i
+	return i
+}
+
+func (e *Engine) tagOf(name string) int32 {
+	if i, ok := e.tagIdx[name]; ok {
+		return i
+	}
+	i := int32(len(e.tags))
+	e.tags = append(e.tags, tagState{name: name, top: topList{max: e.cfg.TagVideos}})
+	e.tagIdx[name] = i
+	return i
+}
+
+func (e *Engine) now() time.Time { return e.clock() }
+
+// appendBounded appends x, dropping the oldest entries beyond max.
+func appendBounded[T any](s []T, x T, max int) []T {
+	if len(s) >= max {
+		copy(s, s[len(s)-max+1:])
+		s = s[:max-1]
+	}
+	return append(s, x)
+}

@@ -1,0 +1,51 @@
+package recommend
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	flick "github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/events"
+)
+
+// TestLearner runs the learner on a real event log and store: the
+// catalogue is loaded at start, a video uploaded later is learned from its
+// first event, and a viewer's views move their ranking.
+func TestLearner(t *testing.T) {
+	w := newWorld(t)
+	logger := slog.New(slog.DiscardHandler)
+	log, err := events.OpenEmbedded(w.ctx, t.TempDir(), flick.DefaultRegion, logger, nil)
+	w.must(err)
+	t.Cleanup(func() { log.Close() })
+	engine := NewEngine(DefaultEngineConfig(), w.clock)
+	l := NewLearner(engine, log, w.store, w.clock, DefaultLearnerConfig(), logger)
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	late := w.video("late", w.bob, 0, "#cats", flick.Counts{})
+	x, y := w.account("xena"), w.account("yves")
+	var evs []flick.Event
+	for _, name := range []string{"cats1", "cats2"} {
+		for _, viewer := range []string{x, y} {
+			evs = append(evs, flick.Event{Type: flick.EventView, AccountID: viewer, VideoID: w.ids[name], WatchMS: 10_000, DurationMS: 10_000, At: w.now})
+		}
+	}
+	evs = append(evs, flick.Event{Type: flick.EventView, AccountID: x, VideoID: late, WatchMS: 10_000, DurationMS: 10_000, At: w.now},
+		flick.Event{Type: flick.EventView, AccountID: w.viewer, VideoID: w.ids["cats1"], WatchMS: 10_000, DurationMS: 10_000, At: w.now})
+	seq, err := log.Append(w.ctx, evs)
+	w.must(err)
+	wctx, wcancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer wcancel()
+	w.must(l.WaitFor(wctx, seq))
+	if !engine.Has(w.ids["dogs1"]) || !engine.Has(late) {
+		t.Fatal("the catalogue or the late upload is missing from the engine")
+	}
+	got := engine.Recommend(Request{ViewerID: w.viewer, N: 1})
+	if len(got) != 1 || got[0].VideoID != w.ids["cats2"] {
+		t.Fatalf("after the viewer watched cats1 the top is %+v, want cats2", got)
+	}
+}
