@@ -26,7 +26,7 @@ var staticFS embed.FS
 // contentSecurityPolicy allows only the app's own scripts, styles and media.
 // blob: is there for local previews of a picked video or avatar before upload.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; " +
+	"img-src 'self' blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // Handler serves the web app's pages and static files.
