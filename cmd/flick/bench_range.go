@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/flick-video/flick/internal/media"
 )
 
 type rangeBenchResult struct {
@@ -42,7 +44,7 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	_, v, err := s.uploadAndWait(ctx, clip, 1)
+	_, v, err := s.uploadAndWait(ctx, clip, len(media.Ladder(720, 1280))) // serve the top rendition
 	if err != nil {
 		return nil, err
 	}

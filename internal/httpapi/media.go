@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"strings"
@@ -68,6 +69,16 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 	body.Error.Message = http.StatusText(code) + "."
 	w.Header().Del("Content-Length")
 	writeJSON(w.ResponseWriter, code, body)
+}
+
+var _ io.ReaderFrom = (*jsonErrorWriter)(nil)
+
+// ReadFrom passes ServeContent's copy through to the connection (sendfile).
+func (w *jsonErrorWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.swallow {
+		return io.Copy(io.Discard, src)
+	}
+	return io.Copy(w.ResponseWriter, src)
 }
 
 func (w *jsonErrorWriter) Write(p []byte) (int, error) {
