@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flick-video/flick/internal/testenv"
 )
 
 // testApp is a whole Flick server on a temporary data directory, serving on
@@ -17,20 +17,6 @@ type testApp struct {
 	URL  string
 	Dir  string
 	stop func()
-}
-
-// requireTool skips the test when a tool is missing, except under CI=true,
-// where a missing tool is a failure so that CI can never pass by skipping.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required under CI but not installed: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
 }
 
 // startTestApp starts a server and stops it when the test ends.
@@ -43,8 +29,8 @@ func startTestApp(t *testing.T) *testApp {
 // of the test) shuts it down gracefully.
 func startTestAppIn(t *testing.T, dir string) *testApp {
 	t.Helper()
-	requireTool(t, "ffmpeg")
-	requireTool(t, "ffprobe")
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	cfg := Config{Addr: "127.0.0.1:0", Data: dir, MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))

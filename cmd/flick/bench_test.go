@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/flick-video/flick/internal/testenv"
 )
 
 // TestBenchSmoke runs each benchmark briefly so that they keep working; the
 // figures themselves come from running them in full (see the README).
 func TestBenchSmoke(t *testing.T) {
-	requireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffmpeg")
 	for _, args := range [][]string{
 		{"upload", "--width", "240", "--height", "426", "--length", "2s", "--runs", "1"},
 		{"api", "--duration", "300ms", "--concurrency", "4"},

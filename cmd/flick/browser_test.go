@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick/internal/testenv"
+
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,7 +37,7 @@ type browser struct {
 
 func newBrowser(t *testing.T, width, height int64) *browser {
 	t.Helper()
-	path := requireTool(t, "chromium")
+	path := testenv.RequireTool(t, "chromium")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
@@ -144,7 +146,7 @@ func (b *browser) signUp(t *testing.T, base, handle string) {
 }
 
 func TestBrowser(t *testing.T) {
-	requireTool(t, "chromium")
+	testenv.RequireTool(t, "chromium")
 	app := startTestApp(t)
 	creator := app.user(t, "creator")
 	v := app.uploadReady(t, creator, "Hello from the browser test #flick @creator")

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick/internal/testenv"
+
 	"github.com/flick-video/flick"
 )
 
@@ -89,21 +91,9 @@ func TestUploadRefusals(t *testing.T) {
 	})
 }
 
-// needTool skips when a tool is missing on a developer's machine, and fails
-// in CI, where every tool must be installed.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-}
-
 func TestUploadToReady(t *testing.T) {
-	needTool(t, "ffmpeg")
-	needTool(t, "ffprobe")
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	f := newFixture(t)
 	ann, bob := f.signUp("ann"), f.signUp("bob")
 	clip := filepath.Join(t.TempDir(), "clip.mp4")

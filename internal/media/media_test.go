@@ -16,22 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick/internal/testenv"
+
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/media"
 )
-
-// requireTools skips without ffmpeg, except in CI where it must be there.
-func requireTools(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "" {
-				t.Skipf("%s is not installed", tool)
-			}
-			t.Fatalf("%s is not installed, and CI must run media tests", tool)
-		}
-	}
-}
 
 func clip(t *testing.T, c media.Clip) string {
 	t.Helper()
@@ -43,7 +32,8 @@ func clip(t *testing.T, c media.Clip) string {
 }
 
 func TestProbe(t *testing.T) {
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	for _, tc := range []struct {
 		name string
 		clip media.Clip
@@ -74,7 +64,8 @@ func TestProbe(t *testing.T) {
 }
 
 func TestProbeHostile(t *testing.T) {
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	ctx := context.Background()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -185,7 +176,8 @@ func TestMissingTools(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
@@ -250,7 +242,8 @@ func TestEncode(t *testing.T) {
 }
 
 func TestEncodeCancel(t *testing.T) {
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	src := clip(t, media.Clip{Width: 720, Height: 1280, Duration: 20 * time.Second, FPS: 10})
 	ctx, cancel := context.WithCancel(context.Background())
 	out := filepath.Join(t.TempDir(), "out.mp4")
@@ -270,7 +263,8 @@ func TestEncodeCancel(t *testing.T) {
 }
 
 func TestToolErrorReason(t *testing.T) {
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "missing.mp4")
 	err := media.Encode(context.Background(), media.Encoding{Src: src, DurationMS: 1000, Outputs: []media.Output{{Path: filepath.Join(dir, "o.mp4"), Rung: media.Ladder(360, 640)[0]}}}, nil)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,26 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick/internal/testenv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/blob"
 	"github.com/flick-video/flick/internal/media"
 	"github.com/flick-video/flick/internal/sqlite"
 	"github.com/flick-video/flick/internal/transcode"
-	"github.com/prometheus/client_golang/prometheus"
 )
-
-// requireTools skips without ffmpeg, except in CI where it must be there.
-func requireTools(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "" {
-				t.Skipf("%s is not installed", tool)
-			}
-			t.Fatalf("%s is not installed, and CI must run media tests", tool)
-		}
-	}
-}
 
 // env is a transcoder on a real SQLite store and media directory.
 type env struct {
@@ -49,7 +38,8 @@ type env struct {
 
 func newEnv(t *testing.T, cfg transcode.Config) *env {
 	t.Helper()
-	requireTools(t)
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
 	ctx := context.Background()
 	dir := t.TempDir()
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "flick.db"), time.Now)
