@@ -83,6 +83,7 @@ type Store interface {
 	SessionStore
 	VideoStore
 	EngagementStore
+	ControlStore
 	// Ping checks the database for /readyz.
 	Ping(ctx context.Context) error
 	Close() error

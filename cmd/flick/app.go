@@ -89,7 +89,9 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	}, logger, reg)
 
 	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
-	a.Learner = recommend.NewLearner(engine, a.Events, a.Store, time.Now, recommend.DefaultLearnerConfig(), logger)
+	learnCfg := recommend.DefaultLearnerConfig()
+	learnCfg.Snapshots = filepath.Join(dir, "recommend")
+	a.Learner = recommend.NewLearner(engine, recommend.WithResets(a.Events, engine), a.Store, time.Now, learnCfg, logger)
 
 	api := httpapi.New(httpapi.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,

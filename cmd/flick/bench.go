@@ -19,7 +19,7 @@ import (
 	"github.com/flick-video/flick/internal/media"
 )
 
-const benchUsage = `Usage: flick bench <upload|api|range> [flags]
+const benchUsage = `Usage: flick bench <upload|api|range|feed> [flags]
 
 Benchmarks that start a real Flick server on a temporary data directory and
 measure it through HTTP. Each prints one JSON object on stdout.
@@ -28,6 +28,8 @@ measure it through HTTP. Each prints one JSON object on stdout.
            ratio to plain ffmpeg encoding that lowest rendition alone
   api      GET /api/v1/videos/{id} throughput and latency under load
   range    HTTP Range requests on a rendition, Flick vs nginx on the same file
+  feed     For You latency and throughput, event ingestion, freshness and
+           memory on a synthetic catalogue (by default a million videos)
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -49,6 +51,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		result, err = benchAPI(ctx, rest, stderr)
 	case "range":
 		result, err = benchRange(ctx, rest, stderr)
+	case "feed":
+		result, err = benchFeed(ctx, rest, stderr)
 	default:
 		fmt.Fprint(stderr, benchUsage)
 		return fmt.Errorf("bench: unknown benchmark %q", name)

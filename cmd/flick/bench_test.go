@@ -17,6 +17,7 @@ func TestBenchSmoke(t *testing.T) {
 		{"upload", "--width", "240", "--height", "426", "--length", "2s", "--runs", "1"},
 		{"api", "--duration", "300ms", "--concurrency", "4"},
 		{"range", "--duration", "300ms", "--concurrency", "4", "--clip-seconds", "2"},
+		{"feed", "--videos", "2000", "--users", "200", "--duration", "300ms", "--event-duration", "300ms", "--freshness-samples", "5"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			var out, errOut strings.Builder
@@ -26,6 +27,16 @@ func TestBenchSmoke(t *testing.T) {
 			var res map[string]any
 			if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
 				t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+			}
+			if args[0] == "feed" {
+				for _, k := range []string{"videos", "users", "foryou_p50_ms", "foryou_p99_ms", "foryou_per_s", "events_per_s", "freshness_p99_ms", "rss_mb"} {
+					if _, ok := res[k]; !ok {
+						t.Errorf("feed result lacks %q", k)
+					}
+				}
+				if res["foryou_errors"] != 0.0 || res["event_errors"] != 0.0 {
+					t.Errorf("requests failed: %s", out.String())
+				}
 			}
 			t.Logf("%s", out.String())
 		})

@@ -251,4 +251,81 @@ func TestBrowser(t *testing.T) {
 		b.do(t, "open the profile", chromedp.Navigate(app.URL+"/@creator"))
 		b.waitFor(t, "the profile grid", `document.querySelectorAll('[data-testid=grid-item]').length >= 1 && document.querySelector('[data-testid=profile-handle]').textContent === '@creator'`, 20*time.Second)
 	})
+	t.Run("why this video and not interested", func(t *testing.T) {
+		second := app.uploadReady(t, creator, "A second video #flick")
+		eventually(t, "both videos in the anonymous For You feed", func() error {
+			var p feedPage
+			if err := anon.do(context.Background(), "GET", "/api/v1/feed/foryou", nil, &p); err != nil {
+				return err
+			}
+			if ids := p.ids(); !slices.Contains(ids, v.ID) || !slices.Contains(ids, second.ID) {
+				return fmt.Errorf("For You has %v, want %s and %s", ids, v.ID, second.ID)
+			}
+			return nil
+		})
+		b := newBrowser(t, phoneW, phoneH)
+		b.signUp(t, app.URL, "picky")
+		b.waitFor(t, "an active feed item", active("[data-testid=why-button]"), 20*time.Second)
+
+		b.do(t, "open Why this video?", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=why-button]`)))
+		b.waitFor(t, "the reasons sheet", `document.querySelector('[data-testid=item-sheet]').open && document.querySelectorAll('[data-testid=why-reason]').length > 0`, 5*time.Second)
+		if got := b.eval(t, `document.querySelector('[data-testid=why-reason]').textContent`); got == "" {
+			t.Error("the first reason is empty")
+		}
+		b.do(t, "close the sheet", chromedp.Click(chromedp.CSS(`[data-testid=sheet-close]`)))
+
+		dismissed := b.eval(t, `document.querySelector('[data-testid=feed-item].active').dataset.videoId`)
+		b.do(t, "open the menu", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)))
+		b.waitFor(t, "the menu", `document.querySelector('[data-testid=item-sheet]').open`, 5*time.Second)
+		b.do(t, "not interested", chromedp.Click(chromedp.CSS(`[data-testid=not-interested]`)))
+		gone := fmt.Sprintf(`!document.querySelector('[data-testid=feed-item][data-video-id="%s"]')`, dismissed)
+		b.waitFor(t, "the item to leave the feed", gone+` && document.querySelector('[data-testid=toast]')?.textContent.includes('fewer videos like this')`, 10*time.Second)
+		b.waitFor(t, "the next video to take its place", active("video")+` !== null && `+active("video")+` !== undefined`, 10*time.Second)
+
+		// The next For You page, as the app would load it, leaves it out.
+		b.eval(t, `fetch('/api/v1/feed/foryou').then((r) => r.json()).then((p) => { window.nextPage = p.items.map((i) => i.id); }), 0`)
+		b.waitFor(t, "the next For You page", `Array.isArray(window.nextPage)`, 10*time.Second)
+		if got := b.eval(t, `window.nextPage.join(',')`); strings.Contains(got, dismissed) || got == "" {
+			t.Errorf("next For You page %q, want videos but not %s", got, dismissed)
+		}
+		b.do(t, "reload", chromedp.Reload())
+		b.waitFor(t, "the feed after reload", `document.querySelectorAll('[data-testid=feed-item]').length > 0`, 20*time.Second)
+		if got := b.eval(t, gone); got != "true" {
+			t.Errorf("after a reload the feed shows %s again", dismissed)
+		}
+	})
+	t.Run("feed settings", func(t *testing.T) {
+		b := newBrowser(t, desktopW, desktopH)
+		b.signUp(t, app.URL, "tuner")
+		b.waitFor(t, "an active feed item", active("[data-testid=more-button]"), 20*time.Second)
+		author := b.eval(t, active("[data-testid=author-link]")+`.getAttribute('href')`) // "/@handle"
+		b.do(t, "hide the creator",
+			chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)),
+			chromedp.Click(chromedp.CSS(`[data-testid=hide-creator]`)))
+		b.waitFor(t, "the creator's videos to leave the feed", fmt.Sprintf(`![...document.querySelectorAll('[data-testid=author-link]')].some((a) => a.getAttribute('href') === '%s')`, author), 10*time.Second)
+
+		b.do(t, "open the settings", chromedp.Navigate(app.URL+"/settings"))
+		b.waitFor(t, "the hidden creator", fmt.Sprintf(`document.querySelector('[data-testid=hidden-account]')?.textContent.includes('%s')`, author[1:]), 10*time.Second)
+		b.do(t, "add a keyword filter",
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=keyword-input]`), "  #Spoilers "),
+			chromedp.Click(chromedp.CSS(`[data-testid=keyword-add]`)))
+		b.waitFor(t, "the keyword chip", `[...document.querySelectorAll('[data-testid=keyword-chip]')].map((c) => c.textContent).join() === 'spoilers'`, 10*time.Second)
+		b.do(t, "turn personalisation off", chromedp.Click(chromedp.CSS(`[data-testid=nonpersonal-toggle]`)))
+		b.do(t, "refresh For You",
+			chromedp.Click(chromedp.CSS(`[data-testid=reset-button]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=reset-confirm]`)),
+			chromedp.Click(chromedp.CSS(`[data-testid=reset-confirm-button]`)))
+		b.waitFor(t, "the reset toast", `[...document.querySelectorAll('[data-testid=toast]')].some((t) => t.textContent.includes('starts fresh'))`, 10*time.Second)
+		// The toasts sit over the bottom of the page; a click waits for them to go.
+		b.waitFor(t, "the toasts to go", `!document.querySelector('[data-testid=toast]')`, 10*time.Second)
+		b.do(t, "unhide", chromedp.Click(chromedp.CSS(`[data-testid=unhide-button]`)))
+		b.waitFor(t, "an empty hidden list", `!document.querySelector('[data-testid=hidden-account]')`, 10*time.Second)
+
+		// The server kept it all.
+		b.eval(t, `fetch('/api/v1/me/settings').then((r) => r.json()).then((s) => { window.saved = JSON.stringify(s); }), 0`)
+		b.waitFor(t, "the saved settings", `typeof window.saved === 'string'`, 10*time.Second)
+		if got := b.eval(t, `window.saved`); got != `{"non_personalized":true,"keyword_filters":["spoilers"]}` {
+			t.Errorf("saved settings %s", got)
+		}
+	})
 }

@@ -72,6 +72,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err != nil {
 		return err
 	}
+	if videos, err = s.hideBlocked(ctx, c.AccountID, videos); err != nil {
+		return err
+	}
 	views, err := s.videoViews(ctx, c.AccountID, videos)
 	if err != nil {
 		return err
@@ -122,6 +125,9 @@ func (s *Server) hashtagVideos(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
+	if videos, err = s.hideBlocked(r.Context(), c.AccountID, videos); err != nil {
+		return err
+	}
 	out, err := s.videoPage(r.Context(), c.AccountID, videos, next)
 	if err != nil {
 		return err
@@ -143,6 +149,9 @@ func (s *Server) trending(w http.ResponseWriter, r *http.Request, c *caller) err
 	ctx := r.Context()
 	videos, err := s.Trending.TrendingVideos(ctx, trendingLimit)
 	if err != nil {
+		return err
+	}
+	if videos, err = s.hideBlocked(ctx, c.AccountID, videos); err != nil {
 		return err
 	}
 	tags, err := s.Trending.TrendingHashtags(ctx, trendingLimit)

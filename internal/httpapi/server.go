@@ -176,11 +176,17 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/me/avatar", accessRequired, s.putAvatar},
 		{"GET", "/api/v1/me/sessions", accessRequired, s.listSessions},
 		{"DELETE", "/api/v1/me/sessions/{id}", accessRequired, s.deleteSession},
+		{"GET", "/api/v1/me/blocks", accessRequired, s.listBlocks},
+		{"GET", "/api/v1/me/settings", accessRequired, s.getSettings},
+		{"PUT", "/api/v1/me/settings", accessRequired, s.putSettings},
+		{"POST", "/api/v1/me/foryou/reset", accessRequired, s.resetForYou},
 
 		{"GET", "/api/v1/accounts/{handle}", accessOptional, s.getAccount},
 		{"POST", "/api/v1/accounts/{handle}/follow", accessRequired, s.follow},
 		{"DELETE", "/api/v1/accounts/{handle}/follow", accessRequired, s.unfollow},
 		{"GET", "/api/v1/accounts/{handle}/videos", accessOptional, s.accountVideos},
+		{"POST", "/api/v1/accounts/{handle}/block", accessRequired, s.block},
+		{"DELETE", "/api/v1/accounts/{handle}/block", accessRequired, s.unblock},
 
 		{"POST", "/api/v1/videos", accessRequired, s.uploadVideo},
 		{"GET", "/api/v1/videos/{id}", accessOptional, s.getVideo},
@@ -190,6 +196,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/videos/{id}/comments", accessOptional, s.listComments},
 		{"POST", "/api/v1/videos/{id}/comments", accessRequired, s.createComment},
 		{"POST", "/api/v1/videos/{id}/share", accessOptional, s.share},
+		{"POST", "/api/v1/videos/{id}/not-interested", accessRequired, s.notInterested},
 		{"POST", "/api/v1/events", accessOptional, s.postEvents},
 
 		{"GET", "/api/v1/feed/foryou", accessOptional, s.forYou},

@@ -134,8 +134,16 @@ type Engine struct {
 	trending topList
 	fresh    []int32 // exploration pool, oldest first
 
-	scratch sync.Pool // *accumulator
+	// scratch holds idle accumulators. Not a sync.Pool: each holds an
+	// index over the whole catalogue (4 MB at a million videos), which a
+	// pool would drop at every garbage collection, to be allocated and
+	// zeroed again by the next requests.
+	scratch chan *accumulator
 }
+
+// idleAccumulators bounds the accumulators kept between requests: enough
+// for the requests that rank at the same time on a small machine.
+const idleAccumulators = 8
 
 // video is one catalogue entry's learned state.
 type video struct {
@@ -176,6 +184,7 @@ func NewEngine(cfg EngineConfig, clock flick.Clock) *Engine {
 		viewerIdx:  map[string]int32{},
 		decay:      forwardDecay{tau: cfg.PopularHalfLife.Seconds() / math.Ln2},
 		trending:   topList{max: cfg.Trending},
+		scratch:    make(chan *accumulator, idleAccumulators),
 	}
 	return e
 }

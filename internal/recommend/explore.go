@@ -3,6 +3,7 @@ package recommend
 import (
 	"math"
 	"slices"
+	"time"
 )
 
 // maxFresh bounds the exploration pool; past it the oldest uploads leave
@@ -16,7 +17,7 @@ const newCreatorVideos = 3
 // isFresh says whether a video still needs exploration: it is young and
 // has not yet had its fair first audience.
 func (e *Engine) isFresh(v *video, now int64) bool {
-	return v.alive && now-v.created < int64(e.cfg.FreshAge.Seconds()) && int(v.audience) < e.cfg.FreshAudience
+	return v.alive && now-v.created < int64(e.cfg.FreshAge/time.Second) && int(v.audience) < e.cfg.FreshAudience
 }
 
 // pruneFresh drops videos that no longer need exploration from the pool.
@@ -38,7 +39,11 @@ func exploreScore(v *video) float64 {
 }
 
 // explore picks n fresh videos for the exploration places, best bound
-// first.
+// first (ties to the newest). The pool holds thousands of uploads and a
+// page wants a few, so the best n are selected in one pass, newest first,
+// and the filters, which cost a look-up, run only on videos that would
+// make it. Unseen uploads have the highest bound there is, so once n of
+// them are chosen nothing older can displace them and the pass stops.
 func (e *Engine) explore(own int32, n int, exclude func(string) bool) []int32 {
 	if n <= 0 {
 		return nil
@@ -48,29 +53,43 @@ func (e *Engine) explore(own int32, n int, exclude func(string) bool) []int32 {
 		v     int32
 		score float64
 	}
-	var picks []pick
-	for _, vi := range e.fresh {
+	top := make([]pick, 0, n+1) // best first
+	for k := len(e.fresh) - 1; k >= 0; k-- {
+		if len(top) == n && top[n-1].score >= unseenScore {
+			break
+		}
+		vi := e.fresh[k]
 		v := &e.videos[vi]
-		if !e.isFresh(v, now) || own >= 0 && v.creator == own || exclude != nil && exclude(v.id) {
+		if !e.isFresh(v, now) || own >= 0 && v.creator == own {
 			continue
 		}
-		picks = append(picks, pick{vi, exploreScore(v)})
-	}
-	slices.SortStableFunc(picks, func(x, y pick) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
+		// Older than everything chosen, so only a higher score gets in.
+		p := pick{vi, exploreScore(v)}
+		if len(top) == n && p.score <= top[n-1].score {
+			continue
 		}
-		return int(y.v - x.v) // newest first
-	})
-	out := make([]int32, 0, n)
-	for _, p := range picks[:min(n, len(picks))] {
-		out = append(out, p.v)
+		if exclude != nil && exclude(v.id) {
+			continue
+		}
+		at := len(top)
+		for at > 0 && p.score > top[at-1].score {
+			at--
+		}
+		top = slices.Insert(top, at, p)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	out := make([]int32, len(top))
+	for k, p := range top {
+		out[k] = p.v
 	}
 	return out
 }
+
+// unseenScore is exploreScore of a video nobody has been shown, the
+// highest it gives.
+var unseenScore = exploreScore(&video{})
 
 // explorer is the public form of an exploration pick.
 func (e *Engine) explorer(vi int32) Candidate {

@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	flick "github.com/flick-video/flick"
 )
@@ -14,10 +15,12 @@ const ReasonFollowing = "From an account you follow"
 type FollowingStore interface {
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
 	ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error)
+	controlsReader
 }
 
-// Following is the newest ready videos of the accounts the viewer follows,
-// paginated by the store's cursor.
+// Following is the newest ready videos of the accounts the viewer follows
+// and has not hidden, paginated by the store's cursor: chronological,
+// whether personalisation is on or off.
 type Following struct {
 	store FollowingStore
 }
@@ -38,6 +41,11 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: following of %s: %w", req.ViewerID, err)
 	}
+	fl, err := filtersFor(ctx, f.store, req.ViewerID)
+	if err != nil {
+		return nil, "", err
+	}
+	ids = slices.DeleteFunc(ids, func(id string) bool { return fl.blocked[id] })
 	if len(ids) == 0 {
 		return []flick.FeedItem{}, "", nil
 	}

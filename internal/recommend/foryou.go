@@ -13,6 +13,8 @@ type ForYouStore interface {
 	// Videos re-reads the chosen videos: only ready ones come back.
 	Videos(ctx context.Context, ids []string) ([]*flick.Video, error)
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	NotInterested(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	controlsReader
 }
 
 // Reasons shown with For You items.
@@ -32,13 +34,17 @@ const overfetch = 3
 
 // ForYou asks the engine for a viewer's ranked candidates, keeps those the
 // viewer may see (not served earlier in the session, not their own, not
-// watched through, still available), re-ranks them for diversity and
-// gives every FreshEvery-th place to a fresh upload. The session travels
-// in the cursor, so any node serves the next page and no video repeats.
+// watched through, not marked not-interested, not by a hidden creator, not
+// caught by a keyword filter, still available, allowed by the content
+// policy), re-ranks them for diversity and gives every FreshEvery-th place
+// to a fresh upload. The session travels in the cursor, so any node serves
+// the next page and no video repeats. A viewer who turned personalisation
+// off is ranked as an anonymous viewer: what is popular in the region.
 type ForYou struct {
 	engine *Engine
 	store  ForYouStore
 	cfg    Config
+	policy flick.ContentPolicy // nil allows everything
 }
 
 var _ flick.Feed = (*ForYou)(nil)
@@ -48,10 +54,20 @@ func NewForYou(store ForYouStore, engine *Engine, cfg Config) *ForYou {
 	return &ForYou{engine: engine, store: store, cfg: cfg}
 }
 
+// WithPolicy makes the feed ask p about every video before serving it.
+func (f *ForYou) WithPolicy(p flick.ContentPolicy) *ForYou {
+	f.policy = p
+	return f
+}
+
 // Page returns the next page for req.ViewerID ("" for anonymous viewers).
 func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedItem, string, error) {
 	limit := flick.Page{Limit: req.Limit}.Normalize().Limit
 	cur, err := decodeCursor(req.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	fl, err := filtersFor(ctx, f.store, req.ViewerID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -61,7 +77,7 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 	refused := map[string]bool{}
 	current := map[string]*flick.Video{}
 	for {
-		picks := f.choose(req.ViewerID, cur, refused, limit+1)
+		picks := f.choose(fl, cur, refused, limit+1)
 		var unchecked []string
 		for _, c := range picks[:min(limit, len(picks))] {
 			if current[c.VideoID] == nil {
@@ -69,9 +85,9 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 			}
 		}
 		if len(unchecked) == 0 {
-			return f.items(ctx, picks, limit, current, cur)
+			return f.items(ctx, fl, picks, limit, current, cur)
 		}
-		if err := f.check(ctx, req.ViewerID, unchecked, current, refused); err != nil {
+		if err := f.check(ctx, fl, unchecked, current, refused); err != nil {
 			return nil, "", err
 		}
 	}
@@ -79,19 +95,40 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 
 // choose asks the engine and lays out n places: ranked candidates after
 // the diversity re-rank, with fresh uploads in the exploration places.
-func (f *ForYou) choose(viewerID string, cur cursor, refused map[string]bool, n int) []Candidate {
+// Candidates the viewer's filters hide by creator or hashtag are refused
+// here, before the store is read; when that leaves too few, the engine is
+// asked again without them.
+func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int) []Candidate {
 	explore := 0
 	for k := range n {
 		if f.freshSlot(cur.served + k) {
 			explore++
 		}
 	}
-	cands := f.engine.Recommend(Request{
-		ViewerID: viewerID,
-		N:        overfetch*n + explore,
-		Exclude:  func(id string) bool { return refused[id] || cur.seen(id) },
-		Explore:  explore,
-	})
+	want := overfetch*n + explore
+	var cands []Candidate
+	for {
+		cands = f.engine.Recommend(Request{
+			ViewerID: fl.rankAs(),
+			N:        want,
+			Exclude:  func(id string) bool { return refused[id] || cur.seen(id) },
+			Explore:  explore,
+		})
+		hidden := 0
+		kept := cands[:0]
+		for _, c := range cands {
+			if fl.hidesCandidate(c) {
+				refused[c.VideoID] = true
+				hidden++
+			} else {
+				kept = append(kept, c)
+			}
+		}
+		cands = kept
+		if hidden == 0 || len(cands) >= n || len(cands)+hidden < want {
+			break
+		}
+	}
 	var ranked, fresh []Candidate
 	for _, c := range cands {
 		if c.Explore {
@@ -116,21 +153,36 @@ func (f *ForYou) freshSlot(slot int) bool {
 	return f.cfg.FreshEvery > 0 && (slot+1)%f.cfg.FreshEvery == 0
 }
 
-// check re-reads ids: a video deleted since the engine learned of it
-// leaves the engine, and one the viewer watched through is refused.
-func (f *ForYou) check(ctx context.Context, viewerID string, ids []string, current map[string]*flick.Video, refused map[string]bool) error {
+// check re-reads ids and keeps those the viewer may see: a video deleted
+// since the engine learned of it leaves the engine; one the viewer watched
+// through, marked not interested or filters out, or that the policy does
+// not allow, is refused.
+func (f *ForYou) check(ctx context.Context, fl *filters, ids []string, current map[string]*flick.Video, refused map[string]bool) error {
 	videos, err := f.store.Videos(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("recommend: re-read candidates: %w", err)
 	}
-	watched := map[string]bool{}
-	if viewerID != "" {
-		if watched, err = f.store.Watched(ctx, viewerID, ids); err != nil {
+	watched, unwanted := map[string]bool{}, map[string]bool{}
+	if fl.viewerID != "" {
+		if watched, err = f.store.Watched(ctx, fl.viewerID, ids); err != nil {
 			return fmt.Errorf("recommend: watched videos: %w", err)
 		}
+		if unwanted, err = f.store.NotInterested(ctx, fl.viewerID, ids); err != nil {
+			return fmt.Errorf("recommend: not-interested videos: %w", err)
+		}
 	}
+	visible := make([]*flick.Video, 0, len(videos))
 	for _, v := range videos {
-		if v.Status == flick.StatusReady && !watched[v.ID] && (viewerID == "" || v.AuthorID != viewerID) {
+		if v.Status == flick.StatusReady && !watched[v.ID] && !unwanted[v.ID] && !fl.hidesVideo(v) {
+			visible = append(visible, v)
+		}
+	}
+	allowed, err := f.allow(ctx, fl.viewerID, visible)
+	if err != nil {
+		return err
+	}
+	for i, v := range visible {
+		if allowed[i] {
 			current[v.ID] = v
 		}
 	}
@@ -139,11 +191,30 @@ func (f *ForYou) check(ctx context.Context, viewerID string, ids []string, curre
 			continue
 		}
 		refused[id] = true
-		if !watched[id] && !containsVideo(videos, id) {
+		if !containsVideo(videos, id) {
 			f.engine.RemoveVideo(id) // gone from the store
 		}
 	}
 	return nil
+}
+
+// allow asks the policy, if any, about videos.
+func (f *ForYou) allow(ctx context.Context, viewerID string, videos []*flick.Video) ([]bool, error) {
+	if f.policy == nil || len(videos) == 0 {
+		allowed := make([]bool, len(videos))
+		for i := range allowed {
+			allowed[i] = true
+		}
+		return allowed, nil
+	}
+	allowed, err := f.policy.Allow(ctx, viewerID, videos)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: content policy: %w", err)
+	}
+	if len(allowed) != len(videos) {
+		return nil, fmt.Errorf("recommend: content policy answered %d times for %d videos", len(allowed), len(videos))
+	}
+	return allowed, nil
 }
 
 func containsVideo(videos []*flick.Video, id string) bool {
@@ -157,7 +228,7 @@ func containsVideo(videos []*flick.Video, id string) bool {
 
 // items builds the page from the first limit picks; a (limit+1)th pick
 // means there is a next page.
-func (f *ForYou) items(ctx context.Context, picks []Candidate, limit int, current map[string]*flick.Video, cur cursor) ([]flick.FeedItem, string, error) {
+func (f *ForYou) items(ctx context.Context, fl *filters, picks []Candidate, limit int, current map[string]*flick.Video, cur cursor) ([]flick.FeedItem, string, error) {
 	picks = picks[:min(limit+1, len(picks))]
 	page := picks[:min(limit, len(picks))]
 	titles, err := f.sources(ctx, page, current)
@@ -166,7 +237,11 @@ func (f *ForYou) items(ctx context.Context, picks []Candidate, limit int, curren
 	}
 	items := make([]flick.FeedItem, 0, len(page))
 	for _, c := range page {
-		items = append(items, flick.FeedItem{Video: current[c.VideoID], Reasons: reasonTexts(c.Reasons, titles)})
+		reasons := reasonTexts(c.Reasons, titles)
+		if fl.viewerID != "" && !fl.personal {
+			reasons = append([]string{ReasonNonPersonalized}, reasons...)
+		}
+		items = append(items, flick.FeedItem{Video: current[c.VideoID], Reasons: reasons})
 		cur.add(c.VideoID)
 	}
 	if len(picks) <= limit {

@@ -31,17 +31,29 @@ type LearnerConfig struct {
 	// transcode, since a video is listed by its creation time).
 	Refresh       time.Duration
 	RefreshWindow time.Duration
+	// Snapshots is where the engine's state is saved ("" saves nothing):
+	// every SnapshotEvery while events arrive, and when Run returns. At
+	// start the newest usable snapshot is loaded and only the events after
+	// it are replayed.
+	Snapshots     string
+	SnapshotEvery time.Duration
 }
 
-// DefaultLearnerConfig: a year of videos, new ones picked up every 5 s.
+// DefaultLearnerConfig: a year of videos, new ones picked up every 5 s, a
+// snapshot every 10 minutes (when a directory is set).
 func DefaultLearnerConfig() LearnerConfig {
 	return LearnerConfig{
 		Catalogue:      365 * 24 * time.Hour,
 		CatalogueLimit: 2_000_000,
 		Refresh:        5 * time.Second,
 		RefreshWindow:  24 * time.Hour,
+		SnapshotEvery:  10 * time.Minute,
 	}
 }
+
+// snapshotsKept: the newest snapshot and the one before it, in case the
+// newest turns out unreadable.
+const snapshotsKept = 2
 
 const (
 	learnBatch = 1000
@@ -56,8 +68,10 @@ const (
 // no signal waits for a refresh. Deleted videos leave the engine when the
 // feed's re-check finds them gone.
 //
-// The engine's state lives in memory: on start the learner replays the
-// log from its beginning (the stream's retention bounds that work).
+// The engine's state lives in memory and, when LearnerConfig.Snapshots is
+// set, in periodic snapshots: on start the learner loads the newest one
+// and replays the log after it (all of it without a snapshot; the
+// stream's retention bounds that work).
 type Learner struct {
 	engine *Engine
 	log    flick.EventLog
@@ -65,6 +79,12 @@ type Learner struct {
 	clock  flick.Clock
 	cfg    LearnerConfig
 	logger *slog.Logger
+	snaps  SnapshotDir
+
+	// saved is the sequence of the latest snapshot, and savedAt when it
+	// was written; only Run's goroutine touches them.
+	saved   uint64
+	savedAt time.Time
 
 	mu      sync.Mutex
 	applied uint64
@@ -74,10 +94,15 @@ type Learner struct {
 
 // NewLearner returns a learner of log into engine; call Run to start it.
 func NewLearner(engine *Engine, log flick.EventLog, store CatalogueStore, clock flick.Clock, cfg LearnerConfig, logger *slog.Logger) *Learner {
-	return &Learner{engine: engine, log: log, store: store, clock: clock, cfg: cfg, logger: logger, changed: make(chan struct{})}
+	return &Learner{engine: engine, log: log, store: store, clock: clock, cfg: cfg, logger: logger, changed: make(chan struct{}),
+		snaps: SnapshotDir{Dir: cfg.Snapshots, Keep: snapshotsKept, Logger: logger}}
 }
 
-// Run learns until ctx is cancelled, retrying failures with backoff.
+// Engine is the engine the learner feeds.
+func (l *Learner) Engine() *Engine { return l.engine }
+
+// Run learns until ctx is cancelled, retrying failures with backoff, and
+// then saves a snapshot.
 func (l *Learner) Run(ctx context.Context) error {
 	defer l.stop()
 	backoff := minRetry
@@ -86,8 +111,11 @@ func (l *Learner) Run(ctx context.Context) error {
 	for {
 		var err error
 		if !loaded {
-			err = l.load(ctx)
+			pos, err = l.load(ctx)
 			loaded = err == nil
+			if loaded {
+				l.advance(pos)
+			}
 		}
 		if loaded {
 			var progressed bool
@@ -97,6 +125,11 @@ func (l *Learner) Run(ctx context.Context) error {
 			}
 		}
 		if ctx.Err() != nil {
+			if loaded {
+				// Shutting down: the state learned so far is saved, so
+				// that the next start replays nothing of it.
+				l.snapshot(context.WithoutCancel(ctx), pos)
+			}
 			return ctx.Err()
 		}
 		l.logger.Error("recommender learning failed; retrying", "in", backoff, "err", err)
@@ -113,16 +146,49 @@ const (
 	maxRetry = 30 * time.Second
 )
 
-// load puts the catalogue's ready videos into the engine, oldest first so
-// that slot order follows upload order.
-func (l *Learner) load(ctx context.Context) error {
+// load restores the newest usable snapshot, if any, then puts the
+// catalogue's ready videos into the engine, oldest first so that slot
+// order follows upload order. It returns the log position to learn after.
+func (l *Learner) load(ctx context.Context) (uint64, error) {
+	var pos uint64
+	if l.cfg.Snapshots != "" {
+		last, err := l.log.LastSeq(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("recommend: load: %w", err)
+		}
+		start := time.Now()
+		if pos, err = l.snaps.Load(ctx, l.engine, last); err != nil {
+			return 0, err
+		}
+		if pos > 0 {
+			l.logger.Info("recommender state restored from a snapshot", "seq", pos, "log_last_seq", last,
+				"seconds", time.Since(start).Seconds())
+		}
+		l.saved, l.savedAt = pos, l.clock()
+	}
 	videos, err := l.store.RecentVideos(ctx, l.clock().Add(-l.cfg.Catalogue), l.cfg.CatalogueLimit)
 	if err != nil {
-		return fmt.Errorf("recommend: load catalogue: %w", err)
+		return 0, fmt.Errorf("recommend: load catalogue: %w", err)
 	}
 	slices.Reverse(videos)
 	l.engine.AddVideos(metas(videos))
-	return nil
+	return pos, nil
+}
+
+// snapshot saves the engine's state at pos when snapshots are on and
+// something was learned since the last one. A failure is logged: the
+// previous snapshot and the log still rebuild the state.
+func (l *Learner) snapshot(ctx context.Context, pos uint64) {
+	if l.cfg.Snapshots == "" || pos <= l.saved {
+		return
+	}
+	start := time.Now()
+	if err := l.snaps.Save(ctx, l.engine, pos); err != nil {
+		l.logger.Error("saving the recommender snapshot failed", "seq", pos, "err", err)
+		return
+	}
+	l.saved, l.savedAt = pos, l.clock()
+	l.logger.Info("recommender snapshot saved", "seq", pos, "seconds", time.Since(start).Seconds())
 }
 
 // learn reads and observes events after pos until an error, refreshing
@@ -152,6 +218,9 @@ func (l *Learner) learn(ctx context.Context, pos uint64) (uint64, bool, error) {
 		}
 		pos, progressed = evs[len(evs)-1].Seq, true
 		l.advance(pos)
+		if l.clock().Sub(l.savedAt) >= l.cfg.SnapshotEvery {
+			l.snapshot(ctx, pos)
+		}
 	}
 }
 

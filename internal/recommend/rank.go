@@ -98,14 +98,24 @@ func (a *accumulator) reset() {
 }
 
 func (e *Engine) accumulator() *accumulator {
-	a, _ := e.scratch.Get().(*accumulator)
-	if a == nil {
+	var a *accumulator
+	select {
+	case a = <-e.scratch:
+	default:
 		a = &accumulator{}
 	}
 	if len(a.pos) < len(e.videos) {
 		a.pos = make([]int32, len(e.videos)+len(e.videos)/4)
 	}
 	return a
+}
+
+func (e *Engine) release(a *accumulator) {
+	a.reset()
+	select {
+	case e.scratch <- a:
+	default: // enough are idle already
+	}
 }
 
 // Recommend ranks videos for a viewer live, from the state as it is now:
@@ -120,7 +130,7 @@ func (e *Engine) Recommend(req Request) []Candidate {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	a := e.accumulator()
-	defer func() { a.reset(); e.scratch.Put(a) }()
+	defer e.release(a)
 
 	var u *viewer
 	if i, ok := e.viewerIdx[req.ViewerID]; ok && req.ViewerID != "" {

@@ -84,7 +84,7 @@ func TestMigrate(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	if want := []string{"0001_init", "0002_video_hashtags"}; !slices.Equal(versions, want) {
+	if want := []string{"0001_init", "0002_video_hashtags", "0003_controls"}; !slices.Equal(versions, want) {
 		t.Errorf("schema_migrations = %v, want %v", versions, want)
 	}
 	applied, err := db.Migrate(ctx)

@@ -40,6 +40,9 @@ func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 		{"Watches", testWatches},
 		{"DeleteVideoCascades", testDeleteVideoCascades},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"Blocks", testBlocks},
+		{"NotInterested", testNotInterested},
+		{"Settings", testSettings},
 		{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
 	}
 	for _, tt := range tests {

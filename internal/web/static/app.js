@@ -159,6 +159,16 @@ onUserChange((me) => {
   syncAuthNav(me);
 });
 
+// Hiding a creator, keyword filters, the non-personalised mode and a reset
+// change what the feeds hold: the cached ones not on screen start over.
+window.addEventListener('flick:controls-changed', () => {
+  for (const [kind, f] of feeds) {
+    if (f.mounted) continue;
+    f.destroy();
+    feeds.delete(kind);
+  }
+});
+
 await loadCurrentUser();
 syncAuthNav(currentUser());
 render({ first: true });

@@ -6,6 +6,7 @@ import { CommentsDrawer } from './comments.js';
 import { avatar, compact, copyText, h, icon, prefersReducedMotion, richText } from './dom.js';
 import { chooseRendition } from './rendition.js';
 import { currentUser, onUserChange } from './session.js';
+import { Sheet } from './sheet.js';
 import { Telemetry, WatchClock } from './telemetry.js';
 import { errorBox, promptLogin, spinner, toast } from './ui.js';
 
@@ -48,8 +49,9 @@ export class Feed {
     const tabs = this.kind === 'video' ? null : h('nav', { class: 'feed-tabs', 'aria-label': 'Feeds' },
       tab('/following', 'following', 'Following'), tab('/', 'foryou', 'For You'));
     this.drawer = new CommentsDrawer({ onPosted: (id) => this.bump(id, 'comments', 1) });
+    this.sheet = new Sheet();
     this.el = h('section', { class: 'feed', 'data-testid': 'feed', 'data-feed': this.kind, 'aria-label': label },
-      tabs, this.scroller, this.unmuteHint, this.muteBtn, this.drawer.el);
+      tabs, this.scroller, this.unmuteHint, this.muteBtn, this.drawer.el, this.sheet.el);
     this.syncMute();
 
     this.observer = new IntersectionObserver((entries) => {
@@ -87,6 +89,7 @@ export class Feed {
     this.suspend();
     this.telemetry.flush();
     this.drawer.close();
+    this.sheet.close();
     document.removeEventListener('keydown', this.onKey);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.mounted = false;
@@ -160,8 +163,8 @@ export class Feed {
         h('strong', { text: `@${handle}` }),
         v.author?.display_name && v.author.display_name !== handle ? h('span', { class: 'author-name', text: v.author.display_name }) : null),
       caption, more,
-      reasons.length ? h('p', { class: 'reasons', 'data-testid': 'reasons' },
-        h('span', { class: 'reasons-label', text: 'Why this video? ' }), reasons.join(' · ')) : null);
+      reasons.length ? h('button', { class: 'link-button why-button', type: 'button', 'data-testid': 'why-button',
+        'aria-haspopup': 'dialog', text: 'Why this video?', onclick: () => this.why(it) }) : null);
 
     it.followBtn = h('button', { class: 'follow-button', type: 'button', hidden: true, 'data-testid': 'follow-button',
       'aria-label': `Follow @${handle}`, onclick: () => this.follow(it) }, icon('plus', { size: 16 }));
@@ -174,6 +177,8 @@ export class Feed {
     it.shareCount = h('span', { class: 'action-count', 'data-testid': 'share-count' });
     it.shareBtn = h('button', { class: 'action', type: 'button', 'data-testid': 'share-button', onclick: () => this.share(it) },
       h('span', { class: 'action-icon' }, icon('share', { filled: true, size: 30 })), it.shareCount);
+    it.moreBtn = h('button', { class: 'action', type: 'button', 'data-testid': 'more-button', 'aria-label': 'More options',
+      'aria-haspopup': 'dialog', onclick: () => this.menu(it) }, h('span', { class: 'action-icon' }, icon('more', { filled: true, size: 30 })));
 
     it.el = h('article', { class: 'feed-item', 'data-testid': 'feed-item', 'data-index': it.index, 'data-video-id': v.id,
       'aria-label': `Video by @${handle}` },
@@ -181,7 +186,7 @@ export class Feed {
         h('div', { class: 'progress' }, it.progress), overlay),
       h('div', { class: 'actions' },
         h('div', { class: 'avatar-wrap' }, h('a', { href: profile, 'aria-label': `@${handle}’s profile` }, avatar(v.author || {}, 48)), it.followBtn),
-        it.likeBtn, it.commentBtn, it.shareBtn));
+        it.likeBtn, it.commentBtn, it.shareBtn, it.moreBtn));
 
     it.video.addEventListener('playing', () => { if (this.isActive(it)) { it.clock?.start(); it.playIcon.hidden = true; } });
     for (const ev of ['pause', 'waiting', 'ended']) it.video.addEventListener(ev, () => it.clock?.stop());
@@ -358,7 +363,7 @@ export class Feed {
   }
 
   key(e) {
-    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || this.drawer.isOpen) return;
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || this.drawer.isOpen || this.sheet.isOpen) return;
     if (e.target.closest?.('input, textarea, select, [contenteditable="true"]')) return;
     switch (e.key) {
       case 'ArrowDown': case 'j': case 'PageDown': this.go(1); break;
@@ -441,6 +446,8 @@ export class Feed {
   refreshFollow(it) {
     const me = currentUser();
     const handle = it.v.author?.handle;
+    // Nobody needs to tell the feed they are not interested in their own video.
+    it.moreBtn.hidden = !!(me && (me.id === it.v.author?.id || me.handle === handle));
     if (!handle || (me && (me.id === it.v.author.id || me.handle === handle))) {
       it.followBtn.hidden = true;
       return;
@@ -482,6 +489,81 @@ export class Feed {
       toast(err.message);
     } finally {
       it.followBtn.disabled = false;
+    }
+  }
+  // why lists the reasons that put the video in the feed.
+  why(it) {
+    const reasons = (it.v.reasons || []).filter(Boolean);
+    this.sheet.open('Why this video?',
+      h('ul', { class: 'why-list', 'data-testid': 'why-list' }, reasons.map((r) => h('li', { 'data-testid': 'why-reason', text: r }))),
+      h('p', { class: 'muted sheet-note' }, 'Tune what you see with “…” on a video or in ', h('a', { href: '/settings', text: 'Settings' }), '.'));
+  }
+
+  menu(it) {
+    if (!currentUser()) {
+      promptLogin('Log in to tune your For You.');
+      return;
+    }
+    const handle = it.v.author?.handle || 'unknown';
+    const option = (testid, text, note, onclick) => h('button', { class: 'sheet-option', type: 'button', 'data-testid': testid, onclick },
+      h('strong', { text }), h('small', { class: 'muted', text: note }));
+    this.sheet.open('Options',
+      option('not-interested', 'Not interested', 'Show fewer videos like this one.', () => this.notInterested(it)),
+      option('hide-creator', `Hide @${handle}`, 'Never show videos from this account in your feeds.', () => this.hideCreator(it)),
+      option('why-option', 'Why this video?', 'See what put it in your feed.', () => this.why(it)));
+  }
+
+  async notInterested(it) {
+    this.sheet.close();
+    try {
+      await api('POST', `/videos/${encodeURIComponent(it.v.id)}/not-interested`);
+      this.dismiss((x) => x.v.id === it.v.id);
+      toast('Got it. You’ll see fewer videos like this.');
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  async hideCreator(it) {
+    this.sheet.close();
+    const handle = it.v.author?.handle;
+    try {
+      await api('POST', `/accounts/${encodeURIComponent(handle)}/block`);
+      this.dismiss((x) => x.v.author?.handle === handle);
+      window.dispatchEvent(new CustomEvent('flick:controls-changed'));
+      toast(`Videos from @${handle} are hidden.`, { href: '/settings', text: 'Undo in Settings' });
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  // dismiss takes the items matching pred out of the feed; when the active
+  // one goes, the next one takes its place and plays.
+  dismiss(pred) {
+    const gone = new Set(this.items.filter(pred));
+    if (!gone.size) return;
+    const current = this.items[this.active];
+    const next = this.items.slice(0, Math.max(this.active, 0)).filter((x) => !gone.has(x)).length;
+    for (const it of gone) {
+      it.clock = null; // no view or skip is reported for a dismissed video
+      this.observer.unobserve(it.el);
+      this.release(it);
+      it.el.remove();
+    }
+    this.items = this.items.filter((x) => !gone.has(x));
+    this.items.forEach((x, i) => { x.index = i; x.el.dataset.index = i; });
+    if (current && !gone.has(current)) {
+      this.active = current.index;
+      return;
+    }
+    this.active = -1;
+    if (this.items[next]) {
+      this.scroller.scrollTop = this.items[next].el.offsetTop;
+      this.setActive(next);
+    } else if (!this.items.length && this.done) {
+      this.setStatus(this.empty, 'empty');
+    } else {
+      this.loadMore();
     }
   }
 }

@@ -1,11 +1,14 @@
-// Settings: the public profile, the avatar, signed-in devices and logging out.
+// Settings: the public profile, the avatar, what the For You feed shows
+// (keyword filters, the non-personalised mode, a fresh start, hidden
+// creators), signed-in devices and logging out.
 import { api, listOf } from './api.js';
-import { ago, avatar, h } from './dom.js';
+import { ago, avatar, h, icon } from './dom.js';
 import { currentUser, logOut, setCurrentUser } from './session.js';
 import { emptyState, loginHref, toast } from './ui.js';
 
 const MAX_NAME = 50;
 const MAX_BIO = 300;
+const MAX_KEYWORD = 50;
 
 export function settingsPage(main) {
   const me = currentUser();
@@ -14,7 +17,7 @@ export function settingsPage(main) {
     return;
   }
   main.replaceChildren(h('div', { class: 'page narrow settings', 'data-testid': 'settings' },
-    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), sessionsSection(),
+    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(), sessionsSection(),
     h('section', { class: 'card' }, h('h2', { text: 'Log out' }),
       h('p', { class: 'muted', text: 'Sign out of Flick on this device.' }),
       h('button', { class: 'button danger', type: 'button', 'data-testid': 'logout-button', text: 'Log out', onclick: async () => {
@@ -94,6 +97,136 @@ function avatarSection(me) {
   });
   return h('section', { class: 'card' }, h('h2', { text: 'Avatar' }),
     h('div', { class: 'avatar-row' }, pic, h('label', { class: 'button', for: input.id, text: 'Choose a picture' }), input), error);
+}
+
+// controlsChanged tells the app that cached feeds are out of date.
+function controlsChanged() {
+  window.dispatchEvent(new CustomEvent('flick:controls-changed'));
+}
+
+// feedSection edits the feed settings: keyword filters as chips, the
+// non-personalised switch, and "Refresh your For You". Every change sends
+// the whole settings object and shows what the server stored.
+function feedSection() {
+  let settings = { non_personalized: false, keyword_filters: [] };
+  const chips = h('ul', { class: 'chips', 'data-testid': 'keyword-chips', 'aria-label': 'Keyword filters' });
+  const keyword = h('input', { id: 'settings-keyword', name: 'keyword', maxlength: MAX_KEYWORD, autocomplete: 'off',
+    placeholder: 'A word or phrase', 'data-testid': 'keyword-input' });
+  const add = h('button', { class: 'button', type: 'submit', 'data-testid': 'keyword-add', text: 'Add' });
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'feed-settings-error' });
+  const toggle = h('input', { type: 'checkbox', id: 'settings-nonpersonal', role: 'switch', 'data-testid': 'nonpersonal-toggle' });
+
+  const render = () => {
+    toggle.checked = settings.non_personalized;
+    chips.replaceChildren(...settings.keyword_filters.map((k) => h('li', { class: 'chip', 'data-testid': 'keyword-chip' },
+      h('span', { text: k }),
+      h('button', { class: 'icon-button small', type: 'button', 'aria-label': `Remove filter “${k}”`, 'data-testid': 'keyword-remove',
+        onclick: () => save({ ...settings, keyword_filters: settings.keyword_filters.filter((x) => x !== k) }) }, icon('close', { size: 14 })))));
+    if (!settings.keyword_filters.length) chips.append(h('li', { class: 'muted', text: 'No keyword filters.' }));
+  };
+  const save = async (next) => {
+    error.hidden = true;
+    try {
+      settings = await api('PUT', '/me/settings', next);
+      controlsChanged();
+      render();
+      return true;
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      render();
+      return false;
+    }
+  };
+
+  const form = h('form', { class: 'keyword-form', 'data-testid': 'keyword-form' }, keyword, add);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const k = keyword.value.trim();
+    if (!k) return;
+    add.disabled = true;
+    if (await save({ ...settings, keyword_filters: [...settings.keyword_filters, k] })) keyword.value = '';
+    add.disabled = false;
+  });
+  toggle.addEventListener('change', async () => {
+    if (await save({ ...settings, non_personalized: toggle.checked })) {
+      toast(settings.non_personalized ? 'For You now shows what’s popular in your region.' : 'For You is personalised again.');
+    }
+  });
+
+  api('GET', '/me/settings').then((s) => { settings = s; render(); }, (err) => {
+    error.textContent = err.message;
+    error.hidden = false;
+  });
+  render();
+  return h('section', { class: 'card', 'data-testid': 'feed-settings' }, h('h2', { text: 'Your For You' }),
+    h('div', { class: 'field' }, h('label', { for: keyword.id, text: 'Keyword filters' }),
+      h('p', { class: 'muted', text: 'Videos whose caption or hashtags contain these words are hidden from For You.' }), chips, form),
+    h('div', { class: 'switch-row' }, h('label', { for: toggle.id },
+      h('strong', { text: 'Non-personalised feed' }),
+      h('small', { class: 'muted', text: 'For You shows what’s popular in your region instead of what it learned about you. Following stays in order of posting.' })),
+    toggle),
+    error, resetRow());
+}
+
+// resetRow is "Refresh your For You", confirmed in place before it runs.
+function resetRow() {
+  const confirmBox = h('div', { class: 'confirm', hidden: true, 'data-testid': 'reset-confirm' },
+    h('p', { text: 'Forget what For You learned about you and start over? Your follows, hidden creators and filters stay.' }));
+  const start = h('button', { class: 'button', type: 'button', 'data-testid': 'reset-button', text: 'Refresh your For You',
+    onclick: () => { confirmBox.hidden = false; start.hidden = true; } });
+  const cancel = () => { confirmBox.hidden = true; start.hidden = false; };
+  confirmBox.append(
+    h('button', { class: 'button danger', type: 'button', 'data-testid': 'reset-confirm-button', text: 'Refresh', onclick: async (e) => {
+      const button = e.currentTarget;
+      button.disabled = true;
+      try {
+        await api('POST', '/me/foryou/reset');
+        controlsChanged();
+        toast('Your For You starts fresh.');
+        cancel();
+      } catch (err) {
+        toast(err.message);
+      } finally {
+        button.disabled = false;
+      }
+    } }),
+    h('button', { class: 'button subtle', type: 'button', 'data-testid': 'reset-cancel', text: 'Cancel', onclick: cancel }));
+  return h('div', { class: 'reset-row' }, start, confirmBox);
+}
+
+// hiddenSection lists the creators hidden from the feeds, each with Unhide.
+function hiddenSection() {
+  const list = h('ul', { class: 'hidden-list', 'data-testid': 'hidden-list' });
+  const load = async () => {
+    try {
+      const refs = listOf(await api('GET', '/me/blocks'));
+      list.replaceChildren(...refs.map((a) => hiddenRow(a, load)));
+      if (!refs.length) list.append(h('li', { class: 'muted', text: 'You haven’t hidden anyone.' }));
+    } catch (err) {
+      list.replaceChildren(h('li', { class: 'form-error', text: err.message }));
+    }
+  };
+  load();
+  return h('section', { class: 'card' }, h('h2', { text: 'Hidden creators' }), list);
+}
+
+function hiddenRow(a, reload) {
+  return h('li', { class: 'hidden-account', 'data-testid': 'hidden-account' },
+    h('a', { class: 'hidden-who', href: `/@${a.handle}` }, avatar(a, 36), h('span', {}, h('strong', { text: a.display_name || a.handle }), h('small', { class: 'muted', text: `@${a.handle}` }))),
+    h('button', { class: 'button subtle', type: 'button', 'data-testid': 'unhide-button', text: 'Unhide', onclick: async (e) => {
+      const button = e.currentTarget;
+      button.disabled = true;
+      try {
+        await api('DELETE', `/accounts/${encodeURIComponent(a.handle)}/block`);
+        controlsChanged();
+        toast(`@${a.handle} can show up in your feeds again.`);
+        reload();
+      } catch (err) {
+        toast(err.message);
+        button.disabled = false;
+      }
+    } }));
 }
 
 function sessionsSection() {

@@ -1,0 +1,199 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/flick-video/flick"
+)
+
+func testBlocks(t *testing.T, f *fixture) {
+	a, b, c := f.account("hider"), f.account("loud"), f.account("louder")
+	steps := []struct {
+		name    string
+		op      func() (bool, error)
+		changed bool
+	}{
+		{"block", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, true},
+		{"block again", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, false},
+		{"block another", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"unblock", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, true},
+		{"unblock again", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, false},
+		{"block back", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
+	}
+	for _, st := range steps {
+		changed, err := st.op()
+		f.must(err)
+		if changed != st.changed {
+			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
+		}
+	}
+	refs, err := f.s.BlockedAccounts(f.ctx, a.ID)
+	f.must(err)
+	if got := refHandles(refs); !slices.Equal(got, []string{"louder", "loud"}) {
+		t.Errorf("BlockedAccounts = %v, want newest first [louder loud]", got)
+	}
+	if refs[0].DisplayName != "Name of louder" {
+		t.Errorf("BlockedAccounts ref %+v lacks the display name", refs[0])
+	}
+	ctl, err := f.s.Controls(f.ctx, a.ID)
+	f.must(err)
+	if slices.Sort(ctl.BlockedIDs); !slices.Equal(ctl.BlockedIDs, sorted(b.ID, c.ID)) {
+		t.Errorf("Controls.BlockedIDs = %v", ctl.BlockedIDs)
+	}
+	// Blocks are one-way and per viewer.
+	for _, who := range []*flick.Account{b, c} {
+		ctl, err := f.s.Controls(f.ctx, who.ID)
+		f.must(err)
+		if len(ctl.BlockedIDs) != 0 {
+			t.Errorf("%s has blocks %v", who.Handle, ctl.BlockedIDs)
+		}
+	}
+
+	_, err = f.s.Block(f.ctx, a.ID, a.ID, f.tick())
+	f.wantCode(err, flick.EINVALID, "block oneself")
+	_, err = f.s.Block(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "block an unknown account")
+	_, err = f.s.Block(f.ctx, flick.NewID(f.tick()), b.ID, f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "block by an unknown account")
+
+	f.run("limit", func(f *fixture) {
+		v := f.account("collector")
+		for i := range flick.MaxBlockedCreators {
+			at := f.tick()
+			x := &flick.Account{ID: flick.NewID(at), Handle: fmt.Sprintf("c%d", i), Region: flick.DefaultRegion, Birthdate: "2000-01-02", CreatedAt: at}
+			f.must(f.s.CreateAccount(f.ctx, x, "h"))
+			_, err := f.s.Block(f.ctx, v.ID, x.ID, at)
+			f.must(err)
+		}
+		_, err := f.s.Block(f.ctx, v.ID, b.ID, f.tick())
+		f.wantCode(err, flick.EUNPROCESSABLE, "block past the limit")
+		ctl, err := f.s.Controls(f.ctx, v.ID)
+		f.must(err)
+		if len(ctl.BlockedIDs) != flick.MaxBlockedCreators || slices.Contains(ctl.BlockedIDs, b.ID) {
+			t.Errorf("after a refused block: %d blocks", len(ctl.BlockedIDs))
+		}
+		// Re-hiding someone already hidden at the limit is still fine.
+		changed, err := f.s.Block(f.ctx, v.ID, ctl.BlockedIDs[0], f.tick())
+		if err != nil || changed {
+			t.Errorf("re-block at the limit: %v, %v", changed, err)
+		}
+	})
+}
+
+func refHandles(refs []flick.AccountRef) []string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.Handle
+	}
+	return out
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+func testNotInterested(t *testing.T, f *fixture) {
+	a, b := f.account("picky"), f.account("maker")
+	v, w := f.readyVideo(b, "meh"), f.readyVideo(b, "fine")
+	steps := []struct {
+		name    string
+		op      func() (bool, error)
+		changed bool
+	}{
+		{"mark", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, true},
+		{"mark again", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, false},
+		{"mark other", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, w.ID, f.tick()) }, true},
+		{"unmark other", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, true},
+		{"unmark other again", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, false},
+	}
+	for _, st := range steps {
+		changed, err := st.op()
+		f.must(err)
+		if changed != st.changed {
+			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
+		}
+	}
+	for _, tc := range []struct {
+		account *flick.Account
+		ids     []string
+		want    map[string]bool
+	}{
+		{a, []string{v.ID, w.ID, flick.NewID(f.tick()), "junk'"}, map[string]bool{v.ID: true}},
+		{b, []string{v.ID, w.ID}, map[string]bool{}},
+		{a, nil, map[string]bool{}},
+	} {
+		got, err := f.s.NotInterested(f.ctx, tc.account.ID, tc.ids)
+		f.must(err)
+		if !mapsEqual(got, tc.want) {
+			t.Errorf("NotInterested(%s, %v) = %v, want %v", tc.account.Handle, tc.ids, got, tc.want)
+		}
+	}
+	_, err := f.s.MarkNotInterested(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "mark an unknown video")
+
+	// A deleted video takes its marks with it.
+	f.must(f.s.DeleteVideo(f.ctx, v.ID))
+	got, err := f.s.NotInterested(f.ctx, a.ID, []string{v.ID})
+	f.must(err)
+	if len(got) != 0 {
+		t.Errorf("mark of a deleted video survives: %v", got)
+	}
+}
+
+func testSettings(t *testing.T, f *fixture) {
+	a, b := f.account("tuner"), f.account("other")
+	ctl, err := f.s.Controls(f.ctx, a.ID)
+	f.must(err)
+	if ctl.Settings.NonPersonalized || ctl.Settings.KeywordFilters == nil || len(ctl.Settings.KeywordFilters) != 0 || ctl.BlockedIDs == nil {
+		t.Errorf("default controls %+v, want personalised, no filters, empty lists", ctl)
+	}
+
+	got, err := f.s.PutSettings(f.ctx, a.ID, flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{" #Spoilers ", "cute   CATS", "spoilers", "Ünïcode"}})
+	f.must(err)
+	want := flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{"spoilers", "cute cats", "ünïcode"}}
+	if !settingsEqual(got, want) {
+		t.Errorf("PutSettings returned %+v, want %+v", got, want)
+	}
+	ctl, err = f.s.Controls(f.ctx, a.ID)
+	f.must(err)
+	if !settingsEqual(ctl.Settings, want) {
+		t.Errorf("stored settings %+v, want %+v", ctl.Settings, want)
+	}
+
+	// Invalid settings change nothing.
+	for _, bad := range []flick.ViewerSettings{
+		{KeywordFilters: []string{"ok", ""}},
+		{KeywordFilters: []string{"line\nbreak"}},
+		{KeywordFilters: []string{"!!!"}},
+		{KeywordFilters: make([]string, flick.MaxKeywordFilters+1)},
+	} {
+		_, err := f.s.PutSettings(f.ctx, a.ID, bad)
+		if code := flick.ErrorCode(err); code != flick.EINVALID && code != flick.EUNPROCESSABLE {
+			t.Errorf("PutSettings(%q): code %q (%v), want invalid or unprocessable", bad.KeywordFilters, code, err)
+		}
+	}
+	ctl, err = f.s.Controls(f.ctx, a.ID)
+	f.must(err)
+	if !settingsEqual(ctl.Settings, want) {
+		t.Errorf("settings after refused updates %+v, want %+v", ctl.Settings, want)
+	}
+
+	// Clearing works, and other viewers are untouched.
+	if got, err = f.s.PutSettings(f.ctx, a.ID, flick.ViewerSettings{}); err != nil || !settingsEqual(got, flick.ViewerSettings{KeywordFilters: []string{}}) {
+		t.Errorf("clear: %+v, %v", got, err)
+	}
+	ctl, err = f.s.Controls(f.ctx, b.ID)
+	f.must(err)
+	if ctl.Settings.NonPersonalized || len(ctl.Settings.KeywordFilters) != 0 {
+		t.Errorf("another viewer's settings %+v", ctl.Settings)
+	}
+	_, err = f.s.PutSettings(f.ctx, flick.NewID(f.tick()), want)
+	f.wantCode(err, flick.ENOTFOUND, "settings of an unknown account")
+}
+
+func settingsEqual(a, b flick.ViewerSettings) bool {
+	return a.NonPersonalized == b.NonPersonalized && a.KeywordFilters != nil && slices.Equal(a.KeywordFilters, b.KeywordFilters)
+}
