@@ -20,6 +20,7 @@ const (
 	EventFollow     EventType = "follow"
 	EventUnfollow   EventType = "unfollow"
 	EventPublish    EventType = "publish" // a video became playable
+	EventRemove     EventType = "remove"  // a video was deleted
 )
 
 // ClientEventTypes are the types a client may report.

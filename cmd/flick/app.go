@@ -91,7 +91,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
 	learnCfg := recommend.DefaultLearnerConfig()
 	learnCfg.Snapshots = filepath.Join(dir, "recommend")
-	a.Learner = recommend.NewLearner(engine, recommend.WithResets(a.Events, engine), a.Store, time.Now, learnCfg, logger)
+	a.Learner = recommend.NewLearner(engine, a.Events, a.Store, time.Now, learnCfg, logger)
 
 	api := httpapi.New(httpapi.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,

@@ -66,7 +66,7 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 	proj := events.NewProjector(evlog, store, logger, nil)
 	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir(), Events: evlog}, logger, nil)
 	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
-	learner := recommend.NewLearner(engine, recommend.WithResets(evlog, engine), store, time.Now, recommend.DefaultLearnerConfig(), logger)
+	learner := recommend.NewLearner(engine, evlog, store, time.Now, recommend.DefaultLearnerConfig(), logger)
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context) error{proj.Run, tc.Run, learner.Run} {
 		wg.Add(1)

@@ -240,7 +240,7 @@ func TestResetThroughTheLog(t *testing.T) {
 		cfg := DefaultLearnerConfig()
 		cfg.Snapshots = dir
 		engine := NewEngine(DefaultEngineConfig(), w.clock)
-		l := NewLearner(engine, WithResets(log, engine), w.store, w.clock, cfg, logger)
+		l := NewLearner(engine, log, w.store, w.clock, cfg, logger)
 		ctx, cancel := context.WithCancel(w.ctx)
 		done := make(chan error)
 		go func() { done <- l.Run(ctx) }()

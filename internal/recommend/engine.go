@@ -247,6 +247,10 @@ func (e *Engine) addVideo(m VideoMeta) int32 {
 func (e *Engine) RemoveVideo(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.removeVideo(id)
+}
+
+func (e *Engine) removeVideo(id string) {
 	i, ok := e.videoIdx[id]
 	if !ok {
 		return

@@ -103,7 +103,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 	}{
 		{"skip", func(te *testEngine) { te.ev(flick.EventSkip, "me", "b2", 0) }},
 		{"flick away", func(te *testEngine) { te.ev(flick.EventView, "me", "b2", 500) }},
-		{"not interested", func(te *testEngine) { te.ev(EventNotInterested, "me", "b2", 0) }},
+		{"not interested", func(te *testEngine) { te.ev(flick.EventNotInterested, "me", "b2", 0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			te := newTestEngine(t, DefaultEngineConfig())
@@ -126,7 +126,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 		te := newTestEngine(t, DefaultEngineConfig())
 		te.add(time.Hour, "", nil, "a")
 		te.watch("x", "a")
-		te.ev(EventNotInterested, "me", "a", 0)
+		te.ev(flick.EventNotInterested, "me", "a", 0)
 		if got := te.rank("me", 10); slices.Contains(got, "a") {
 			t.Fatalf("ranking %v still has the video marked not interested", got)
 		}
@@ -254,8 +254,12 @@ func TestEngineBoundedMemory(t *testing.T) {
 		}
 	})
 	t.Run("removed videos are dropped", func(t *testing.T) {
-		for _, id := range ids[:5] {
-			te.RemoveVideo(id)
+		for i, id := range ids[:5] {
+			if i%2 == 0 {
+				te.RemoveVideo(id)
+			} else {
+				te.ev(flick.EventRemove, "", id, 0) // as the transcoder announces a delete
+			}
 		}
 		if got := te.rank("active", 10); slices.ContainsFunc(got, func(id string) bool { return slices.Contains(ids[:5], id) }) {
 			t.Fatalf("ranking %v has removed videos", got)

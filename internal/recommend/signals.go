@@ -6,11 +6,6 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// EventNotInterested is a viewer saying "not interested" in a video: the
-// strongest negative signal. The engine understands it; the API accepts it
-// once the domain lists it among the client event types.
-const EventNotInterested flick.EventType = "not_interested"
-
 // Signal weights: what an event says about the viewer's taste for the
 // video. Completion is the primary signal (a watch through scores 1, a
 // rewatch up to 2); a quick flick-away or a skip says the opposite.
@@ -55,7 +50,7 @@ func signal(ev flick.Event, durationMS int64) (w float32, completed bool) {
 		return weightComment, false
 	case flick.EventSkip:
 		return weightSkip, false
-	case EventNotInterested:
+	case flick.EventNotInterested:
 		return weightNotInterested, false
 	}
 	return 0, false
@@ -89,6 +84,14 @@ func (e *Engine) observe(ev flick.Event) bool {
 		if ev.AccountID != "" && ev.TargetID != "" {
 			e.follow(e.viewerOf(ev.AccountID, t), e.creatorOf(ev.TargetID), ev.Type == flick.EventFollow)
 		}
+		return true
+	case flick.EventReset:
+		// In the log, so that a replay after a snapshot forgets at the
+		// same point as the live engine did.
+		e.forgetViewer(ev.AccountID)
+		return true
+	case flick.EventRemove:
+		e.removeVideo(ev.VideoID)
 		return true
 	}
 	vi, ok := e.videoIdx[ev.VideoID]

@@ -219,14 +219,7 @@ func (s *Service) firstPhase(ctx context.Context, v *flick.Video, src, work stri
 	if err != nil {
 		return flick.Rendition{}, storeErr(err)
 	}
-	if s.cfg.Events != nil {
-		// The video plays whether or not this lands; consumers also poll
-		// the store for new videos, so a lost event only delays discovery.
-		ev := flick.Event{Type: flick.EventPublish, AccountID: v.AuthorID, VideoID: v.ID, DurationMS: v.DurationMS, At: s.cfg.Clock()}
-		if _, err := s.cfg.Events.Append(ctx, []flick.Event{ev}); err != nil {
-			s.logger.Warn("publish event", "video", v.ID, "err", err)
-		}
-	}
+	s.announce(ctx, flick.Event{Type: flick.EventPublish, AccountID: v.AuthorID, VideoID: v.ID, DurationMS: v.DurationMS, At: s.cfg.Clock()})
 	s.metrics.duration.WithLabelValues(phaseFirst).Observe(time.Since(start).Seconds())
 	return r, nil
 }

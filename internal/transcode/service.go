@@ -30,8 +30,9 @@ type Config struct {
 	// blob store's TempDir when it has one, else the system's.
 	TempDir string
 	// Events, when set, receives a publish event when a video becomes
-	// playable, so that every consumer of the region's log (the For You
-	// learner on each node) knows of it within milliseconds.
+	// playable and a remove event when it is deleted, so that every
+	// consumer of the region's log (the For You learner on each node)
+	// knows within milliseconds.
 	Events flick.EventLog
 }
 
@@ -180,8 +181,22 @@ func (s *Service) Delete(ctx context.Context, videoID string) error {
 	if err := s.store.DeleteVideo(ctx, videoID); err != nil {
 		return fmt.Errorf("delete video %s: %w", videoID, err)
 	}
+	s.announce(ctx, flick.Event{Type: flick.EventRemove, VideoID: videoID, At: s.cfg.Clock()})
 	s.logger.Info("video deleted", "video", videoID)
 	return nil
+}
+
+// announce appends a catalogue event (publish, remove) to the region's log
+// when one is configured. A lost event only delays what consumers learn:
+// they also meet new videos in the store and drop videos the store no
+// longer has, so the upload or delete itself does not fail.
+func (s *Service) announce(ctx context.Context, ev flick.Event) {
+	if s.cfg.Events == nil {
+		return
+	}
+	if _, err := s.cfg.Events.Append(ctx, []flick.Event{ev}); err != nil {
+		s.logger.Warn("announce video event", "type", ev.Type, "video", ev.VideoID, "err", err)
+	}
 }
 
 // enqueue schedules a transcode unless one is queued or running already.
