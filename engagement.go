@@ -60,6 +60,17 @@ type EngagementStore interface {
 	ApplyProjection(ctx context.Context, name string, seq uint64, b ProjectionBatch) error
 	// Watched returns which of videoIDs accountID has watched through.
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	// Marks returns, in one read, what accountID has done to each of
+	// videoIDs that the feeds must know on every page; videos with no mark
+	// are absent.
+	Marks(ctx context.Context, accountID string, videoIDs []string) (map[string]VideoMarks, error)
+}
+
+// VideoMarks is what one viewer has done to one video.
+type VideoMarks struct {
+	Watched       bool // watched through, as Watched reports
+	NotInterested bool
+	Liked         bool
 }
 
 // ProjectionBatch is what a run of events changes.

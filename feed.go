@@ -5,7 +5,7 @@ import "context"
 // FeedItem is a video in a feed and the reasons it is there.
 type FeedItem struct {
 	*Video
-	Liked   bool     `json:"liked"`
+	Liked   bool     `json:"liked"` // the viewer liked it: feeds fill this in
 	Reasons []string `json:"reasons"`
 }
 

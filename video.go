@@ -111,6 +111,10 @@ type VideoStore interface {
 	Video(ctx context.Context, id string) (*Video, error)
 	// Videos returns ready videos by ID (unknown IDs skipped), in the order asked.
 	Videos(ctx context.Context, ids []string) ([]*Video, error)
+	// VideoDurations returns the duration of each ready video among ids
+	// (unknown IDs absent): what validating events needs, without the rest
+	// of the video.
+	VideoDurations(ctx context.Context, ids []string) (map[string]int64, error)
 	// ListVideos returns a newest-first page and the cursor of the next one ("" at the end).
 	ListVideos(ctx context.Context, f VideoFilter, p Page) ([]*Video, string, error)
 	// RecentVideos returns ready videos created at or after since, newest first:

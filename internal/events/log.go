@@ -215,8 +215,14 @@ func (l *Log) Append(ctx context.Context, events []flick.Event) (uint64, error) 
 		}
 	}
 	l.metrics.appendSeconds.Observe(time.Since(start).Seconds())
+	// One labelled look-up per type rather than per event: a batch holds
+	// hundreds of events of a few types.
+	byType := map[flick.EventType]int{}
 	for _, e := range events {
-		l.metrics.appended.WithLabelValues(string(e.Type)).Inc()
+		byType[e.Type]++
+	}
+	for t, n := range byType {
+		l.metrics.appended.WithLabelValues(string(t)).Add(float64(n))
 	}
 	return last, nil
 }

@@ -59,13 +59,9 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, c *caller) e
 		writeJSON(w, http.StatusAccepted, eventsResponse{})
 		return nil
 	}
-	videos, err := s.Store.Videos(r.Context(), ids)
+	duration, err := s.Store.VideoDurations(r.Context(), ids)
 	if err != nil {
 		return err
-	}
-	duration := make(map[string]int64, len(videos))
-	for _, v := range videos {
-		duration[v.ID] = v.DurationMS
 	}
 	now := s.Clock().UTC()
 	events := make([]flick.Event, 0, len(batch))

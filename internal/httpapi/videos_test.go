@@ -231,6 +231,11 @@ func TestEngagement(t *testing.T) {
 		if len(feed.Items) != 1 || !feed.Items[0].Liked || len(feed.Items[0].Reasons) == 0 {
 			t.Fatalf("feed item: %+v", feed.Items)
 		}
+		f.must(200, "POST", "/api/v1/accounts/ann/follow", nil, bearer(bob.Token))
+		f.must(200, "GET", "/api/v1/feed/following", nil, bearer(bob.Token)).decode(t, &feed)
+		if len(feed.Items) != 1 || !feed.Items[0].Liked {
+			t.Fatalf("following item: %+v", feed.Items)
+		}
 	})
 	t.Run("comments and replies", func(t *testing.T) {
 		var top flick.Comment

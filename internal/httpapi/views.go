@@ -109,24 +109,14 @@ func (s *Server) videoPage(ctx context.Context, viewer string, videos []*flick.V
 	return listJSON[videoJSON]{Items: items, NextCursor: next}, err
 }
 
-func (s *Server) feedPage(ctx context.Context, viewer string, items []flick.FeedItem, next string) (listJSON[feedItemJSON], error) {
-	videos := make([]*flick.Video, len(items))
-	for i, it := range items {
-		videos[i] = it.Video
-	}
-	views, err := s.videoViews(ctx, viewer, videos)
-	if err != nil {
-		return listJSON[feedItemJSON]{}, err
-	}
+// feedPage shapes a feed's page; the feed has said which items the viewer
+// liked, so this reads nothing.
+func feedPage(items []flick.FeedItem, next string) listJSON[feedItemJSON] {
 	out := listJSON[feedItemJSON]{Items: make([]feedItemJSON, len(items)), NextCursor: next}
 	for i, it := range items {
-		reasons := it.Reasons
-		if reasons == nil {
-			reasons = []string{}
-		}
-		out.Items[i] = feedItemJSON{videoJSON: views[i], Reasons: reasons}
+		out.Items[i] = feedItemJSON{videoJSON: videoJSON{Video: tidy(it.Video), Liked: it.Liked}, Reasons: emptyIfNil(it.Reasons)}
 	}
-	return out, nil
+	return out
 }
 
 // emptyIfNil keeps lists in JSON answers as [] rather than null.

@@ -15,6 +15,7 @@ const ReasonFollowing = "From an account you follow"
 type FollowingStore interface {
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
 	ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error)
+	Liked(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
 	controlsReader
 }
 
@@ -53,9 +54,17 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: following feed: %w", err)
 	}
+	vids := make([]string, len(videos))
+	for i, v := range videos {
+		vids[i] = v.ID
+	}
+	liked, err := f.store.Liked(ctx, req.ViewerID, vids)
+	if err != nil {
+		return nil, "", fmt.Errorf("recommend: liked videos: %w", err)
+	}
 	items := make([]flick.FeedItem, len(videos))
 	for i, v := range videos {
-		items[i] = flick.FeedItem{Video: v, Reasons: []string{ReasonFollowing}}
+		items[i] = flick.FeedItem{Video: v, Liked: liked[v.ID], Reasons: []string{ReasonFollowing}}
 	}
 	return items, next, nil
 }

@@ -12,8 +12,9 @@ import (
 type ForYouStore interface {
 	// Videos re-reads the chosen videos: only ready ones come back.
 	Videos(ctx context.Context, ids []string) ([]*flick.Video, error)
-	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
-	NotInterested(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	// Marks says which of the chosen videos the viewer watched through,
+	// marked not interested or liked.
+	Marks(ctx context.Context, accountID string, videoIDs []string) (map[string]flick.VideoMarks, error)
 	controlsReader
 }
 
@@ -74,23 +75,32 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 	// Choose, check the chosen against the store, and choose again without
 	// those that failed, until every pick of the page has passed. Each
 	// round refuses at least one more video, so this ends.
-	refused := map[string]bool{}
-	current := map[string]*flick.Video{}
+	pc := &pageCheck{refused: map[string]bool{}, current: map[string]*flick.Video{}, liked: map[string]bool{}, titles: map[string]*flick.Video{}}
 	for {
-		picks := f.choose(fl, cur, refused, limit+1)
-		var unchecked []string
+		picks := f.choose(fl, cur, pc.refused, limit+1)
+		var unchecked []Candidate
 		for _, c := range picks[:min(limit, len(picks))] {
-			if current[c.VideoID] == nil {
-				unchecked = append(unchecked, c.VideoID)
+			if pc.current[c.VideoID] == nil {
+				unchecked = append(unchecked, c)
 			}
 		}
 		if len(unchecked) == 0 {
-			return f.items(ctx, fl, picks, limit, current, cur)
+			return f.items(ctx, fl, picks, limit, pc, cur)
 		}
-		if err := f.check(ctx, fl, unchecked, current, refused); err != nil {
+		if err := f.check(ctx, fl, unchecked, pc); err != nil {
 			return nil, "", err
 		}
 	}
+}
+
+// pageCheck is what the checks of one page have learnt from the store.
+type pageCheck struct {
+	refused map[string]bool
+	current map[string]*flick.Video // checked and visible
+	liked   map[string]bool         // among current
+	// titles are the videos that "Because you watched" reasons name, for
+	// their captions; nil for one that is gone.
+	titles map[string]*flick.Video
 }
 
 // choose asks the engine and lays out n places: ranked candidates after
@@ -153,27 +163,38 @@ func (f *ForYou) freshSlot(slot int) bool {
 	return f.cfg.FreshEvery > 0 && (slot+1)%f.cfg.FreshEvery == 0
 }
 
-// check re-reads ids and keeps those the viewer may see: a video deleted
-// since the engine learned of it leaves the engine; one the viewer watched
-// through, marked not interested or filters out, or that the policy does
-// not allow, is refused.
-func (f *ForYou) check(ctx context.Context, fl *filters, ids []string, current map[string]*flick.Video, refused map[string]bool) error {
-	videos, err := f.store.Videos(ctx, ids)
+// check re-reads the candidates and keeps those the viewer may see: a
+// video deleted since the engine learned of it leaves the engine; one the
+// viewer watched through, marked not interested or filters out, or that
+// the policy does not allow, is refused. The videos their "Because you
+// watched" reasons name are read in the same call.
+func (f *ForYou) check(ctx context.Context, fl *filters, cands []Candidate, pc *pageCheck) error {
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.VideoID
+	}
+	sources := missingSources(cands, pc.titles)
+	videos, err := f.store.Videos(ctx, append(ids[:len(ids):len(ids)], sources...))
 	if err != nil {
 		return fmt.Errorf("recommend: re-read candidates: %w", err)
 	}
-	watched, unwanted := map[string]bool{}, map[string]bool{}
+	byID := make(map[string]*flick.Video, len(videos))
+	for _, v := range videos {
+		byID[v.ID] = v
+	}
+	for _, id := range sources {
+		pc.titles[id] = byID[id]
+	}
+	marks := map[string]flick.VideoMarks{}
 	if fl.viewerID != "" {
-		if watched, err = f.store.Watched(ctx, fl.viewerID, ids); err != nil {
-			return fmt.Errorf("recommend: watched videos: %w", err)
-		}
-		if unwanted, err = f.store.NotInterested(ctx, fl.viewerID, ids); err != nil {
-			return fmt.Errorf("recommend: not-interested videos: %w", err)
+		if marks, err = f.store.Marks(ctx, fl.viewerID, ids); err != nil {
+			return fmt.Errorf("recommend: marks of candidates: %w", err)
 		}
 	}
-	visible := make([]*flick.Video, 0, len(videos))
-	for _, v := range videos {
-		if v.Status == flick.StatusReady && !watched[v.ID] && !unwanted[v.ID] && !fl.hidesVideo(v) {
+	visible := make([]*flick.Video, 0, len(ids))
+	for _, id := range ids {
+		v, m := byID[id], marks[id]
+		if v != nil && v.Status == flick.StatusReady && !m.Watched && !m.NotInterested && !fl.hidesVideo(v) {
 			visible = append(visible, v)
 		}
 	}
@@ -183,19 +204,36 @@ func (f *ForYou) check(ctx context.Context, fl *filters, ids []string, current m
 	}
 	for i, v := range visible {
 		if allowed[i] {
-			current[v.ID] = v
+			pc.current[v.ID] = v
+			pc.liked[v.ID] = marks[v.ID].Liked
 		}
 	}
 	for _, id := range ids {
-		if current[id] != nil {
+		if pc.current[id] != nil {
 			continue
 		}
-		refused[id] = true
-		if !containsVideo(videos, id) {
+		pc.refused[id] = true
+		if byID[id] == nil {
 			f.engine.RemoveVideo(id) // gone from the store
 		}
 	}
 	return nil
+}
+
+// missingSources lists, once each, the videos that cands' "Because you
+// watched" reasons name and that titles has not looked up yet.
+func missingSources(cands []Candidate, titles map[string]*flick.Video) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range cands {
+		for _, r := range c.Reasons {
+			if _, known := titles[r.VideoID]; r.Kind == BecauseWatched && !known && !seen[r.VideoID] {
+				seen[r.VideoID] = true
+				out = append(out, r.VideoID)
+			}
+		}
+	}
+	return out
 }
 
 // allow asks the policy, if any, about videos.
@@ -217,31 +255,21 @@ func (f *ForYou) allow(ctx context.Context, viewerID string, videos []*flick.Vid
 	return allowed, nil
 }
 
-func containsVideo(videos []*flick.Video, id string) bool {
-	for _, v := range videos {
-		if v.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // items builds the page from the first limit picks; a (limit+1)th pick
 // means there is a next page.
-func (f *ForYou) items(ctx context.Context, fl *filters, picks []Candidate, limit int, current map[string]*flick.Video, cur cursor) ([]flick.FeedItem, string, error) {
+func (f *ForYou) items(ctx context.Context, fl *filters, picks []Candidate, limit int, pc *pageCheck, cur cursor) ([]flick.FeedItem, string, error) {
 	picks = picks[:min(limit+1, len(picks))]
 	page := picks[:min(limit, len(picks))]
-	titles, err := f.sources(ctx, page, current)
-	if err != nil {
+	if err := f.readSources(ctx, page, pc.titles); err != nil {
 		return nil, "", err
 	}
 	items := make([]flick.FeedItem, 0, len(page))
 	for _, c := range page {
-		reasons := reasonTexts(c.Reasons, titles)
+		reasons := reasonTexts(c.Reasons, pc.titles)
 		if fl.viewerID != "" && !fl.personal {
 			reasons = append([]string{ReasonNonPersonalized}, reasons...)
 		}
-		items = append(items, flick.FeedItem{Video: current[c.VideoID], Reasons: reasons})
+		items = append(items, flick.FeedItem{Video: pc.current[c.VideoID], Liked: pc.liked[c.VideoID], Reasons: reasons})
 		cur.add(c.VideoID)
 	}
 	if len(picks) <= limit {
@@ -250,34 +278,25 @@ func (f *ForYou) items(ctx context.Context, fl *filters, picks []Candidate, limi
 	return items, cur.encode(), nil
 }
 
-// sources reads the videos that "Because you watched" reasons name, for
-// their captions.
-func (f *ForYou) sources(ctx context.Context, page []Candidate, current map[string]*flick.Video) (map[string]*flick.Video, error) {
-	out := map[string]*flick.Video{}
-	var missing []string
-	for _, c := range page {
-		for _, r := range c.Reasons {
-			if r.Kind != BecauseWatched || out[r.VideoID] != nil {
-				continue
-			}
-			if v := current[r.VideoID]; v != nil {
-				out[r.VideoID] = v
-			} else {
-				missing = append(missing, r.VideoID)
-			}
-		}
-	}
+// readSources reads the reason videos that the checks did not: only when
+// the engine gave a pick other reasons than when it was checked (it learnt
+// meanwhile), so usually this reads nothing.
+func (f *ForYou) readSources(ctx context.Context, page []Candidate, titles map[string]*flick.Video) error {
+	missing := missingSources(page, titles)
 	if len(missing) == 0 {
-		return out, nil
+		return nil
 	}
 	videos, err := f.store.Videos(ctx, missing)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: read reason videos: %w", err)
+		return fmt.Errorf("recommend: read reason videos: %w", err)
+	}
+	for _, id := range missing {
+		titles[id] = nil
 	}
 	for _, v := range videos {
-		out[v.ID] = v
+		titles[v.ID] = v
 	}
-	return out, nil
+	return nil
 }
 
 // maxTitleRunes shortens a caption quoted in a reason.

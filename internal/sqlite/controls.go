@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -111,33 +110,28 @@ func (db *DB) NotInterested(ctx context.Context, accountID string, videoIDs []st
 	return db.videoSet(ctx, `SELECT video_id FROM not_interested WHERE account_id = ? AND video_id IN `, accountID, videoIDs)
 }
 
-// Controls reads the settings and the hidden creators: two indexed reads,
-// what every feed page costs a signed-in viewer.
+// Controls reads the settings and the hidden creators in one query (every
+// feed page of a signed-in viewer costs this read).
 func (db *DB) Controls(ctx context.Context, accountID string) (_ *flick.ViewerControls, err error) {
 	defer wrap(&err, "controls")
 	c := &flick.ViewerControls{Settings: flick.ViewerSettings{KeywordFilters: []string{}}, BlockedIDs: []string{}}
-	var filters string
-	err = db.read.QueryRowContext(ctx, `SELECT non_personalized, keyword_filters FROM viewer_settings WHERE account_id = ?`, accountID).
-		Scan(&c.Settings.NonPersonalized, &filters)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var filters, blocked string
+	// IDs hold no spaces, so a space joins the hidden creators unambiguously.
+	err = db.read.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT non_personalized FROM viewer_settings WHERE account_id = ?), 0),
+		coalesce((SELECT keyword_filters FROM viewer_settings WHERE account_id = ?), ''),
+		coalesce((SELECT group_concat(creator_id, ' ') FROM blocks WHERE account_id = ?), '')`,
+		accountID, accountID, accountID).Scan(&c.Settings.NonPersonalized, &filters, &blocked)
+	if err != nil {
 		return nil, err
 	}
 	if filters != "" {
 		c.Settings.KeywordFilters = strings.Split(filters, "\n")
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT creator_id FROM blocks WHERE account_id = ?`, accountID)
-	if err != nil {
-		return nil, err
+	if blocked != "" {
+		c.BlockedIDs = strings.Split(blocked, " ")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		c.BlockedIDs = append(c.BlockedIDs, id)
-	}
-	return c, rows.Err()
+	return c, nil
 }
 
 // PutSettings normalizes and stores the settings.

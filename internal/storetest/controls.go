@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -140,6 +141,45 @@ func testNotInterested(t *testing.T, f *fixture) {
 	f.must(err)
 	if len(got) != 0 {
 		t.Errorf("mark of a deleted video survives: %v", got)
+	}
+}
+
+// testMarks checks that Marks agrees with Watched, NotInterested and Liked.
+func testMarks(t *testing.T, f *fixture) {
+	a, b := f.account("marker"), f.account("maker")
+	v, w, x, y := f.readyVideo(b, "v"), f.readyVideo(b, "w"), f.readyVideo(b, "x"), f.readyVideo(b, "y")
+	at := f.tick()
+	f.must(f.s.ApplyProjection(f.ctx, "marks", 1, flick.ProjectionBatch{Watches: []flick.Watch{
+		{AccountID: a.ID, VideoID: v.ID, WatchMS: 15000, Completed: true, At: at},
+		{AccountID: a.ID, VideoID: x.ID, WatchMS: 100, At: at}, // not through
+	}}))
+	_, err := f.s.MarkNotInterested(f.ctx, a.ID, w.ID, at)
+	f.must(err)
+	_, err = f.s.Like(f.ctx, a.ID, v.ID, at)
+	f.must(err)
+	_, err = f.s.Like(f.ctx, a.ID, x.ID, at)
+	f.must(err)
+	_, err = f.s.Like(f.ctx, b.ID, y.ID, at) // someone else's like
+	f.must(err)
+	all := []string{v.ID, w.ID, x.ID, y.ID, flick.NewID(f.tick()), "junk'"}
+	for _, tc := range []struct {
+		name    string
+		account *flick.Account
+		ids     []string
+		want    map[string]flick.VideoMarks
+	}{
+		{"all kinds", a, all, map[string]flick.VideoMarks{
+			v.ID: {Watched: true, Liked: true}, w.ID: {NotInterested: true}, x.ID: {Liked: true}}},
+		{"a subset", a, []string{w.ID, y.ID}, map[string]flick.VideoMarks{w.ID: {NotInterested: true}}},
+		{"another viewer", b, all, map[string]flick.VideoMarks{y.ID: {Liked: true}}},
+		{"no videos", a, nil, map[string]flick.VideoMarks{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := f.s.Marks(f.ctx, tc.account.ID, tc.ids)
+			if err != nil || !maps.Equal(got, tc.want) {
+				t.Errorf("Marks = %v, %v; want %v", got, err, tc.want)
+			}
+		})
 	}
 }
 

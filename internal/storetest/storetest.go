@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Blocks", testBlocks},
 		{"NotInterested", testNotInterested},
+		{"Marks", testMarks},
 		{"Settings", testSettings},
 		{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
 	}

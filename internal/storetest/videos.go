@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -285,6 +286,21 @@ func testVideosByID(t *testing.T, f *fixture) {
 	f.must(err)
 	if len(got) != 0 {
 		t.Errorf("Videos(nil) = %v", ids(got))
+	}
+	for _, tc := range []struct {
+		name string
+		ids  []string
+		want map[string]int64
+	}{
+		{"ready only", []string{v3.ID, flick.NewID(f.tick()), v1.ID, processing.ID, v3.ID, "junk'"}, map[string]int64{v1.ID: 15000, v3.ID: 15000}},
+		{"none", nil, map[string]int64{}},
+	} {
+		t.Run("VideoDurations/"+tc.name, func(t *testing.T) {
+			got, err := f.s.VideoDurations(f.ctx, tc.ids)
+			if err != nil || !maps.Equal(got, tc.want) {
+				t.Errorf("VideoDurations(%v) = %v, %v; want %v", tc.ids, got, err, tc.want)
+			}
+		})
 	}
 }
 
