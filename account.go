@@ -158,8 +158,10 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByTokenHash returns ENOTFOUND for unknown or expired sessions.
 	SessionByTokenHash(ctx context.Context, hash []byte, now time.Time) (*Session, error)
-	// TouchSession records use; implementations may skip writes within a minute.
-	TouchSession(ctx context.Context, id string, at time.Time) error
+	// TouchSessions records when each session was last used (session ID →
+	// time), in one write; unknown sessions are ignored and no time moves
+	// LastSeenAt backwards.
+	TouchSessions(ctx context.Context, seen map[string]time.Time) error
 	Sessions(ctx context.Context, accountID string) ([]*Session, error)
 	// DeleteSession removes one of accountID's sessions; ENOTFOUND if it is not theirs.
 	DeleteSession(ctx context.Context, accountID, sessionID string) error

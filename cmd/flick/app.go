@@ -39,6 +39,7 @@ type App struct {
 	Transcoder *transcode.Service
 	Learner    *recommend.Learner
 
+	api      *httpapi.Server
 	handler  http.Handler
 	server   *http.Server
 	listener net.Listener
@@ -93,7 +94,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	learnCfg.Snapshots = filepath.Join(dir, "recommend")
 	a.Learner = recommend.NewLearner(engine, a.Events, a.Store, time.Now, learnCfg, logger)
 
-	api := httpapi.New(httpapi.Config{
+	a.api = httpapi.New(httpapi.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		SecureCookies:  cfg.SecureCookies,
 		TrustProxy:     cfg.TrustProxy,
@@ -115,7 +116,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
-	a.handler = route(api.Handler(), pages)
+	a.handler = route(a.api.Handler(), pages)
 	return a, nil
 }
 
@@ -148,7 +149,8 @@ func (a *App) URL() string { return "http://" + a.listener.Addr().String() }
 
 // Run serves until ctx is cancelled, then shuts down gracefully: stop
 // accepting, finish in-flight requests, stop transcodes (they resume on the
-// next start) and the event consumers.
+// next start), the event consumers and the API (which writes its last
+// session touches).
 func (a *App) Run(ctx context.Context) error {
 	if a.listener == nil {
 		if err := a.Listen(); err != nil {
@@ -164,11 +166,12 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
 	for name, run := range map[string]func(context.Context) error{
 		"transcoder": a.Transcoder.Run,
 		"projector":  a.Projector.Run,
 		"learner":    a.Learner.Run,
+		"api":        a.api.Run,
 	} {
 		wg.Add(1)
 		go func() {

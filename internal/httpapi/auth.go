@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/auth"
@@ -94,19 +93,13 @@ func (s *Server) session(ctx context.Context, token string) (*flick.Session, err
 		return nil, err
 	}
 	// The session row says when it was last touched, so a request within
-	// touchEvery of that costs no second read.
+	// touchEvery of that records nothing; a later one is only noted in
+	// memory, and Run writes it with the others.
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		if err := s.Store.TouchSession(ctx, sess.ID, now); err != nil {
-			return nil, err
-		}
+		s.touches.record(sess.ID, now)
 	}
 	return sess, nil
 }
-
-// touchEvery is how often a session's last use is recorded: often enough
-// for the sessions list, rarely enough not to queue every request behind
-// the store's single writer.
-const touchEvery = time.Minute
 
 // checkOrigin is the CSRF defence. Browsers attach the session cookie to
 // cross-site requests, so an unsafe request that may ride on the cookie must

@@ -27,8 +27,8 @@ import (
 )
 
 // fixture is a real API server over real components in a temporary
-// directory: SQLite, a media directory, embedded NATS, the projector and
-// the transcoder running.
+// directory: SQLite, a media directory, embedded NATS, the projector, the
+// transcoder, the learner and the server's session-touch flusher running.
 type fixture struct {
 	t      *testing.T
 	srv    *Server
@@ -83,6 +83,8 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 		Trending:  recommend.NewTrending(store, time.Now, recommend.DefaultConfig()),
 		Logger:    logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
 	})
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = srv.Run(ctx) }()
 	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, blobs: blobs, log: evlog, learn: learner, dir: dir, logBuf: logBuf}
 	t.Cleanup(func() {
 		f.ts.Close()

@@ -97,13 +97,15 @@ type Server struct {
 	hasher      *auth.Hasher
 	policy      *auth.Policy
 	limiter     *auth.Limiter
+	touches     *touches
 	latency     *prometheus.HistogramVec
 	promHandler http.Handler
 	handler     http.Handler
 	routeSet    []route
 }
 
-// New builds a Server; it registers its metrics on deps.Registry.
+// New builds a Server; it registers its metrics on deps.Registry. Run must
+// run alongside it to record when sessions are used.
 func New(cfg Config, deps Deps) *Server {
 	s := &Server{
 		cfg:  cfg.withDefaults(),
@@ -118,6 +120,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.hasher = auth.NewHasher(s.cfg.PasswordParams, runtime.GOMAXPROCS(0))
 	s.policy = auth.NewPolicy()
 	s.limiter = auth.NewLimiter(s.cfg.LoginPerMinute, s.cfg.LoginBurst, 100_000)
+	s.touches = newTouches(maxTouches)
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "flick_http_request_duration_seconds",
 		Help:    "Latency of HTTP requests by route pattern, method and status.",

@@ -9,11 +9,6 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// touchInterval is how stale last_seen_at may get before TouchSession writes:
-// it runs on every authenticated request and should not queue behind the
-// single writer each time.
-const touchInterval = time.Minute
-
 const sessionSelect = `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, expires_at FROM sessions`
 
 func scanSession(sc interface{ Scan(...any) error }) (*flick.Session, error) {
@@ -61,18 +56,27 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte, now time.Time
 	return s, err
 }
 
-// TouchSession records that the session was used at. It writes only when the
-// recorded time is at least touchInterval older; an unknown session is
-// ignored, as the record is only informative.
-func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) (err error) {
-	defer wrap(&err, "touch session")
-	stale := millis(at.Add(-touchInterval))
-	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE id = ? AND last_seen_at <= ?`, id, stale).Scan(&n); err != nil || n == 0 {
-		return err
+// TouchSessions records when each session in seen was last used, all in one
+// transaction. A time never moves last_seen_at backwards, and unknown or
+// deleted sessions are ignored: the record is only informative.
+func (db *DB) TouchSessions(ctx context.Context, seen map[string]time.Time) (err error) {
+	defer wrap(&err, "touch sessions")
+	if len(seen) == 0 {
+		return nil
 	}
-	_, err = db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at <= ?`, millis(at), id, stale)
-	return err
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND last_seen_at < ?1`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for id, at := range seen {
+			if _, err := st.ExecContext(ctx, millis(at), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Sessions lists accountID's unexpired sessions, newest first.

@@ -247,17 +247,31 @@ func testSessions(t *testing.T, f *fixture) {
 	f.wantCode(f.s.CreateSession(f.ctx, &flick.Session{AccountID: a.ID, TokenHash: live.TokenHash, ExpiresAt: now.Add(time.Hour)}),
 		flick.ECONFLICT, "session with a duplicate token hash")
 
-	// Touch: skipped within a minute, recorded after.
-	f.must(f.s.TouchSession(f.ctx, live.ID, now.Add(30*time.Second)))
-	if got, _ := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now); !got.LastSeenAt.Equal(now) {
-		t.Errorf("touch within a minute wrote %v", got.LastSeenAt)
-	}
+	// Touch: a batch moves each named session forward only and ignores
+	// sessions that do not exist.
+	second := mk(a, "token-second", now.Add(time.Hour))
 	later := now.Add(2 * time.Minute)
-	f.must(f.s.TouchSession(f.ctx, live.ID, later))
-	if got, _ := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now); !got.LastSeenAt.Equal(later) {
-		t.Errorf("touch after two minutes: LastSeenAt = %v, want %v", got.LastSeenAt, later)
+	for _, tc := range []struct {
+		name       string
+		seen       map[string]time.Time
+		live, next time.Time // LastSeenAt of live and second afterwards
+	}{
+		{"empty batch", map[string]time.Time{}, now, now},
+		{"both forward", map[string]time.Time{live.ID: later, second.ID: now.Add(time.Minute)}, later, now.Add(time.Minute)},
+		{"never backwards", map[string]time.Time{live.ID: now, second.ID: later}, later, later},
+		{"unknown session", map[string]time.Time{flick.NewID(now): later.Add(time.Hour)}, later, later},
+	} {
+		f.must(f.s.TouchSessions(f.ctx, tc.seen))
+		for _, want := range []struct {
+			s  *flick.Session
+			at time.Time
+		}{{live, tc.live}, {second, tc.next}} {
+			if got, err := f.s.SessionByTokenHash(f.ctx, want.s.TokenHash, now); err != nil || !got.LastSeenAt.Equal(want.at) {
+				t.Errorf("%s: LastSeenAt = %v (err %v), want %v", tc.name, got, err, want.at)
+			}
+		}
 	}
-	f.must(f.s.TouchSession(f.ctx, flick.NewID(now), later))
+	f.must(f.s.DeleteSession(f.ctx, a.ID, second.ID))
 
 	list, err := f.s.Sessions(f.ctx, a.ID)
 	f.must(err)
