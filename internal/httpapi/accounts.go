@@ -53,6 +53,12 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ *caller
 	if err := s.policy.Validate(req.Password); err != nil {
 		return err
 	}
+	// Sign-ups cost a password hash and create state: limit them per
+	// client like logins, so that one address cannot mass-create accounts.
+	if ok, retry := s.limiter.Allow(now, "signup-ip:"+s.clientIP(r)); !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(retry))
+		return flick.Errorf(flick.ERATELIMIT, "Too many sign-ups from your network; try again in a minute.")
+	}
 	// Refuse a taken handle before spending a hash on it; CreateAccount
 	// still catches a race.
 	if _, err := s.Store.AccountByHandle(r.Context(), handle); err == nil {

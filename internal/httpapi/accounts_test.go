@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -160,6 +161,20 @@ func TestLoginRateLimit(t *testing.T) {
 	p.must(429, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "violet tractor umbrella"}, from("198.51.100.1"))
 	p.must(429, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": "violet tractor umbrella"}, from("198.51.100.2"))
 	p.must(201, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "violet tractor umbrella"}, from("198.51.100.2"))
+}
+
+func TestSignUpRateLimit(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.LoginBurst = 2 })
+	f.signUp("ann")
+	f.signUp("bob")
+	body := map[string]string{"handle": "cat", "password": "violet tractor umbrella", "birthdate": "2000-01-01"}
+	r := f.must(429, "POST", "/api/v1/accounts", body)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	if _, err := f.store.AccountByHandle(context.Background(), "cat"); flick.ErrorCode(err) != flick.ENOTFOUND {
+		t.Fatalf("refused sign-up left an account: %v", err)
+	}
 }
 
 func TestCSRF(t *testing.T) {
