@@ -8,17 +8,18 @@ import (
 // Error codes. Each maps to one HTTP status in internal/httpapi; the message
 // of an *Error is safe to show to users, anything else is internal.
 const (
-	EINVALID       = "invalid"       // 400: malformed request or field
-	EUNAUTHORIZED  = "unauthorized"  // 401: no or bad credentials
-	EFORBIDDEN     = "forbidden"     // 403: authenticated but not allowed
-	ENOTFOUND      = "not_found"     // 404
-	ECONFLICT      = "conflict"      // 409: e.g. handle taken
-	ETOOLARGE      = "too_large"     // 413: body or file over the limit
-	EUNSUPPORTED   = "unsupported"   // 415: not a video, wrong content type
-	EUNPROCESSABLE = "unprocessable" // 422: well-formed but unacceptable (too long, too young, ...)
-	ERATELIMIT     = "rate_limited"  // 429
-	EUNAVAILABLE   = "unavailable"   // 503: a required tool or backend is missing
-	EINTERNAL      = "internal"      // 500
+	EINVALID       = "invalid"            // 400: malformed request or field
+	EUNAUTHORIZED  = "unauthorized"       // 401: no or bad credentials
+	EFORBIDDEN     = "forbidden"          // 403: authenticated but not allowed
+	ENOTFOUND      = "not_found"          // 404
+	EMETHOD        = "method_not_allowed" // 405: the path exists for other methods
+	ECONFLICT      = "conflict"           // 409: e.g. handle taken
+	ETOOLARGE      = "too_large"          // 413: body or file over the limit
+	EUNSUPPORTED   = "unsupported"        // 415: not a video, wrong content type
+	EUNPROCESSABLE = "unprocessable"      // 422: well-formed but unacceptable (too long, too young, ...)
+	ERATELIMIT     = "rate_limited"       // 429
+	EUNAVAILABLE   = "unavailable"        // 503: a required tool or backend is missing
+	EINTERNAL      = "internal"           // 500
 )
 
 // Error is an application error whose Code and Message can be shown to users.

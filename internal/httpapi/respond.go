@@ -26,6 +26,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case flick.ENOTFOUND:
 		return http.StatusNotFound
+	case flick.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case flick.ECONFLICT:
 		return http.StatusConflict
 	case flick.ETOOLARGE:

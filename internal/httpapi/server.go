@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,6 +103,7 @@ type Server struct {
 	promHandler http.Handler
 	handler     http.Handler
 	routeSet    []route
+	paths       *http.ServeMux // every route's path, any method: tells 405 from 404
 }
 
 // New builds a Server; it registers its metrics on deps.Registry. Run must
@@ -130,10 +132,16 @@ func New(cfg Config, deps Deps) *Server {
 	s.promHandler = promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
 	s.routeSet = s.routes()
 	mux := http.NewServeMux()
+	s.paths = http.NewServeMux()
+	seen := map[string]bool{}
 	for _, rt := range s.routeSet {
 		mux.Handle(rt.method+" "+rt.path, s.adapt(rt))
+		if !seen[rt.path] {
+			seen[rt.path] = true
+			s.paths.Handle(rt.path, http.NotFoundHandler())
+		}
 	}
-	mux.Handle("/", s.adapt(route{access: accessNone, h: notFound}))
+	mux.Handle("/", s.adapt(route{access: accessNone, h: s.noRoute}))
 	s.handler = s.instrument(mux)
 	return s
 }
@@ -210,6 +218,19 @@ func (s *Server) routes() []route {
 	}
 }
 
-func notFound(http.ResponseWriter, *http.Request, *caller) error {
-	return flick.Errorf(flick.ENOTFOUND, "No such endpoint.")
+// noRoute answers what no route matched: 405 (with Allow) when the path
+// exists for other methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	_, pattern := s.paths.Handler(r)
+	if pattern == "" {
+		return flick.Errorf(flick.ENOTFOUND, "No such endpoint.")
+	}
+	var allow []string
+	for _, rt := range s.routeSet {
+		if rt.path == pattern {
+			allow = append(allow, rt.method)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	return flick.Errorf(flick.EMETHOD, "This endpoint does not accept %s.", r.Method)
 }

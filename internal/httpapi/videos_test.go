@@ -454,6 +454,13 @@ func TestDiscovery(t *testing.T) {
 
 func TestOperations(t *testing.T) {
 	f := newFixture(t)
+	if r := f.must(405, "PUT", "/api/v1/trending", nil); r.Header.Get("Allow") != "GET" {
+		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
+	}
+	if r := f.must(405, "PATCH", "/api/v1/videos/0000000000000000", nil); r.Header.Get("Allow") != "GET, DELETE" {
+		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
+	}
+	f.must(404, "GET", "/api/v1/nothing-here", nil)
 	f.must(200, "GET", "/healthz", nil)
 	f.must(200, "GET", "/readyz", nil)
 	f.must(404, "GET", "/api/v1/accounts/nobody", nil, withHeader("X-Request-Id", "trace-123"))
