@@ -515,7 +515,7 @@ func TestGarbage(t *testing.T) {
 		})
 	}
 	t.Run("wrong method", func(t *testing.T) {
-		f.must(404, "PUT", "/api/v1/videos/"+v.ID, nil, bearer(ann.Token))
+		f.must(405, "PUT", "/api/v1/videos/"+v.ID, nil, bearer(ann.Token))
 	})
 	if strings.Contains(f.logBuf.String(), "panic") {
 		t.Fatalf("a request panicked:\n%s", f.logBuf.String())
