@@ -101,11 +101,7 @@ func testFollow(t *testing.T, f *fixture) {
 		t.Errorf("FollowingIDs of nobody = %#v, want an empty non-nil slice", empty)
 	}
 
-	steps := []struct {
-		name    string
-		op      func() (bool, error)
-		changed bool
-	}{
+	f.toggles([]toggle{
 		{"a follows b", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, true},
 		{"a follows b again", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, false},
 		{"a follows c", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, c.ID, f.tick()) }, true},
@@ -113,14 +109,7 @@ func testFollow(t *testing.T, f *fixture) {
 		{"c unfollows b", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, true},
 		{"c unfollows b again", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, false},
 		{"c unfollows a, never followed", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, a.ID) }, false},
-	}
-	for _, st := range steps {
-		changed, err := st.op()
-		f.must(err)
-		if changed != st.changed {
-			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
-		}
-	}
+	})
 	for _, want := range []struct {
 		acc                  *flick.Account
 		followers, following int64

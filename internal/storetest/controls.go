@@ -11,25 +11,14 @@ import (
 
 func testBlocks(t *testing.T, f *fixture) {
 	a, b, c := f.account("hider"), f.account("loud"), f.account("louder")
-	steps := []struct {
-		name    string
-		op      func() (bool, error)
-		changed bool
-	}{
+	f.toggles([]toggle{
 		{"block", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, true},
 		{"block again", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, false},
 		{"block another", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
 		{"unblock", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, true},
 		{"unblock again", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, false},
 		{"block back", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
-	}
-	for _, st := range steps {
-		changed, err := st.op()
-		f.must(err)
-		if changed != st.changed {
-			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
-		}
-	}
+	})
 	refs, err := f.s.BlockedAccounts(f.ctx, a.ID)
 	f.must(err)
 	if got := refHandles(refs); !slices.Equal(got, []string{"louder", "loud"}) {
@@ -99,24 +88,13 @@ func sorted(s ...string) []string {
 func testNotInterested(t *testing.T, f *fixture) {
 	a, b := f.account("picky"), f.account("maker")
 	v, w := f.readyVideo(b, "meh"), f.readyVideo(b, "fine")
-	steps := []struct {
-		name    string
-		op      func() (bool, error)
-		changed bool
-	}{
+	f.toggles([]toggle{
 		{"mark", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, true},
 		{"mark again", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, false},
 		{"mark other", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, w.ID, f.tick()) }, true},
 		{"unmark other", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, true},
 		{"unmark other again", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, false},
-	}
-	for _, st := range steps {
-		changed, err := st.op()
-		f.must(err)
-		if changed != st.changed {
-			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
-		}
-	}
+	})
 	for _, tc := range []struct {
 		account *flick.Account
 		ids     []string

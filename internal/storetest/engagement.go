@@ -15,25 +15,14 @@ import (
 func testLikes(t *testing.T, f *fixture) {
 	a, b := f.account("lia"), f.account("leo")
 	v, w := f.readyVideo(b, "likeable"), f.readyVideo(b, "other")
-	steps := []struct {
-		name    string
-		op      func() (bool, error)
-		changed bool
-	}{
+	f.toggles([]toggle{
 		{"like", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, true},
 		{"like again", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, false},
 		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
 		{"like other", func() (bool, error) { return f.s.Like(f.ctx, a.ID, w.ID, f.tick()) }, true},
 		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, true},
 		{"unlike other again", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
-	}
-	for _, st := range steps {
-		changed, err := st.op()
-		f.must(err)
-		if changed != st.changed {
-			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
-		}
-	}
+	})
 	for _, tc := range []struct {
 		account *flick.Account
 		ids     []string

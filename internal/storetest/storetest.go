@@ -87,6 +87,26 @@ func (f *fixture) must(err error) {
 	}
 }
 
+// toggle is one step of an idempotent operation (follow, like, block, ...)
+// and whether it should report a change.
+type toggle struct {
+	name    string
+	op      func() (bool, error)
+	changed bool
+}
+
+// toggles runs steps in order and checks each one's changed flag.
+func (f *fixture) toggles(steps []toggle) {
+	f.t.Helper()
+	for _, st := range steps {
+		changed, err := st.op()
+		f.must(err)
+		if changed != st.changed {
+			f.t.Errorf("%s: changed = %v, want %v", st.name, changed, st.changed)
+		}
+	}
+}
+
 // wantCode fails the test unless err carries the flick error code.
 func (f *fixture) wantCode(err error, code, what string) {
 	f.t.Helper()
