@@ -236,21 +236,6 @@ func TestResetThroughTheLog(t *testing.T) {
 	log, err := events.OpenEmbedded(w.ctx, t.TempDir(), flick.DefaultRegion, logger, nil)
 	w.must(err)
 	t.Cleanup(func() { log.Close() })
-	run := func(dir string) (*Engine, func()) {
-		cfg := DefaultLearnerConfig()
-		cfg.Snapshots = dir
-		engine := NewEngine(DefaultEngineConfig(), w.clock)
-		l := NewLearner(engine, log, w.store, w.clock, cfg, logger)
-		ctx, cancel := context.WithCancel(w.ctx)
-		done := make(chan error)
-		go func() { done <- l.Run(ctx) }()
-		last, err := log.LastSeq(w.ctx)
-		w.must(err)
-		wctx, wcancel := context.WithTimeout(w.ctx, 10*time.Second)
-		defer wcancel()
-		w.must(l.WaitFor(wctx, last))
-		return engine, func() { cancel(); <-done }
-	}
 	appendEvents := func(evs ...flick.Event) {
 		_, err := log.Append(w.ctx, evs)
 		w.must(err)
@@ -268,7 +253,7 @@ func TestResetThroughTheLog(t *testing.T) {
 	}
 	appendEvents(crowd...)
 	snapshots := filepath.Join(t.TempDir(), "recommend")
-	_, stop := run(snapshots)
+	_, stop := w.learn(log, snapshots)
 	stop()
 
 	// One batch: before the reset the viewer follows carol and watches
@@ -279,9 +264,9 @@ func TestResetThroughTheLog(t *testing.T) {
 		flick.Event{Type: flick.EventReset, AccountID: w.viewer, At: w.now},
 		view(w.viewer, "dogs1"),
 	)
-	restored, stop := run(snapshots)
+	restored, stop := w.learn(log, snapshots)
 	defer stop()
-	replayed, stopFull := run("")
+	replayed, stopFull := w.learn(log, "")
 	defer stopFull()
 	for _, e := range []*Engine{restored, replayed} {
 		got := e.Recommend(Request{ViewerID: w.viewer, N: 20})

@@ -63,23 +63,6 @@ func TestLearnerRestartFromSnapshot(t *testing.T) {
 	t.Cleanup(func() { log.Close() })
 	snapshots := filepath.Join(t.TempDir(), "recommend")
 	viewers := []string{w.viewer, w.alice, w.bob, w.carol}
-	// run starts a learner on a new engine, waits until it has learned
-	// the whole log and returns the engine and a function that stops it.
-	run := func(dir string) (*Engine, func()) {
-		cfg := DefaultLearnerConfig()
-		cfg.Snapshots = dir
-		engine := NewEngine(DefaultEngineConfig(), w.clock)
-		l := NewLearner(engine, log, w.store, w.clock, cfg, logger)
-		ctx, cancel := context.WithCancel(w.ctx)
-		done := make(chan error)
-		go func() { done <- l.Run(ctx) }()
-		last, err := log.LastSeq(w.ctx)
-		w.must(err)
-		wctx, wcancel := context.WithTimeout(w.ctx, 10*time.Second)
-		defer wcancel()
-		w.must(l.WaitFor(wctx, last))
-		return engine, func() { cancel(); <-done }
-	}
 	views := func(names ...string) {
 		var evs []flick.Event
 		for i, name := range names {
@@ -91,16 +74,16 @@ func TestLearnerRestartFromSnapshot(t *testing.T) {
 	}
 
 	views("cats1", "cats2", "dogs1", "a0", "a1")
-	_, stop := run(snapshots)
+	_, stop := w.learn(log, snapshots)
 	stop()
 	saved, err := filepath.Glob(filepath.Join(snapshots, "snapshot-*.bin"))
 	if err != nil || len(saved) != 1 {
 		t.Fatalf("after a graceful stop the snapshots are %v, want one", saved)
 	}
 	views("dogs2", "a2", "cats1", "a3")
-	restored, stop := run(snapshots)
+	restored, stop := w.learn(log, snapshots)
 	defer stop()
-	replayed, stopFull := run("")
+	replayed, stopFull := w.learn(log, "")
 	defer stopFull()
 	for _, v := range viewers {
 		got := restored.Recommend(Request{ViewerID: v, N: 20})
@@ -109,4 +92,23 @@ func TestLearnerRestartFromSnapshot(t *testing.T) {
 			t.Fatalf("for %s the restored learner ranks %+v, a full replay %+v", v, got, want)
 		}
 	}
+}
+
+// learn starts a learner on a new engine reading log (with snapshots in dir,
+// none when ""), waits until it has learned the whole log and returns the
+// engine and a function that stops the learner.
+func (w *world) learn(log flick.EventLog, dir string) (*Engine, func()) {
+	cfg := DefaultLearnerConfig()
+	cfg.Snapshots = dir
+	engine := NewEngine(DefaultEngineConfig(), w.clock)
+	l := NewLearner(engine, log, w.store, w.clock, cfg, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+	last, err := log.LastSeq(w.ctx)
+	w.must(err)
+	wctx, wcancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer wcancel()
+	w.must(l.WaitFor(wctx, last))
+	return engine, func() { cancel(); <-done }
 }
