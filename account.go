@@ -20,11 +20,22 @@ type Account struct {
 	Email       string    `json:"-"`
 	Birthdate   string    `json:"-"` // YYYY-MM-DD
 	Region      string    `json:"region"`
+	Roles       []string  `json:"-"` // granted by the operator: RoleAdmin, RoleAuditor
 	CreatedAt   time.Time `json:"created_at"`
 
 	FollowerCount  int64 `json:"follower_count"`
 	FollowingCount int64 `json:"following_count"`
 	VideoCount     int64 `json:"video_count"`
+}
+
+// HasRole reports whether the operator granted a the role.
+func (a *Account) HasRole(role string) bool {
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }
 
 // AccountRef is the public summary of an account embedded in videos and comments.
@@ -151,6 +162,8 @@ type AccountStore interface {
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
 	// SearchAccounts matches handles and display names.
 	SearchAccounts(ctx context.Context, q string, limit int) ([]*Account, error)
+	// SetRoles replaces the roles the operator granted an account.
+	SetRoles(ctx context.Context, id string, roles []string) error
 }
 
 // SessionStore keeps sessions of one region.

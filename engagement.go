@@ -51,19 +51,22 @@ type EngagementStore interface {
 	// to one comment, oldest first.
 	Comments(ctx context.Context, videoID, parentID string, p Page) ([]*Comment, string, error)
 
-	// Projection support: the counters and watch history are a projection of
-	// the event log. ApplyProjection applies one batch and records that the
-	// projection named name has consumed the log up to seq, in one
-	// transaction; a batch at or below the recorded position is ignored, so
-	// replays after a crash count nothing twice.
-	ProjectionPosition(ctx context.Context, name string) (uint64, error)
-	ApplyProjection(ctx context.Context, name string, seq uint64, b ProjectionBatch) error
 	// Watched returns which of videoIDs accountID has watched through.
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
 	// Marks returns, in one read, what accountID has done to each of
 	// videoIDs that the feeds must know on every page; videos with no mark
 	// are absent.
 	Marks(ctx context.Context, accountID string, videoIDs []string) (map[string]VideoMarks, error)
+}
+
+// ProjectionStore keeps what a region's event log projects: counters and
+// watch history. ApplyProjection applies one batch and records that the
+// projection named name has consumed the log up to seq, in one transaction;
+// a batch at or below the recorded position is ignored, so replays after a
+// crash count nothing twice.
+type ProjectionStore interface {
+	ProjectionPosition(ctx context.Context, name string) (uint64, error)
+	ApplyProjection(ctx context.Context, name string, seq uint64, b ProjectionBatch) error
 }
 
 // VideoMarks is what one viewer has done to one video.
@@ -77,6 +80,10 @@ type VideoMarks struct {
 type ProjectionBatch struct {
 	Counts  map[string]Counts // video ID -> deltas
 	Watches []Watch
+	// Removed are videos deleted (in any region): the store forgets its
+	// records about them (likes, watches, comments, marks, counts), after
+	// the counts and watches above.
+	Removed []string
 }
 
 // Watch is one viewer's watching of one video.
@@ -88,7 +95,8 @@ type Watch struct {
 	At        time.Time
 }
 
-// Store is everything one region keeps in its metadata database.
+// Store is everything Flick keeps in its metadata databases, as the API and
+// the feeds see it: one region's store, or all regions behind a router.
 type Store interface {
 	AccountStore
 	SessionStore

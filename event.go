@@ -37,6 +37,10 @@ type Event struct {
 	WatchMS    int64     `json:"watch_ms,omitempty"`
 	DurationMS int64     `json:"duration_ms,omitempty"` // the video's length, for completion
 	At         time.Time `json:"at"`
+	// Moved marks an event copied into this region by an account move: its
+	// effects on counters and watch history were moved as records, so
+	// projections skip it; the recommender learns from it.
+	Moved bool `json:"moved,omitempty"`
 }
 
 // SequencedEvent is an event with its position in the log.
@@ -45,11 +49,17 @@ type SequencedEvent struct {
 	Event
 }
 
+// EventAppender records events.
+type EventAppender interface {
+	// Append stores events durably and returns the sequence number of the
+	// last one in its region's log; when it returns nil the events survive
+	// a crash.
+	Append(ctx context.Context, events []Event) (lastSeq uint64, err error)
+}
+
 // EventLog is a region's durable, ordered log of events.
 type EventLog interface {
-	// Append stores events durably and returns the sequence number of the
-	// last one; when it returns nil the events survive a crash.
-	Append(ctx context.Context, events []Event) (lastSeq uint64, err error)
+	EventAppender
 	// Read returns up to max events after seq (exclusive), waiting up to wait
 	// for the first one to arrive; an empty result means nothing new.
 	Read(ctx context.Context, after uint64, max int, wait time.Duration) ([]SequencedEvent, error)
@@ -58,10 +68,11 @@ type EventLog interface {
 	Close() error
 }
 
-// Projector applies a region's event log to the store's counters and watch
+// Projector applies the event logs to the stores' counters and watch
 // history.
 type Projector interface {
-	// WaitFor blocks until every event up to seq has been applied, so that a
-	// client reads its own writes (a like shows in the count it gets back).
-	WaitFor(ctx context.Context, seq uint64) error
+	// WaitFor blocks until every event of accountID's region's log up to seq
+	// has been applied, so that a client reads its own writes (a like shows
+	// in the count it gets back).
+	WaitFor(ctx context.Context, accountID string, seq uint64) error
 }

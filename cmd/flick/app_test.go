@@ -25,13 +25,14 @@ func startTestApp(t *testing.T) *testApp {
 	return startTestAppIn(t, t.TempDir())
 }
 
-// startTestAppIn starts a server on the data directory dir; Stop (or the end
+// startTestAppIn starts a server on the data directory dir with regions
+// (default: the single default region); Stop (or the end
 // of the test) shuts it down gracefully.
-func startTestAppIn(t *testing.T, dir string) *testApp {
+func startTestAppIn(t *testing.T, dir string, regions ...string) *testApp {
 	t.Helper()
 	testenv.RequireTool(t, "ffmpeg")
 	testenv.RequireTool(t, "ffprobe")
-	cfg := Config{Addr: "127.0.0.1:0", Data: dir, MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn}
+	cfg := Config{Addr: "127.0.0.1:0", Data: dir, Regions: regions, MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
@@ -67,11 +68,17 @@ func (ta *testApp) Stop() { ta.stop() }
 // client returns an API client of the test server; signUp on it to act as a user.
 func (ta *testApp) client() *apiClient { return newAPIClient(ta.URL) }
 
-// user signs up a new account and returns its client.
+// user signs up a new account in the default region and returns its client.
 func (ta *testApp) user(t *testing.T, handle string) *apiClient {
 	t.Helper()
+	return ta.userIn(t, handle, "")
+}
+
+// userIn signs up a new account homed in region and returns its client.
+func (ta *testApp) userIn(t *testing.T, handle, region string) *apiClient {
+	t.Helper()
 	c := ta.client()
-	if err := c.signUp(context.Background(), handle, "correct horse battery", "2000-01-01"); err != nil {
+	if err := c.signUp(context.Background(), handle, "correct horse battery", "2000-01-01", region); err != nil {
 		t.Fatalf("sign up %s: %v", handle, err)
 	}
 	return c

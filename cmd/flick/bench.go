@@ -106,7 +106,7 @@ func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, erro
 // until the video has at least minRenditions renditions.
 func (s *benchServer) uploadAndWait(ctx context.Context, path string, minRenditions int) (*apiClient, *videoJSON, error) {
 	c := newAPIClient(s.app.URL())
-	if err := c.signUp(ctx, "bench", "bench-password-123", "1990-01-01"); err != nil {
+	if err := c.signUp(ctx, "bench", "bench-password-123", "1990-01-01", ""); err != nil {
 		return nil, nil, err
 	}
 	id, err := c.upload(ctx, path, "benchmark clip #bench")

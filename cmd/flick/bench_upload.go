@@ -51,7 +51,7 @@ func benchUpload(ctx context.Context, args []string, stderr io.Writer) (any, err
 		return nil, err
 	}
 	c := newAPIClient(s.app.URL())
-	if err := c.signUp(ctx, "bench", "bench-password-123", "1990-01-01"); err != nil {
+	if err := c.signUp(ctx, "bench", "bench-password-123", "1990-01-01", ""); err != nil {
 		return nil, err
 	}
 	res := uploadBenchResult{Clip: fmt.Sprintf("%dx%d %s 30fps with audio", *w, *h, *secs)}

@@ -81,12 +81,12 @@ func (c *apiClient) send(req *http.Request, out any) error {
 }
 
 // signUp creates an account and keeps its token for later calls.
-func (c *apiClient) signUp(ctx context.Context, handle, password, birthdate string) error {
+func (c *apiClient) signUp(ctx context.Context, handle, password, birthdate, region string) error {
 	var out struct {
 		Token string `json:"token"`
 	}
 	err := c.do(ctx, "POST", "/api/v1/accounts", map[string]string{
-		"handle": handle, "password": password, "birthdate": birthdate,
+		"handle": handle, "password": password, "birthdate": birthdate, "region": region,
 	}, &out)
 	c.token = out.Token
 	return err

@@ -9,12 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flick-video/flick"
 )
 
 // Config is everything an operator can set, from flags or the environment.
 type Config struct {
 	Addr           string
 	Data           string
+	Regions        []string // the first is the default region of new accounts
 	MaxUploadBytes int64
 	MaxDuration    time.Duration
 	Workers        int
@@ -43,6 +46,12 @@ func flagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
 	cfg.LogLevel = slog.LevelInfo
 	fs.StringVar(&cfg.Data, "data", "./flick-data", "data directory: databases, media and the event log (FLICK_DATA)")
+	cfg.Regions = []string{flick.DefaultRegion}
+	fs.Func("regions", `comma-separated regions, each a cell with its own database, media and event log; new accounts default to the first (FLICK_REGIONS) (default "default")`, func(s string) error {
+		regions, err := flick.ParseRegions(s)
+		cfg.Regions = regions
+		return err
+	})
 	fs.TextVar(&cfg.LogLevel, "log-level", &cfg.LogLevel, "log level: debug, info, warn or error (FLICK_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (FLICK_LOG_FORMAT)")
 	if !server {

@@ -72,7 +72,7 @@ var demoVideos = []demoVideo{
 // seedDemo fills a fresh instance with demo creators, generated videos and
 // some engagement, through the public HTTP API at base like any client. It
 // runs once per data directory: a marker file records that it finished.
-func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error {
+func seedDemo(ctx context.Context, base, data string, regions []string, logger *slog.Logger) error {
 	marker := filepath.Join(data, "demo-seeded")
 	if _, err := os.Stat(marker); err == nil {
 		logger.Info("demo content already present", "data", data)
@@ -93,7 +93,12 @@ func seedDemo(ctx context.Context, base, data string, logger *slog.Logger) error
 	clients := make([]*apiClient, len(demoCreators))
 	for i, c := range demoCreators {
 		cl := newAPIClient(base)
-		if err := cl.signUp(ctx, c.handle, demoPassword, "1995-06-15"); err != nil {
+		// With several regions, the creators are spread over them.
+		region := ""
+		if len(regions) > 1 {
+			region = regions[i%len(regions)]
+		}
+		if err := cl.signUp(ctx, c.handle, demoPassword, "1995-06-15", region); err != nil {
 			if err := cl.logIn(ctx, c.handle, demoPassword); err != nil { // a rerun after a partial seed
 				return fmt.Errorf("demo account %s: %w", c.handle, err)
 			}

@@ -6,6 +6,9 @@
 //	flick migrate   apply database migrations and exit
 //	flick bench     measure upload, API and media-serving performance
 //	flick eval      evaluate the For You engine on a ratings file
+//	flick residency check residency, move accounts between regions
+//	flick audit     verify the tamper-evident access log
+//	flick roles     grant or revoke the admin and auditor roles
 package main
 
 import (
@@ -30,6 +33,9 @@ Commands:
   migrate   apply database migrations and exit
   bench     run performance benchmarks (upload, api, range)
   eval      evaluate the For You engine offline on a ratings file
+  residency check where personal data lives, move an account between regions
+  audit     verify the access log, or print its signed checkpoint
+  roles     grant or revoke the admin and auditor roles
 
 Run "flick <command> --help" for the flags of a command. Every flag can also
 be set through the environment variable named in its help text.
@@ -70,8 +76,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, args, stdout, stderr)
 	case "eval":
 		return runEval(ctx, args, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args, stdout, stderr)
+	case "residency":
+		return runResidency(ctx, args, stdout, stderr)
+	case "roles":
+		return runRoles(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// command is a subcommand's entry point.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// runSubcommand runs the subcommand that args name among cmds, the commands
+// of flick <name>, whose usage is usage.
+func runSubcommand(ctx context.Context, name, usage string, cmds map[string]command, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%s: a command is required", name)
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	run, ok := cmds[cmd]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%s: unknown command %q", name, cmd)
+	}
+	return run(ctx, args, stdout, stderr)
 }

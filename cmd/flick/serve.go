@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/sqlite"
 )
 
@@ -38,7 +37,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 	}
 	if demo {
 		go func() {
-			if err := seedDemo(ctx, app.URL(), cfg.Data, logger); err != nil && ctx.Err() == nil {
+			if err := seedDemo(ctx, app.URL(), cfg.Data, cfg.Regions, logger); err != nil && ctx.Err() == nil {
 				logger.Error("demo content", "err", err)
 			}
 		}()
@@ -53,7 +52,16 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	path := filepath.Join(regionDir(cfg.Data, flick.DefaultRegion), "flick.db")
+	for _, region := range cfg.Regions {
+		if err := migrateRegion(ctx, cfg.Data, region, stdout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateRegion(ctx context.Context, data, region string, stdout io.Writer) error {
+	path := filepath.Join(regionDir(data, region), "flick.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -66,6 +74,6 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "region %s: %d migration(s) applied, database is up to date\n", flick.DefaultRegion, len(applied))
+	fmt.Fprintf(stdout, "region %s: %d migration(s) applied, database is up to date\n", region, len(applied))
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
 
@@ -22,9 +21,6 @@ import (
 
 	flick "github.com/flick-video/flick"
 )
-
-// validRegion keeps region names safe inside subjects and stream names.
-var validRegion = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // maxPendingAcks bounds the publishes in flight across concurrent Appends;
 // a larger batch waits for acks to free room (up to stallWait).
@@ -71,8 +67,8 @@ var _ flick.EventLog = (*Log)(nil)
 // the feed must take. Operators who need power-loss durability run a
 // replicated NATS cluster (Connect), where an ack means a quorum stored it.
 func OpenEmbedded(ctx context.Context, dir, region string, logger *slog.Logger, reg prometheus.Registerer) (*Log, error) {
-	if !validRegion.MatchString(region) {
-		return nil, fmt.Errorf("events: invalid region name %q", region)
+	if err := flick.ValidateRegion(region); err != nil {
+		return nil, fmt.Errorf("events: %w", err)
 	}
 	opts := &server.Options{
 		ServerName:   "flick-" + region,
@@ -113,8 +109,8 @@ func OpenEmbedded(ctx context.Context, dir, region string, logger *slog.Logger, 
 // url (for example nats://nats-1:4222,nats://nats-2:4222), creating the
 // stream if it is missing.
 func Connect(ctx context.Context, url, region string, logger *slog.Logger, reg prometheus.Registerer) (*Log, error) {
-	if !validRegion.MatchString(region) {
-		return nil, fmt.Errorf("events: invalid region name %q", region)
+	if err := flick.ValidateRegion(region); err != nil {
+		return nil, fmt.Errorf("events: %w", err)
 	}
 	nc, err := nats.Connect(url, nats.Name("flick-events-"+region), nats.MaxReconnects(-1))
 	if err != nil {

@@ -37,7 +37,7 @@ var ErrProjectorStopped = errors.New("events: projector stopped")
 // twice (a replayed batch is at or below that position and ignored).
 type Projector struct {
 	log    flick.EventLog
-	store  flick.EngagementStore
+	store  flick.ProjectionStore
 	logger *slog.Logger
 
 	mu      sync.Mutex
@@ -48,12 +48,10 @@ type Projector struct {
 	lag prometheus.Gauge
 }
 
-var _ flick.Projector = (*Projector)(nil)
-
 // NewProjector returns a projector of log into store; call Run to start
 // it. reg (nil: not exported) gets the lag gauge; a process with several
 // regions wraps it with a region label (prometheus.WrapRegistererWith).
-func NewProjector(log flick.EventLog, store flick.EngagementStore, logger *slog.Logger, reg prometheus.Registerer) *Projector {
+func NewProjector(log flick.EventLog, store flick.ProjectionStore, logger *slog.Logger, reg prometheus.Registerer) *Projector {
 	lag := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "flick_projection_lag_events",
 		Help: "Events in the log not yet applied to the counters and watch history.",
@@ -132,7 +130,11 @@ func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 	type key struct{ account, video string }
 	watchIdx := map[key]int{}
 	for _, e := range evs {
-		if e.VideoID == "" {
+		if e.VideoID == "" || e.Moved {
+			continue // moved events were counted in the region they came from
+		}
+		if e.Type == flick.EventRemove {
+			b.Removed = append(b.Removed, e.VideoID)
 			continue
 		}
 		c := b.Counts[e.VideoID]

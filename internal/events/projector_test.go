@@ -87,7 +87,7 @@ func (w *world) append(t *testing.T, evs ...flick.Event) uint64 {
 }
 
 // run starts a projector over store and stops it when the test ends.
-func run(t *testing.T, log flick.EventLog, store flick.EngagementStore) (*Projector, context.CancelFunc) {
+func run(t *testing.T, log flick.EventLog, store flick.ProjectionStore) (*Projector, context.CancelFunc) {
 	t.Helper()
 	p := NewProjector(log, store, testLogger(), nil)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -208,13 +208,13 @@ func TestProjectorRestart(t *testing.T) {
 // lostAck commits the first batch but reports a failure, like a store
 // whose reply is lost, and closes failed.
 type lostAck struct {
-	flick.EngagementStore
+	flick.ProjectionStore
 	calls  atomic.Int32
 	failed chan struct{}
 }
 
 func (s *lostAck) ApplyProjection(ctx context.Context, name string, seq uint64, b flick.ProjectionBatch) error {
-	if err := s.EngagementStore.ApplyProjection(ctx, name, seq, b); err != nil {
+	if err := s.ProjectionStore.ApplyProjection(ctx, name, seq, b); err != nil {
 		return err
 	}
 	if s.calls.Add(1) == 1 {
@@ -229,7 +229,7 @@ func (s *lostAck) ApplyProjection(ctx context.Context, name string, seq uint64, 
 // read spans both, and must start after the committed part.
 func TestProjectorLostReplyCountsNothingTwice(t *testing.T) {
 	w := newWorld(t)
-	store := &lostAck{EngagementStore: w.store, failed: make(chan struct{})}
+	store := &lostAck{ProjectionStore: w.store, failed: make(chan struct{})}
 	p, _ := run(t, w.log, store)
 	w.append(t, w.engagement()...)
 	select {

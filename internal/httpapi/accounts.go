@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +16,9 @@ type signUpRequest struct {
 	Password  string `json:"password"`
 	Birthdate string `json:"birthdate"`
 	Email     string `json:"email"`
+	// Region is the account's home region, where its personal data is kept
+	// (the instance's default region when absent).
+	Region string `json:"region"`
 }
 
 // signUpResponse is the new account (its fields at the top level, as the API
@@ -53,6 +57,12 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ *caller
 	if err := s.policy.Validate(req.Password); err != nil {
 		return err
 	}
+	region := req.Region
+	if region == "" {
+		region = s.cfg.Regions[0]
+	} else if !slices.Contains(s.cfg.Regions, region) {
+		return flick.Errorf(flick.EINVALID, "Unknown region %q: choose one of %s.", region, strings.Join(s.cfg.Regions, ", "))
+	}
 	// Sign-ups cost a password hash and create state: limit them per
 	// client like logins, so that one address cannot mass-create accounts.
 	if ok, retry := s.limiter.Allow(now, "signup-ip:"+s.clientIP(r)); !ok {
@@ -72,7 +82,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ *caller
 	}
 	a := &flick.Account{
 		ID: flick.NewID(now), Handle: handle, Email: email, Birthdate: req.Birthdate,
-		Region: flick.DefaultRegion, CreatedAt: now,
+		Region: region, CreatedAt: now,
 	}
 	if err := s.Store.CreateAccount(r.Context(), a, hash); err != nil {
 		return err

@@ -18,10 +18,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/audit"
 	"github.com/flick-video/flick/internal/auth"
 	"github.com/flick-video/flick/internal/blob"
 	"github.com/flick-video/flick/internal/events"
 	"github.com/flick-video/flick/internal/recommend"
+	"github.com/flick-video/flick/internal/residency"
 	"github.com/flick-video/flick/internal/sqlite"
 	"github.com/flick-video/flick/internal/transcode"
 )
@@ -34,6 +36,8 @@ type fixture struct {
 	srv    *Server
 	ts     *httptest.Server
 	store  *sqlite.DB
+	router *residency.Router
+	audit  *audit.Log
 	blobs  *blob.Dir
 	log    *events.Log
 	learn  *recommend.Learner
@@ -64,6 +68,16 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 		t.Fatal(err)
 	}
 	proj := events.NewProjector(evlog, store, logger, nil)
+	directory, err := residency.OpenDirectory(ctx, filepath.Join(dir, "directory.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessLog, err := audit.Open(ctx, filepath.Join(dir, "audit"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := residency.NewRouter(directory, []string{flick.DefaultRegion}, []flick.RegionStore{store}, time.Now)
+	evs := residency.NewEvents(router, []flick.EventAppender{evlog}, []residency.SeqWaiter{proj})
 	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir(), Events: evlog}, logger, nil)
 	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
 	learner := recommend.NewLearner(engine, evlog, store, time.Now, recommend.DefaultLearnerConfig(), logger)
@@ -77,21 +91,25 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 		c(&cfg)
 	}
 	srv := New(cfg, Deps{
-		Store: store, Events: evlog, Projector: proj, Uploader: tc, Blobs: blobs,
-		ForYou:    recommend.NewForYou(store, engine, recommend.DefaultConfig()),
-		Following: recommend.NewFollowing(store),
-		Trending:  recommend.NewTrending(store, time.Now, recommend.DefaultConfig()),
+		Store: router, Events: evs, Projector: evs, Uploader: tc, Blobs: blobs,
+		ForYou:    recommend.NewForYou(router, engine, recommend.DefaultConfig()),
+		Following: recommend.NewFollowing(router),
+		Trending:  recommend.NewTrending(router, time.Now, recommend.DefaultConfig()),
+		Audit:     accessLog,
 		Logger:    logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
 	})
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = srv.Run(ctx) }()
-	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, blobs: blobs, log: evlog, learn: learner, dir: dir, logBuf: logBuf}
+	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, router: router, audit: accessLog,
+		blobs: blobs, log: evlog, learn: learner, dir: dir, logBuf: logBuf}
 	t.Cleanup(func() {
 		f.ts.Close()
 		cancel()
 		wg.Wait()
 		evlog.Close()
 		store.Close()
+		directory.Close()
+		accessLog.Close()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logBuf.String())
 		}
@@ -127,14 +145,6 @@ func (r *response) decode(t *testing.T, v any) {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v\n%s", r.Request.URL.Path, err, r.body)
 	}
-}
-
-// errorCode returns the code of a JSON error answer.
-func (r *response) errorCode(t *testing.T) string {
-	t.Helper()
-	var e errorBody
-	r.decode(t, &e)
-	return e.Error.Code
 }
 
 type reqOption func(*http.Request)

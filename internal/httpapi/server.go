@@ -44,6 +44,9 @@ type Config struct {
 	LoginBurst     int
 	// PasswordParams are the argon2id costs (default auth.OWASPParams).
 	PasswordParams auth.Params
+	// Regions are the instance's regions, the default first (default
+	// flick.DefaultRegion alone).
+	Regions []string
 }
 
 func (c Config) withDefaults() Config {
@@ -62,6 +65,9 @@ func (c Config) withDefaults() Config {
 	if c.LoginBurst <= 0 {
 		c.LoginBurst = 10
 	}
+	if len(c.Regions) == 0 {
+		c.Regions = []string{flick.DefaultRegion}
+	}
 	if c.PasswordParams == (auth.Params{}) {
 		c.PasswordParams = auth.OWASPParams()
 	}
@@ -78,13 +84,16 @@ type Registry interface {
 // Deps are the services the API is a front for.
 type Deps struct {
 	Store     flick.Store
-	Events    flick.EventLog
+	Events    flick.EventAppender
 	Projector flick.Projector
 	Uploader  flick.Uploader
 	Blobs     flick.BlobStore
 	ForYou    flick.Feed
 	Following flick.Feed
 	Trending  flick.Trending
+	Audit     flick.AccessLog
+	Rights    DataRights
+	Mover     AccountMover
 	Logger    *slog.Logger
 	Registry  Registry
 	Clock     flick.Clock
@@ -215,6 +224,17 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/search", accessOptional, s.search},
 		{"GET", "/api/v1/hashtags/{tag}/videos", accessOptional, s.hashtagVideos},
 		{"GET", "/api/v1/trending", accessOptional, s.trending},
+
+		{"GET", "/api/v1/regions", accessNone, s.regions},
+		{"GET", "/api/v1/me/access", accessRequired, s.myAccessLog},
+		{"GET", "/api/v1/audit/checkpoint", accessRequired, s.auditCheckpoint},
+		{"GET", "/api/v1/audit/entries", accessRequired, s.auditEntries},
+		{"GET", "/api/v1/audit/proof/inclusion", accessRequired, s.auditInclusion},
+		{"GET", "/api/v1/audit/proof/consistency", accessRequired, s.auditConsistency},
+		{"GET", "/api/v1/me/export", accessRequired, s.exportMe},
+		{"DELETE", "/api/v1/me", accessRequired, s.deleteMe},
+		{"GET", "/api/v1/admin/accounts/{handle}", accessRequired, s.adminGetAccount},
+		{"POST", "/api/v1/admin/accounts/{handle}/move", accessRequired, s.adminMoveAccount},
 	}
 }
 

@@ -231,7 +231,7 @@ func (s *Server) setLike(w http.ResponseWriter, r *http.Request, c *caller, on b
 		if err != nil {
 			return err
 		}
-		s.waitFor(ctx, seq)
+		s.waitFor(ctx, c.AccountID, seq)
 	}
 	counts, err := s.countsOf(ctx, v.ID)
 	if err != nil {
@@ -244,10 +244,10 @@ func (s *Server) setLike(w http.ResponseWriter, r *http.Request, c *caller, on b
 // waitFor waits, briefly, for the projector to apply the log up to seq. The
 // change is durable in the log already; a slow projector only means the
 // counts in this answer lag, so a timeout is logged, not returned.
-func (s *Server) waitFor(ctx context.Context, seq uint64) {
+func (s *Server) waitFor(ctx context.Context, accountID string, seq uint64) {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := s.Projector.WaitFor(wctx, seq); err != nil {
+	if err := s.Projector.WaitFor(wctx, accountID, seq); err != nil {
 		s.Logger.Warn("projector did not catch up", "request_id", requestID(ctx), "seq", seq, "err", err)
 	}
 }
@@ -276,7 +276,7 @@ func (s *Server) share(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if err != nil {
 		return err
 	}
-	s.waitFor(ctx, seq)
+	s.waitFor(ctx, c.AccountID, seq)
 	counts, err := s.countsOf(ctx, v.ID)
 	if err != nil {
 		return err
@@ -340,7 +340,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	s.waitFor(ctx, seq)
+	s.waitFor(ctx, c.AccountID, seq)
 	if cm.Author.ID == "" {
 		a, err := s.Store.Account(ctx, c.AccountID)
 		if err != nil {

@@ -8,14 +8,16 @@ import (
 )
 
 // accountJSON is the public profile of an account. It lists its fields
-// explicitly so that personal data (email, birthdate, region) can never leak
-// into it through a change of flick.Account.
+// explicitly so that personal data (email, birthdate) can never leak into it
+// through a change of flick.Account. The home region is public: it says
+// where the account's data is kept.
 type accountJSON struct {
 	ID             string    `json:"id"`
 	Handle         string    `json:"handle"`
 	DisplayName    string    `json:"display_name"`
 	Bio            string    `json:"bio"`
 	AvatarURL      string    `json:"avatar_url,omitempty"`
+	Region         string    `json:"region"`
 	CreatedAt      time.Time `json:"created_at"`
 	FollowerCount  int64     `json:"follower_count"`
 	FollowingCount int64     `json:"following_count"`
@@ -26,7 +28,7 @@ type accountJSON struct {
 
 func publicAccount(a *flick.Account) accountJSON {
 	return accountJSON{
-		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL,
+		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL, Region: a.Region,
 		CreatedAt: a.CreatedAt, FollowerCount: a.FollowerCount, FollowingCount: a.FollowingCount, VideoCount: a.VideoCount,
 	}
 }
@@ -34,13 +36,17 @@ func publicAccount(a *flick.Account) accountJSON {
 // meJSON is an account as its owner sees it, personal data included.
 type meJSON struct {
 	accountJSON
-	Email     string `json:"email"`
-	Birthdate string `json:"birthdate"`
-	Region    string `json:"region"`
+	Email     string   `json:"email"`
+	Birthdate string   `json:"birthdate"`
+	Roles     []string `json:"roles"` // granted by the operator: admin, auditor
 }
 
 func ownAccount(a *flick.Account) meJSON {
-	return meJSON{accountJSON: publicAccount(a), Email: a.Email, Birthdate: a.Birthdate, Region: a.Region}
+	roles := a.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return meJSON{accountJSON: publicAccount(a), Email: a.Email, Birthdate: a.Birthdate, Roles: roles}
 }
 
 // videoJSON is a video as a viewer sees it.

@@ -86,6 +86,14 @@ type Learner struct {
 	saved   uint64
 	savedAt time.Time
 
+	// state is held while the engine's state and the log position it
+	// covers change together (loading, learning a batch) and while a
+	// snapshot is saved, so that Forget, from another goroutine, saves a
+	// state with its true position and no snapshot saved before it
+	// survives it. loaded says that Run has loaded the state.
+	state  sync.Mutex
+	loaded bool
+
 	mu      sync.Mutex
 	applied uint64
 	changed chan struct{}
@@ -113,9 +121,6 @@ func (l *Learner) Run(ctx context.Context) error {
 		if !loaded {
 			pos, err = l.load(ctx)
 			loaded = err == nil
-			if loaded {
-				l.advance(pos)
-			}
 		}
 		if loaded {
 			var progressed bool
@@ -150,6 +155,8 @@ const (
 // catalogue's ready videos into the engine, oldest first so that slot
 // order follows upload order. It returns the log position to learn after.
 func (l *Learner) load(ctx context.Context) (uint64, error) {
+	l.state.Lock()
+	defer l.state.Unlock()
 	var pos uint64
 	if l.cfg.Snapshots != "" {
 		last, err := l.log.LastSeq(ctx)
@@ -172,6 +179,8 @@ func (l *Learner) load(ctx context.Context) (uint64, error) {
 	}
 	slices.Reverse(videos)
 	l.engine.AddVideos(metas(videos))
+	l.loaded = true
+	l.advance(pos)
 	return pos, nil
 }
 
@@ -182,6 +191,8 @@ func (l *Learner) snapshot(ctx context.Context, pos uint64) {
 	if l.cfg.Snapshots == "" || pos <= l.saved {
 		return
 	}
+	l.state.Lock()
+	defer l.state.Unlock()
 	start := time.Now()
 	if err := l.snaps.Save(ctx, l.engine, pos); err != nil {
 		l.logger.Error("saving the recommender snapshot failed", "seq", pos, "err", err)
@@ -213,11 +224,16 @@ func (l *Learner) learn(ctx context.Context, pos uint64) (uint64, bool, error) {
 		if len(evs) == 0 {
 			continue
 		}
-		if err := l.observe(ctx, evs); err != nil {
+		l.state.Lock()
+		err = l.observe(ctx, evs)
+		if err == nil {
+			pos, progressed = evs[len(evs)-1].Seq, true
+			l.advance(pos)
+		}
+		l.state.Unlock()
+		if err != nil {
 			return pos, progressed, err
 		}
-		pos, progressed = evs[len(evs)-1].Seq, true
-		l.advance(pos)
 		if l.clock().Sub(l.savedAt) >= l.cfg.SnapshotEvery {
 			l.snapshot(ctx, pos)
 		}

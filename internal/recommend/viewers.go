@@ -46,15 +46,6 @@ func (u *viewer) moveToEnd(k int) {
 	u.hist[len(u.hist)-1] = h
 }
 
-func (u *viewer) isFollowing(c int32) bool {
-	for _, f := range u.follows {
-		if f == c {
-			return true
-		}
-	}
-	return false
-}
-
 // addAffinity adds w to id's affinity; when the list is full the weakest
 // (smallest magnitude) entry makes room.
 func addAffinity(as []affinity, id int32, w float32, max int) []affinity {

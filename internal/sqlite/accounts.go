@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,17 +15,23 @@ import (
 // videos_author_status index at O(that author's ready videos), which spares
 // keeping a counter in step with every status change.
 const accountSelect = `SELECT a.id, a.handle, a.display_name, a.bio, a.has_avatar, a.email,
-	a.birthdate, a.region, a.created_at, a.follower_count, a.following_count,
+	a.birthdate, a.region, a.roles, a.created_at, ` + followerCount + `, a.following_count,
 	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready')
 	FROM accounts a`
+
+// followerCount is this region's followers of account a; the router adds
+// those of the other regions.
+const followerCount = `coalesce((SELECT n FROM follower_counts fc WHERE fc.account_id = a.id), 0)`
 
 func scanAccount(sc interface{ Scan(...any) error }) (*flick.Account, error) {
 	var a flick.Account
 	var created int64
+	var roles string
 	if err := sc.Scan(&a.ID, &a.Handle, &a.DisplayName, &a.Bio, &a.HasAvatar, &a.Email,
-		&a.Birthdate, &a.Region, &created, &a.FollowerCount, &a.FollowingCount, &a.VideoCount); err != nil {
+		&a.Birthdate, &a.Region, &roles, &created, &a.FollowerCount, &a.FollowingCount, &a.VideoCount); err != nil {
 		return nil, err
 	}
+	a.Roles = strings.Fields(roles)
 	a.CreatedAt = fromMillis(created)
 	if a.HasAvatar {
 		a.AvatarURL = flick.MediaURL(flick.AvatarKey(a.ID))
@@ -137,12 +144,8 @@ func (db *DB) Follow(ctx context.Context, followerID, followeeID string, at time
 		return false, flick.Errorf(flick.EINVALID, "You cannot follow yourself.")
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id IN (?, ?)`, followerID, followeeID).Scan(&n); err != nil {
+		if err := db.accountsExist(ctx, tx, followerID, followeeID); err != nil {
 			return err
-		}
-		if n != 2 {
-			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (follower_id, followee_id) DO NOTHING`, followerID, followeeID, millis(at))
@@ -171,8 +174,36 @@ func adjustFollowCounts(ctx context.Context, tx *sql.Tx, followerID, followeeID 
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET following_count = following_count + ? WHERE id = ?`, delta, followerID); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE accounts SET follower_count = follower_count + ? WHERE id = ?`, delta, followeeID)
+	if delta > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO follower_counts (account_id, n) VALUES (?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET n = n + excluded.n`, followeeID, delta)
+		return err
+	}
+	// No row is kept about an account nobody here follows any more.
+	if _, err := tx.ExecContext(ctx, `UPDATE follower_counts SET n = n + ? WHERE account_id = ?`, delta, followeeID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM follower_counts WHERE account_id = ? AND n <= 0`, followeeID)
 	return err
+}
+
+// accountsExist checks that ownerID is an account of this region and that
+// otherID is one of any region.
+func (db *DB) accountsExist(ctx context.Context, tx *sql.Tx, ownerID, otherID string) error {
+	var owner, other int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM accounts WHERE id = ?), (SELECT count(*) FROM accounts WHERE id = ?)`,
+		ownerID, otherID).Scan(&owner, &other); err != nil {
+		return err
+	}
+	if owner == 0 {
+		return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+	}
+	if other == 0 {
+		if ok, err := db.elsewhereAccount(ctx, otherID); err != nil || !ok {
+			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
+		}
+	}
+	return nil
 }
 
 // affected reports whether an Exec changed any row.
@@ -230,7 +261,7 @@ func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) (accounts
 	}
 	limit = flick.Page{Limit: limit}.Normalize().Limit
 	rows, err := db.read.QueryContext(ctx, accountSelect+` WHERE a.handle LIKE ? ESCAPE '\' OR a.search_name LIKE ? ESCAPE '\'
-		ORDER BY CASE WHEN a.handle = ? THEN 0 ELSE 1 END, a.follower_count DESC, a.handle LIMIT ?`,
+		ORDER BY CASE WHEN a.handle = ? THEN 0 ELSE 1 END, `+followerCount+` DESC, a.handle LIMIT ?`,
 		likeEscaper.Replace(handle)+"%", likeEscaper.Replace(q)+"%", handle, limit)
 	if err != nil {
 		return nil, err
@@ -244,4 +275,45 @@ func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) (accounts
 		accounts = append(accounts, a)
 	}
 	return accounts, rows.Err()
+}
+
+// SetRoles replaces the roles granted to account id.
+func (db *DB) SetRoles(ctx context.Context, id string, roles []string) (err error) {
+	defer wrap(&err, "set roles")
+	for _, r := range roles {
+		if r != flick.RoleAdmin && r != flick.RoleAuditor {
+			return flick.Errorf(flick.EINVALID, "Unknown role %q.", r)
+		}
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE accounts SET roles = ? WHERE id = ?`, strings.Join(roles, " "), id)
+	if ok, err := affected(res, err); err != nil || !ok {
+		return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
+	}
+	return nil
+}
+
+// FollowerCounts returns how many accounts of this region follow each of ids.
+func (db *DB) FollowerCounts(ctx context.Context, ids []string) (_ map[string]int64, err error) {
+	defer wrap(&err, "follower counts")
+	return db.countsByID(ctx, `SELECT account_id, n FROM follower_counts WHERE account_id IN `, ids)
+}
+
+// AccountHandles returns the handle of every account stored here, by ID:
+// what the global directory needs to adopt a region's accounts.
+func (db *DB) AccountHandles(ctx context.Context) (_ map[string]string, err error) {
+	defer wrap(&err, "account handles")
+	rows, err := db.read.QueryContext(ctx, `SELECT id, handle FROM accounts`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	handles := map[string]string{}
+	for rows.Next() {
+		var id, handle string
+		if err := rows.Scan(&id, &handle); err != nil {
+			return nil, err
+		}
+		handles[id] = handle
+	}
+	return handles, rows.Err()
 }

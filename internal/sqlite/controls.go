@@ -16,14 +16,12 @@ func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Ti
 		return false, flick.Errorf(flick.EINVALID, "You cannot hide yourself.")
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var accounts, blocked int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM accounts WHERE id IN (?, ?)),
-			(SELECT count(*) FROM blocks WHERE account_id = ?)`, accountID, creatorID, accountID).Scan(&accounts, &blocked); err != nil {
+		if err := db.accountsExist(ctx, tx, accountID, creatorID); err != nil {
 			return err
 		}
-		if accounts != 2 {
-			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+		var blocked int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blocks WHERE account_id = ?`, accountID).Scan(&blocked); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO blocks (account_id, creator_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (account_id, creator_id) DO NOTHING`, accountID, creatorID, millis(at))
@@ -53,8 +51,9 @@ func (db *DB) Unblock(ctx context.Context, accountID, creatorID string) (changed
 // BlockedAccounts lists the hidden creators, most recently hidden first.
 func (db *DB) BlockedAccounts(ctx context.Context, accountID string) (refs []flick.AccountRef, err error) {
 	defer wrap(&err, "blocked accounts")
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.handle, a.display_name, a.has_avatar
-		FROM blocks b JOIN accounts a ON a.id = b.creator_id
+	// A creator of another region has only its ID here; the router fills in the rest.
+	rows, err := db.read.QueryContext(ctx, `SELECT b.creator_id, coalesce(a.handle, ''), coalesce(a.display_name, ''), coalesce(a.has_avatar, 0)
+		FROM blocks b LEFT JOIN accounts a ON a.id = b.creator_id
 		WHERE b.account_id = ? ORDER BY b.created_at DESC, b.creator_id`, accountID)
 	if err != nil {
 		return nil, err
@@ -80,12 +79,14 @@ func (db *DB) MarkNotInterested(ctx context.Context, accountID, videoID string, 
 	defer wrap(&err, "mark not interested")
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM accounts WHERE id = ?) + (SELECT count(*) FROM videos WHERE id = ?)`,
-			accountID, videoID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
 			return err
 		}
-		if n != 2 {
-			return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+		if n == 0 {
+			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+		}
+		if err := db.videoExists(ctx, tx, videoID); err != nil {
+			return err
 		}
 		changed, err = affected(tx.ExecContext(ctx, `INSERT INTO not_interested (account_id, video_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (account_id, video_id) DO NOTHING`, accountID, videoID, millis(at)))

@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -15,7 +18,7 @@ import (
 func (db *DB) Like(ctx context.Context, accountID, videoID string, at time.Time) (changed bool, err error) {
 	defer wrap(&err, "like")
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := videoExists(ctx, tx, videoID); err != nil {
+		if err := db.videoExists(ctx, tx, videoID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO likes (account_id, video_id, created_at) VALUES (?, ?, ?)
@@ -33,15 +36,65 @@ func (db *DB) Unlike(ctx context.Context, accountID, videoID string) (changed bo
 	return affected(res, err)
 }
 
-func videoExists(ctx context.Context, q querier, id string) error {
+// videoExists checks that video id exists here or in another region.
+func (db *DB) videoExists(ctx context.Context, q querier, id string) error {
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM videos WHERE id = ?`, id).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
-		return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+		if ok, err := db.elsewhereVideo(ctx, id); err != nil || !ok {
+			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Video not found."))
+		}
 	}
 	return nil
+}
+
+// topComment returns the top-level comment of commentID on videoID, which
+// is stored here or in another region.
+func (db *DB) topComment(ctx context.Context, q querier, videoID, commentID string) (string, error) {
+	top, err := localTopComment(ctx, q, videoID, commentID)
+	if flick.ErrorCode(err) == flick.ENOTFOUND && db.elsewhere != nil {
+		return db.elsewhere.TopComment(ctx, videoID, commentID)
+	}
+	return top, err
+}
+
+func localTopComment(ctx context.Context, q querier, videoID, commentID string) (string, error) {
+	var top string
+	err := q.QueryRowContext(ctx, `SELECT coalesce(parent_id, id) FROM comments WHERE id = ? AND video_id = ?`,
+		commentID, videoID).Scan(&top)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+	}
+	return top, err
+}
+
+// LocalTopComment returns the top-level comment of a comment stored here.
+func (db *DB) LocalTopComment(ctx context.Context, videoID, commentID string) (_ string, err error) {
+	defer wrap(&err, "top comment")
+	return localTopComment(ctx, db.read, videoID, commentID)
+}
+
+// ReplyCounts returns how many replies stored here each of commentIDs has.
+func (db *DB) ReplyCounts(ctx context.Context, commentIDs []string) (_ map[string]int64, err error) {
+	defer wrap(&err, "reply counts")
+	return db.countsByID(ctx, `SELECT parent_id, count(*) FROM comments WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING parent_id IN `, commentIDs)
+}
+
+// VideoCounts returns this region's counters of the videos among ids.
+func (db *DB) VideoCounts(ctx context.Context, ids []string) (_ map[string]flick.Counts, err error) {
+	defer wrap(&err, "video counts")
+	counts := map[string]flick.Counts{}
+	err = queryBatches(ctx, db.read, `SELECT video_id, views, likes, comments, shares FROM video_counts WHERE video_id IN `, nil, ids,
+		func(rows *sql.Rows) error {
+			var id string
+			var c flick.Counts
+			err := rows.Scan(&id, &c.Views, &c.Likes, &c.Comments, &c.Shares)
+			counts[id] = c
+			return err
+		})
+	return counts, err
 }
 
 // Liked returns which of videoIDs accountID has liked.
@@ -102,27 +155,43 @@ func (db *DB) Marks(ctx context.Context, accountID string, videoIDs []string) (_
 // videoSet runs query, which selects video IDs and ends in "IN ", for
 // accountID and batches of videoIDs, and returns the IDs it selected.
 func (db *DB) videoSet(ctx context.Context, query, accountID string, videoIDs []string) (map[string]bool, error) {
+	return idSet(ctx, db.read, query, []any{accountID}, videoIDs)
+}
+
+// idSet runs query, which selects IDs and ends in "IN ", with the leading
+// args and batches of ids, and returns the IDs it selected.
+func idSet(ctx context.Context, q querier, query string, lead []any, ids []string) (map[string]bool, error) {
 	set := map[string]bool{}
-	for start := 0; start < len(videoIDs); start += maxBatch {
-		in, args := inList(videoIDs[start:min(start+maxBatch, len(videoIDs))])
-		rows, err := db.read.QueryContext(ctx, query+"("+in+")", append([]any{accountID}, args...)...)
+	err := queryBatches(ctx, q, query, lead, ids, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		set[id] = true
+		return err
+	})
+	return set, err
+}
+
+// queryBatches runs query, which ends in "IN ", with the leading args and
+// each batch of ids, and calls scan for every row.
+func queryBatches(ctx context.Context, q querier, query string, lead []any, ids []string, scan func(*sql.Rows) error) error {
+	for start := 0; start < len(ids); start += maxBatch {
+		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
+		rows, err := q.QueryContext(ctx, query+"("+in+")", append(slices.Clone(lead), args...)...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			set[id] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // CreateComment inserts c, filling in ID and CreatedAt when blank, Author,
@@ -136,19 +205,16 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := videoExists(ctx, tx, c.VideoID); err != nil {
+		if err := db.videoExists(ctx, tx, c.VideoID); err != nil {
 			return err
 		}
 		var parent sql.NullString
 		if c.ParentID != "" {
-			err := tx.QueryRowContext(ctx, `SELECT coalesce(parent_id, id) FROM comments WHERE id = ? AND video_id = ?`,
-				c.ParentID, c.VideoID).Scan(&parent)
-			if errors.Is(err, sql.ErrNoRows) {
-				return flick.Errorf(flick.ENOTFOUND, "Comment not found.")
-			} else if err != nil {
+			top, err := db.topComment(ctx, tx, c.VideoID, c.ParentID)
+			if err != nil {
 				return err
 			}
-			c.ParentID = parent.String
+			c.ParentID, parent = top, sql.NullString{String: top, Valid: true}
 		}
 		author, err := getAccount(ctx, tx, "a.id = ?", c.AuthorID)
 		if err != nil {
@@ -160,10 +226,7 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 			VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.VideoID, c.AuthorID, parent, c.Text, millis(c.CreatedAt))
 		if isUnique(err) {
 			return flick.Errorf(flick.ECONFLICT, "Comment already exists.")
-		} else if err != nil || !parent.Valid {
-			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?`, parent.String)
 		return err
 	})
 }
@@ -176,19 +239,16 @@ func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Pa
 	if err := cursorArg(p.Cursor); err != nil {
 		return nil, "", err
 	}
-	var videos, parents int
-	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM videos WHERE id = ?),
-		(SELECT count(*) FROM comments WHERE id = ? AND video_id = ?)`, videoID, parentID, videoID).Scan(&videos, &parents); err != nil {
+	if err := db.videoExists(ctx, db.read, videoID); err != nil {
 		return nil, "", err
 	}
-	if videos == 0 {
-		return nil, "", flick.Errorf(flick.ENOTFOUND, "Video not found.")
-	}
-	if parentID != "" && parents == 0 {
-		return nil, "", flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+	if parentID != "" {
+		if _, err := db.topComment(ctx, db.read, videoID, parentID); err != nil {
+			return nil, "", err
+		}
 	}
 	query := `SELECT c.id, c.video_id, c.author_id, a.handle, a.display_name, a.has_avatar,
-		coalesce(c.parent_id, ''), c.body, c.reply_count, c.created_at
+		coalesce(c.parent_id, ''), c.body, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id), c.created_at
 		FROM comments c JOIN accounts a ON a.id = c.author_id WHERE c.video_id = ? AND c.id > ? AND `
 	args := []any{videoID, p.Cursor}
 	if parentID == "" {
@@ -257,11 +317,20 @@ func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b fl
 		if err != nil || seq <= pos {
 			return err
 		}
-		if err := applyCounts(ctx, tx, b.Counts); err != nil {
+		gone, err := db.missingVideos(ctx, tx, b)
+		if err != nil {
 			return err
 		}
-		if err := applyWatches(ctx, tx, b.Watches); err != nil {
+		if err := applyCounts(ctx, tx, b.Counts, gone); err != nil {
 			return err
+		}
+		if err := applyWatches(ctx, tx, b.Watches, gone); err != nil {
+			return err
+		}
+		for _, id := range b.Removed {
+			if err := forgetVideo(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO projection_positions (name, seq) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET seq = excluded.seq`, name, int64(seq))
@@ -269,17 +338,46 @@ func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b fl
 	})
 }
 
-func applyCounts(ctx context.Context, tx *sql.Tx, counts map[string]flick.Counts) error {
+// missingVideos returns the videos of b that exist in no region (deleted
+// since the events were recorded): their deltas and watches are dropped.
+func (db *DB) missingVideos(ctx context.Context, tx *sql.Tx, b flick.ProjectionBatch) (map[string]bool, error) {
+	ids := make([]string, 0, len(b.Counts))
+	for id := range b.Counts {
+		ids = append(ids, id)
+	}
+	for _, w := range b.Watches {
+		if _, ok := b.Counts[w.VideoID]; !ok {
+			ids = append(ids, w.VideoID)
+		}
+	}
+	local, err := idSet(ctx, tx, `SELECT id FROM videos WHERE id IN `, nil, ids)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]bool{}
+	for _, id := range ids {
+		if local[id] || gone[id] {
+			continue
+		}
+		ok, err := db.elsewhereVideo(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		gone[id] = !ok
+	}
+	return gone, nil
+}
+
+func applyCounts(ctx context.Context, tx *sql.Tx, counts map[string]flick.Counts, gone map[string]bool) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	// An UPDATE of a deleted video's row matches nothing, which drops its deltas.
-	stmt, err := tx.PrepareContext(ctx, `UPDATE video_counts SET
-		views = CASE WHEN views + ? < 0 THEN 0 ELSE views + ? END,
-		likes = CASE WHEN likes + ? < 0 THEN 0 ELSE likes + ? END,
-		comments = CASE WHEN comments + ? < 0 THEN 0 ELSE comments + ? END,
-		shares = CASE WHEN shares + ? < 0 THEN 0 ELSE shares + ? END
-		WHERE video_id = ?`)
+	// The counts of a video of another region are this region's share of
+	// them; a remove event deletes them with the video.
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO video_counts (video_id, views, likes, comments, shares)
+		VALUES (?1, max(?2, 0), max(?3, 0), max(?4, 0), max(?5, 0))
+		ON CONFLICT (video_id) DO UPDATE SET
+		views = max(views + ?2, 0), likes = max(likes + ?3, 0), comments = max(comments + ?4, 0), shares = max(shares + ?5, 0)`)
 	if err != nil {
 		return err
 	}
@@ -291,24 +389,24 @@ func applyCounts(ctx context.Context, tx *sql.Tx, counts map[string]flick.Counts
 	sort.Strings(ids) // a deterministic write order
 	for _, id := range ids {
 		c := counts[id]
-		if c == (flick.Counts{}) {
+		if c == (flick.Counts{}) || gone[id] {
 			continue
 		}
-		if _, err := stmt.ExecContext(ctx, c.Views, c.Views, c.Likes, c.Likes, c.Comments, c.Comments, c.Shares, c.Shares, id); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, c.Views, c.Likes, c.Comments, c.Shares); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch) error {
+func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch, gone map[string]bool) error {
 	if len(watches) == 0 {
 		return nil
 	}
 	// One row per (account, video): the longest watch, whether it was ever
 	// completed, and when it was last watched.
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO watches (account_id, video_id, watch_ms, completed, last_at)
-		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?) AND EXISTS (SELECT 1 FROM accounts WHERE id = ?)
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?)
 		ON CONFLICT (account_id, video_id) DO UPDATE SET
 		watch_ms = CASE WHEN excluded.watch_ms > watches.watch_ms THEN excluded.watch_ms ELSE watches.watch_ms END,
 		completed = CASE WHEN excluded.completed = 1 THEN 1 ELSE watches.completed END,
@@ -318,12 +416,23 @@ func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch) error 
 	}
 	defer stmt.Close()
 	for _, w := range watches {
-		if w.AccountID == "" || w.VideoID == "" {
+		if w.AccountID == "" || w.VideoID == "" || gone[w.VideoID] {
 			continue // anonymous viewers have no history
 		}
 		if _, err := stmt.ExecContext(ctx, w.AccountID, w.VideoID, max(w.WatchMS, 0), boolInt(w.Completed), millis(w.At),
-			w.VideoID, w.AccountID); err != nil {
+			w.AccountID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// forgetVideo deletes this region's records about a deleted video: likes,
+// watches, comments, not-interested marks and counts.
+func forgetVideo(ctx context.Context, tx *sql.Tx, id string) error {
+	for _, table := range []string{"likes", "watches", "comments", "not_interested", "video_counts"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE video_id = ?`, id); err != nil {
+			return fmt.Errorf("forget video in %s: %w", table, err)
 		}
 	}
 	return nil

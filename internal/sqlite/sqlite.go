@@ -36,9 +36,12 @@ type DB struct {
 	write *sql.DB    // exactly one connection, BEGIN IMMEDIATE transactions
 	read  *stmtCache // over a pool of query_only connections
 	clock flick.Clock
+	// elsewhere finds accounts, videos and comments of other regions that
+	// this region's records name; nil in a single-region instance.
+	elsewhere flick.Elsewhere
 }
 
-var _ flick.Store = (*DB)(nil)
+var _ flick.RegionStore = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and applies any
 // pending migrations.
@@ -54,7 +57,9 @@ func Open(ctx context.Context, path string, clock flick.Clock) (_ *DB, err error
 	// before it returns, so an acknowledged write survives a crash of the
 	// process; only a power loss or OS crash can lose the last transactions,
 	// never corrupt the database.
-	const common = "_busy_timeout=5000&_foreign_keys=1"
+	// secure_delete overwrites deleted content with zeros, so that an erased
+	// account's data does not linger in free pages of the file.
+	const common = "_busy_timeout=5000&_foreign_keys=1&_pragma=secure_delete(1)"
 	write, err := sql.Open("sqlite", name+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -107,6 +112,37 @@ func (db *DB) Close() error {
 		err = db.read.Close()
 	}
 	return errors.Join(err, db.write.Close())
+}
+
+// SetElsewhere tells the store how to find records of other regions.
+func (db *DB) SetElsewhere(e flick.Elsewhere) { db.elsewhere = e }
+
+func (db *DB) elsewhereAccount(ctx context.Context, id string) (bool, error) {
+	if db.elsewhere == nil {
+		return false, nil
+	}
+	return db.elsewhere.AccountExists(ctx, id)
+}
+
+func (db *DB) elsewhereVideo(ctx context.Context, id string) (bool, error) {
+	if db.elsewhere == nil {
+		return false, nil
+	}
+	return db.elsewhere.VideoExists(ctx, id)
+}
+
+// countsByID runs query, which selects (id, count) and ends in "IN ", over
+// batches of ids.
+func (db *DB) countsByID(ctx context.Context, query string, ids []string) (map[string]int64, error) {
+	counts := map[string]int64{}
+	err := queryBatches(ctx, db.read, query, nil, ids, func(rows *sql.Rows) error {
+		var id string
+		var n int64
+		err := rows.Scan(&id, &n)
+		counts[id] = n
+		return err
+	})
+	return counts, err
 }
 
 // Ping checks that both pools can reach the database.

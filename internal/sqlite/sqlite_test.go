@@ -33,7 +33,7 @@ func openTest(t testing.TB) *DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) flick.Store { return openTest(t) })
+	storetest.Run(t, func(t *testing.T) flick.RegionStore { return openTest(t) })
 }
 
 func TestOpenSettings(t *testing.T) {
@@ -84,7 +84,7 @@ func TestMigrate(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	if want := []string{"0001_init", "0002_video_hashtags", "0003_controls"}; !slices.Equal(versions, want) {
+	if want := []string{"0001_init", "0002_video_hashtags", "0003_controls", "0004_regions"}; !slices.Equal(versions, want) {
 		t.Errorf("schema_migrations = %v, want %v", versions, want)
 	}
 	applied, err := db.Migrate(ctx)

@@ -463,6 +463,9 @@ func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
 			return fmt.Errorf("full-text row: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ?`, id)
-		return foundVideo(res, err)
+		if err := foundVideo(res, err); err != nil {
+			return err
+		}
+		return forgetVideo(ctx, tx, id)
 	})
 }

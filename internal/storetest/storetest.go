@@ -16,7 +16,7 @@ import (
 
 // Run runs the suite. open must return a new, empty store whose clock is the
 // real time; Run closes nothing, so open should register its own cleanup.
-func Run(t *testing.T, open func(t *testing.T) flick.Store) {
+func Run(t *testing.T, open func(t *testing.T) flick.RegionStore) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, f *fixture)
@@ -44,11 +44,16 @@ func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 		{"NotInterested", testNotInterested},
 		{"Marks", testMarks},
 		{"Settings", testSettings},
+		{"AccountDataRoundTrip", testAccountDataRoundTrip},
+		{"PurgeMovingAccount", testPurgeMovingAccount},
+		{"PurgeDeletedAccount", testPurgeDeletedAccount},
+		{"ForgetAccount", testForgetAccount},
+		{"AccountDataErrors", testAccountDataErrors},
 		{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, &fixture{t: t, s: open(t), ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int)})
+			tt.fn(t, &fixture{t: t, s: open(t), open: open, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int)})
 		})
 	}
 }
@@ -58,10 +63,12 @@ func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 // so newest-first order) follow the order of creation.
 type fixture struct {
 	t   *testing.T
-	s   flick.Store
+	s   flick.RegionStore
 	ctx context.Context
 	now time.Time
 	n   *int // records made so far, shared with sub-fixtures
+
+	open func(t *testing.T) flick.RegionStore // opens another empty store: another region
 }
 
 // run runs fn as a subtest with a fixture whose failures belong to it.

@@ -33,7 +33,7 @@ type Config struct {
 	// playable and a remove event when it is deleted, so that every
 	// consumer of the region's log (the For You learner on each node)
 	// knows within milliseconds.
-	Events flick.EventLog
+	Events flick.EventAppender
 }
 
 // Service implements flick.Uploader and runs the transcode workers.

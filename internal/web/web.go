@@ -61,13 +61,15 @@ func New(logger *slog.Logger) (*Handler, error) {
 
 func (h *Handler) routes() {
 	for path, p := range map[string]page{
-		"GET /{$}":       {Name: "foryou", Title: "For You · Flick"},
-		"GET /following": {Name: "following", Title: "Following · Flick"},
-		"GET /upload":    {Name: "upload", Title: "Upload · Flick"},
-		"GET /login":     {Name: "login", Title: "Log in · Flick"},
-		"GET /signup":    {Name: "signup", Title: "Sign up · Flick"},
-		"GET /search":    {Name: "search", Title: "Search · Flick"},
-		"GET /settings":  {Name: "settings", Title: "Settings · Flick"},
+		"GET /{$}":             {Name: "foryou", Title: "For You · Flick"},
+		"GET /following":       {Name: "following", Title: "Following · Flick"},
+		"GET /upload":          {Name: "upload", Title: "Upload · Flick"},
+		"GET /login":           {Name: "login", Title: "Log in · Flick"},
+		"GET /signup":          {Name: "signup", Title: "Sign up · Flick"},
+		"GET /search":          {Name: "search", Title: "Search · Flick"},
+		"GET /settings":        {Name: "settings", Title: "Settings · Flick"},
+		"GET /settings/access": {Name: "access", Title: "Who accessed your data · Flick"},
+		"GET /audit":           {Name: "audit", Title: "Access log audit · Flick"},
 	} {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { h.render(w, r, http.StatusOK, p) })
 	}

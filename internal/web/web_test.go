@@ -48,6 +48,8 @@ func TestPages(t *testing.T) {
 		{"/signup", 200, "signup", "Sign up · Flick"},
 		{"/search?q=cats", 200, "search", "Search · Flick"},
 		{"/settings", 200, "settings", "Settings · Flick"},
+		{"/settings/access", 200, "access", "Who accessed your data · Flick"},
+		{"/audit", 200, "audit", "Access log audit · Flick"},
 		{"/tag/Cats", 200, "tag", "#cats · Flick"},
 		{"/tag/%C3%A9t%C3%A9", 200, "tag", "#été · Flick"},
 		{"/@Maya.Films", 200, "profile", "@maya.films · Flick"},

@@ -1,9 +1,11 @@
 // Flick's web app: a small client-side router over the HTML shell that the
 // server sends for every page route. Views render with DOM APIs only.
 import { ApiError, api, pager } from './api.js';
+import { auditPage } from './audit.js';
 import { loginPage, signupPage } from './auth.js';
-import { icon } from './dom.js';
+import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
+import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
 import { searchPage, tagPage } from './search.js';
 import { currentUser, loadCurrentUser, onUserChange } from './session.js';
@@ -15,13 +17,13 @@ const main = document.getElementById('main');
 
 const ROUTES = [
   [/^\/$/, 'foryou'], [/^\/following$/, 'following'], [/^\/upload$/, 'upload'], [/^\/login$/, 'login'],
-  [/^\/signup$/, 'signup'], [/^\/search$/, 'search'], [/^\/settings$/, 'settings'],
+  [/^\/signup$/, 'signup'], [/^\/search$/, 'search'], [/^\/settings$/, 'settings'], [/^\/settings\/access$/, 'access'], [/^\/audit$/, 'audit'],
   [/^\/tag\/([^/]+)$/, 'tag'], [/^\/v\/([^/]+)$/, 'video'], [/^\/@([^/]+)$/, 'profile'],
 ];
 
 const TITLES = {
   foryou: 'For You', following: 'Following', upload: 'Upload', login: 'Log in', signup: 'Sign up',
-  search: 'Search', settings: 'Settings', video: 'Video', notfound: 'Page not found',
+  search: 'Search', settings: 'Settings', access: 'Who accessed your data', audit: 'Access log audit', video: 'Video', notfound: 'Page not found',
 };
 
 const FEED_PAGES = new Set(['foryou', 'following', 'video']);
@@ -100,6 +102,8 @@ async function render({ first = false } = {}) {
     case 'signup': signupPage(main); break;
     case 'search': searchPage(main); break;
     case 'settings': settingsPage(main); break;
+    case 'access': accessPage(main); break;
+    case 'audit': cleanup = auditPage(main); break;
     case 'tag': cleanup = tagPage(main, { tag: r.arg.toLowerCase() }); break;
     case 'profile': {
       // The profile loads asynchronously; a navigation meanwhile must still
@@ -124,16 +128,21 @@ function navigate(to) {
 function highlightNav(r) {
   const me = currentUser();
   const own = r.name === 'profile' && me && r.arg.toLowerCase() === me.handle;
-  const active = r.name === 'profile' && !own ? '' : r.name;
+  const active = r.name === 'profile' && !own ? '' : r.name === 'access' ? 'settings' : r.name;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
 
+// The audit page is in the side navigation for auditors only.
+const auditLink = h('a', { class: 'navlink', href: '/audit', 'data-nav': 'audit', 'data-testid': 'nav-audit', hidden: true }, icon('eye'), 'Audit');
+document.querySelector('.sidenav [data-nav="settings"]')?.after(auditLink);
+
 function syncAuthNav(me) {
   for (const a of document.querySelectorAll('[data-nav="profile"]')) a.href = me ? `/@${me.handle}` : '/login';
   for (const el of document.querySelectorAll('[data-auth]')) el.hidden = (el.dataset.auth === 'in') !== !!me;
+  auditLink.hidden = !me?.roles?.includes('auditor');
 }
 
 // Same-origin links navigate inside the app; everything the API or the

@@ -48,8 +48,23 @@ export function loginPage(main) {
   }));
 }
 
+// regionField offers the instance's regions, the default chosen; it stays
+// hidden while there is only one (or the list cannot be read).
+function regionField() {
+  const select = h('select', { id: 'signup-region', name: 'region', 'data-testid': 'signup-region' });
+  const el = field('Where your data is kept', select, 'Your profile, videos and activity are stored in this region.');
+  el.hidden = true;
+  api('GET', '/regions').then((r) => {
+    const regions = r?.regions || [];
+    select.replaceChildren(...regions.map((name) => h('option', { value: name, text: name, selected: name === r.default })));
+    el.hidden = regions.length < 2;
+  }, () => {});
+  return el;
+}
+
 export function signupPage(main) {
   const today = new Date().toISOString().slice(0, 10);
+  const region = regionField();
   main.replaceChildren(authForm({
     title: 'Join Flick', subtitle: 'Create an account to post videos and follow creators.', submitText: 'Sign up', testid: 'signup',
     fields: [
@@ -60,11 +75,13 @@ export function signupPage(main) {
       field('Birthdate', h('input', { id: 'signup-birthdate', name: 'birthdate', type: 'date', max: today, required: true, autocomplete: 'bday', 'data-testid': 'signup-birthdate' }),
         'You must be 13 or older. Never shown to anyone.'),
       field('Email (optional)', h('input', { id: 'signup-email', name: 'email', type: 'email', autocomplete: 'email', 'data-testid': 'signup-email' })),
+      region,
     ],
     request: async (f) => {
       const body = { handle: f.get('handle').trim(), password: f.get('password'), birthdate: f.get('birthdate') };
       const email = f.get('email').trim();
       if (email) body.email = email;
+      if (!region.hidden && f.get('region')) body.region = f.get('region');
       return api('POST', '/accounts', body);
     },
     footer: h('p', { class: 'switch' }, 'Already have an account? ', h('a', { href: keepNext('/login'), 'data-testid': 'to-login', text: 'Log in' })),

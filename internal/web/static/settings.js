@@ -1,8 +1,10 @@
 // Settings: the public profile, the avatar, what the For You feed shows
 // (keyword filters, the non-personalised mode, a fresh start, hidden
-// creators), signed-in devices and logging out.
+// creators), signed-in devices, your data (its region, download, who accessed
+// it, deleting the account) and logging out.
 import { api, listOf } from './api.js';
 import { ago, avatar, h, icon } from './dom.js';
+import { dataSection } from './privacy.js';
 import { currentUser, logOut, setCurrentUser } from './session.js';
 import { emptyState, loginHref, toast } from './ui.js';
 
@@ -17,7 +19,7 @@ export function settingsPage(main) {
     return;
   }
   main.replaceChildren(h('div', { class: 'page narrow settings', 'data-testid': 'settings' },
-    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(), sessionsSection(),
+    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(), sessionsSection(), dataSection(me),
     h('section', { class: 'card' }, h('h2', { text: 'Log out' }),
       h('p', { class: 'muted', text: 'Sign out of Flick on this device.' }),
       h('button', { class: 'button danger', type: 'button', 'data-testid': 'logout-button', text: 'Log out', onclick: async () => {

@@ -1,0 +1,65 @@
+package flick
+
+import (
+	"context"
+	"time"
+)
+
+// AccountData is every record one region's store holds about an account:
+// its personal data and the public content it created. Data exports, the
+// residency mover and the residency check read it; the mover writes it into
+// the target region.
+type AccountData struct {
+	Account      Account        `json:"account"`
+	PasswordHash string         `json:"-"` // moved, never exported
+	Roles        []string       `json:"roles,omitempty"`
+	Settings     ViewerSettings `json:"settings"`
+	Sessions     []Session      `json:"sessions"` // TokenHash is moved, never exported
+	Follows      []Edge         `json:"follows"`  // accounts it follows
+	Likes        []Edge         `json:"likes"`    // videos it liked
+	Watches      []Watch        `json:"watch_history"`
+	Blocks       []Edge         `json:"hidden_creators"`
+	NotInterest  []Edge         `json:"not_interested"`
+	Comments     []Comment      `json:"comments"` // it wrote, on any video
+	Videos       []Video        `json:"videos"`   // it uploaded, every status, with renditions
+}
+
+// Edge is a dated link from the account to another account or video.
+type Edge struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// AccountDataStore reads, writes and erases an account's records in one
+// region's store.
+type AccountDataStore interface {
+	// AccountData returns everything the store holds about account id (which
+	// must be stored here; ENOTFOUND otherwise).
+	AccountData(ctx context.Context, id string) (*AccountData, error)
+	// ImportAccountData writes d in one transaction, with the aggregates its
+	// likes, comments and follows add to (video and follower counts), and
+	// zero counters for its videos where this region has none; ECONFLICT if
+	// the account is stored here already. d.Account.Region and d.Roles are
+	// stored as given: the mover sets the region to the target's.
+	ImportAccountData(ctx context.Context, d *AccountData) error
+	// PurgeAccount erases every record of account id stored here — the
+	// account, its sessions, follows, likes, watches, marks, settings,
+	// comments and videos (with their hashtags, renditions and search rows) —
+	// and takes its likes, comments and follows back out of this region's
+	// aggregates, in one transaction; then it makes sure nothing of it is
+	// left in the file (the search index merged, the file rewritten
+	// without it, the write-ahead log truncated). When the account is deleted
+	// (moving false) its videos are gone for good, and this region's records
+	// about them (other people's likes, comments, watches, marks, counts)
+	// go too; when it is moving, the videos live on in the target region
+	// and those records stay. ENOTFOUND if the account is not stored here.
+	PurgeAccount(ctx context.Context, id string, moving bool) error
+	// ForgetAccount erases what this region's records say about a deleted
+	// account of any region: follows of it (fixing the followers'
+	// following counts), hidden-creator marks and its follower counter.
+	// ECONFLICT if the account is still stored here: purge it first.
+	ForgetAccount(ctx context.Context, id string) error
+	// PersonalOwners lists every account that owns personal data or
+	// authored content in this store, by table, for the residency check.
+	PersonalOwners(ctx context.Context) (map[string][]string, error)
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/flick-video/flick/internal/testenv"
+)
+
+// TestBrowserDataRights drives the data-rights pages in Chromium against a
+// two-region server: signing up in a chosen region, the region and download
+// in settings, "who accessed my data" after an admin looked, the auditor's
+// in-browser check of the access log against its signed root, and deleting
+// the account.
+func TestBrowserDataRights(t *testing.T) {
+	testenv.RequireTool(t, "chromium")
+	ta := startTestAppIn(t, t.TempDir(), "us", "eu")
+	ctx := context.Background()
+	const password = "correct horse battery"
+
+	b := newBrowser(t, desktopW, desktopH)
+	b.do(t, "sign up in eu",
+		chromedp.Navigate(ta.URL+"/signup"),
+		// The region choice shows once the regions are loaded.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=signup-region]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-handle]`), "rita"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-password]`), password),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=signup-birthdate]`), "2000-01-01"),
+	)
+	if got := b.eval(t, `document.querySelector('[data-testid=signup-region]').value`); got != "us" {
+		t.Errorf("preselected region %q, want the default us", got)
+	}
+	b.do(t, "choose eu and submit",
+		chromedp.SetValue(chromedp.CSS(`[data-testid=signup-region]`), "eu"),
+		chromedp.Click(chromedp.CSS(`[data-testid=signup-submit]`)))
+	b.waitFor(t, "the signed-in app", `location.pathname === '/' && document.querySelector('[data-testid=nav-profile]').getAttribute('href') === '/@rita'`, 20*time.Second)
+	var rita struct {
+		ID     string `json:"id"`
+		Region string `json:"region"`
+	}
+	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/rita", nil, &rita); err != nil {
+		t.Fatal(err)
+	}
+	if rita.Region != "eu" {
+		t.Fatalf("rita's region %q, want eu", rita.Region)
+	}
+
+	b.do(t, "open the settings", chromedp.Navigate(ta.URL+"/settings"))
+	b.waitFor(t, "the region", `document.querySelector('[data-testid=data-region]')?.textContent === 'Your data is stored in region eu.'`, 10*time.Second)
+	if got := b.eval(t, `document.querySelector('[data-testid=export-link]').getAttribute('href')`); got != "/api/v1/me/export" {
+		t.Errorf("download link %q", got)
+	}
+	if got := b.eval(t, `!!document.querySelector('[data-testid=audit-link]') || !document.querySelector('[data-testid=nav-audit]').hidden`); got != "false" {
+		t.Error("a person without the auditor role is offered the audit page")
+	}
+
+	b.do(t, "open who accessed my data", chromedp.Click(chromedp.CSS(`[data-testid=access-link]`)))
+	b.waitFor(t, "the empty access log", `location.pathname === '/settings/access' && document.querySelector('[data-testid=access-page] [data-testid=empty-state]')`, 10*time.Second)
+
+	// An admin looks at rita's account more often than one page holds.
+	admin := ta.userIn(t, "ada", "us")
+	var me struct {
+		ID string `json:"id"`
+	}
+	if err := admin.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.App.Store.SetRoles(ctx, me.ID, []string{"admin", "auditor"}); err != nil {
+		t.Fatal(err)
+	}
+	const looks = 22 // the access page shows 20 at a time
+	for i := range looks {
+		if err := admin.do(ctx, "GET", fmt.Sprintf("/api/v1/admin/accounts/rita?reason=support+ticket+%d", i), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.do(t, "reopen the access page",
+		chromedp.Navigate(ta.URL+"/settings"),
+		chromedp.Click(chromedp.CSS(`[data-testid=access-link]`)))
+	b.waitFor(t, "a page of entries", `document.querySelectorAll('[data-testid=access-entry]').length === 20`, 10*time.Second)
+	first := b.eval(t, `document.querySelector('[data-testid=access-entry]').textContent`)
+	for _, want := range []string{"Flick support", me.ID, "Viewed your account details", fmt.Sprintf("support ticket %d", looks-1)} {
+		if !strings.Contains(first, want) {
+			t.Errorf("newest entry %q lacks %q", first, want)
+		}
+	}
+	b.do(t, "show older entries", chromedp.Click(chromedp.CSS(`[data-testid=access-more]`)))
+	b.waitFor(t, "every entry", fmt.Sprintf(`document.querySelectorAll('[data-testid=access-entry]').length === %d && document.querySelector('[data-testid=access-more]').hidden`, looks), 10*time.Second)
+	if got := b.eval(t, `[...document.querySelectorAll('[data-testid=access-entry]')].at(-1).textContent`); !strings.Contains(got, "support ticket 0") {
+		t.Errorf("oldest entry %q, want support ticket 0", got)
+	}
+
+	t.Run("auditor verifies the log", func(t *testing.T) {
+		ab := newBrowser(t, desktopW, desktopH)
+		ab.do(t, "log in as the auditor",
+			chromedp.Navigate(ta.URL+"/login"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-handle]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-handle]`), "ada"),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), password),
+			chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)))
+		ab.waitFor(t, "the audit link in the navigation", `!document.querySelector('[data-testid=nav-audit]').hidden`, 20*time.Second)
+		ab.do(t, "open the audit page", chromedp.Click(chromedp.CSS(`[data-testid=nav-audit]`)))
+		ab.waitFor(t, "the tree check", `document.querySelector('[data-testid=audit-verify]')?.dataset.result`, 20*time.Second)
+		size := ab.eval(t, `document.querySelector('[data-testid=audit-size]').textContent`)
+		if got, want := ab.eval(t, `document.querySelector('[data-testid=audit-verify]').textContent`), "Verified: "+size+" entries match the signed root."; got != want {
+			t.Errorf("tree check %q, want %q", got, want)
+		}
+		if got := ab.eval(t, `document.querySelector('[data-testid=audit-signature]').className`); got != "check ok" {
+			t.Errorf("signature check %s: %s", got, ab.eval(t, `document.querySelector('[data-testid=audit-signature]').textContent`))
+		}
+		if got := ab.eval(t, `document.querySelector('[data-testid=audit-note]').textContent.startsWith('flick-audit\n' + `+size+` + '\n')`); got != "true" {
+			t.Errorf("the note does not show the checkpoint: %s", ab.eval(t, `document.querySelector('[data-testid=audit-note]').textContent`))
+		}
+		// The newest entry is an admin look at rita; its inclusion proof checks.
+		if got := ab.eval(t, `document.querySelector('[data-testid=audit-entry]').textContent`); !strings.Contains(got, rita.ID) || !strings.Contains(got, "account.view") {
+			t.Errorf("newest audit entry %q, want account.view of %s", got, rita.ID)
+		}
+		ab.do(t, "check inclusion", chromedp.Click(chromedp.CSS(`[data-testid=audit-entry] [data-testid=inclusion-check]`)))
+		ab.waitFor(t, "the inclusion result", `document.querySelector('[data-testid=inclusion-result]').textContent`, 10*time.Second)
+		if got := ab.eval(t, `document.querySelector('[data-testid=inclusion-result]').textContent`); got != "✓ in the signed tree" {
+			t.Errorf("inclusion check %q", got)
+		}
+	})
+
+	// The cookie session downloads the export (after the access log checks,
+	// as an export may be logged too).
+	b.eval(t, `fetch('/api/v1/me/export').then((r) => { window.exported = r.status + ' ' + r.headers.get('Content-Type'); }), 0`)
+	b.waitFor(t, "the export", `typeof window.exported === 'string'`, 20*time.Second)
+	if got := b.eval(t, `window.exported`); got != "200 application/zip" {
+		t.Errorf("export answered %q, want 200 application/zip", got)
+	}
+
+	b.do(t, "open the delete dialog",
+		chromedp.Navigate(ta.URL+"/settings"),
+		chromedp.Click(chromedp.CSS(`[data-testid=delete-button]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=delete-password]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=delete-password]`), "not my password"),
+		chromedp.Click(chromedp.CSS(`[data-testid=delete-confirm]`)))
+	b.waitFor(t, "the wrong-password error", `!document.querySelector('[data-testid=delete-error]').hidden`, 10*time.Second)
+	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/rita", nil, nil); err != nil {
+		t.Fatalf("rita after a wrong password: %v", err)
+	}
+	b.do(t, "delete with the password",
+		chromedp.SetValue(chromedp.CSS(`[data-testid=delete-password]`), password),
+		chromedp.Click(chromedp.CSS(`[data-testid=delete-confirm]`)))
+	b.waitFor(t, "the sign-in page, signed out", `location.pathname === '/login' && !document.querySelector('[data-testid=nav-login]').hidden`, 20*time.Second)
+	var apiErr *apiError
+	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/rita", nil, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		t.Errorf("rita after deletion: %v, want 404", err)
+	}
+}

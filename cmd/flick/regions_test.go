@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRegionsEndToEnd runs two regions in one process: an eu viewer watches,
+// likes, comments on and follows a us creator's video over HTTP. The
+// viewer's records stay in eu, the video's public counters add up both
+// regions, and the us region's files never hold the viewer's email.
+func TestRegionsEndToEnd(t *testing.T) {
+	ta := startTestAppIn(t, t.TempDir(), "us", "eu")
+	ctx := context.Background()
+	creator := ta.userIn(t, "sam", "us")
+	viewer := ta.userIn(t, "eva", "eu")
+	local := ta.userIn(t, "dee", "") // the default region, us
+
+	var profile struct {
+		Region string `json:"region"`
+	}
+	for handle, want := range map[string]string{"sam": "us", "eva": "eu", "dee": "us"} {
+		if err := ta.client().do(ctx, "GET", "/api/v1/accounts/"+handle, nil, &profile); err != nil {
+			t.Fatal(err)
+		}
+		if profile.Region != want {
+			t.Errorf("%s region = %q, want %q", handle, profile.Region, want)
+		}
+	}
+	err := ta.client().do(ctx, "POST", "/api/v1/accounts", map[string]string{
+		"handle": "mars", "password": "correct horse battery", "birthdate": "2000-01-01", "region": "mars"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "400") {
+		t.Errorf("sign-up in an unknown region: %v, want 400", err)
+	}
+	if err := viewer.do(ctx, "PATCH", "/api/v1/me", map[string]string{"bio": "bio-of-eva-only-in-eu"}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	v := ta.uploadReady(t, creator, "from the us #regions")
+	// The video plays for the eu viewer, from the us media store.
+	resp, err := http.Get(ta.URL + v.Renditions[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("rendition: %d", resp.StatusCode)
+	}
+	for _, c := range []*apiClient{viewer, local} {
+		if err := c.do(ctx, "POST", "/api/v1/videos/"+v.ID+"/like", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.do(ctx, "POST", "/api/v1/events", []map[string]any{{"type": "view", "video_id": v.ID, "watch_ms": 2000}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := viewer.do(ctx, "POST", "/api/v1/videos/"+v.ID+"/comments", map[string]string{"text": "comment-from-eva"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := viewer.do(ctx, "POST", "/api/v1/accounts/sam/follow", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "counters of both regions", func() error {
+		got, err := viewer.video(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		if got.Counts.Likes != 2 || got.Counts.Views != 2 || got.Counts.Comments != 1 {
+			return fmt.Errorf("counts %+v, want 2 likes, 2 views, 1 comment", got.Counts)
+		}
+		return nil
+	})
+	var comments struct {
+		Items []struct {
+			Text   string `json:"text"`
+			Author struct {
+				Handle string `json:"handle"`
+			} `json:"author"`
+		} `json:"items"`
+	}
+	if err := creator.do(ctx, "GET", "/api/v1/videos/"+v.ID+"/comments", nil, &comments); err != nil {
+		t.Fatal(err)
+	}
+	if len(comments.Items) != 1 || comments.Items[0].Author.Handle != "eva" {
+		t.Errorf("comments = %+v", comments.Items)
+	}
+	var sam struct {
+		FollowerCount int64 `json:"follower_count"`
+	}
+	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/sam", nil, &sam); err != nil {
+		t.Fatal(err)
+	}
+	if sam.FollowerCount != 1 {
+		t.Errorf("sam has %d followers, want 1 (from eu)", sam.FollowerCount)
+	}
+	var fy feedPage
+	if err := viewer.do(ctx, "GET", "/api/v1/feed/following", nil, &fy); err != nil {
+		t.Fatal(err)
+	}
+	if len(fy.Items) != 1 || fy.Items[0].ID != v.ID {
+		t.Errorf("eu viewer's following feed = %v", fy.ids())
+	}
+
+	// A new eu viewer's For You (the eu region's recommender) offers the us
+	// video.
+	ivy := ta.userIn(t, "ivy", "eu")
+	eventually(t, "the us video in an eu viewer's For You", func() error {
+		var page feedPage
+		if err := ivy.do(ctx, "GET", "/api/v1/feed/foryou?limit=10", nil, &page); err != nil {
+			return err
+		}
+		if !slices.Contains(page.ids(), v.ID) {
+			return fmt.Errorf("for you = %v", page.ids())
+		}
+		return nil
+	})
+
+	// An admin moves the us creator to eu through the API; the receipt is
+	// in the access log, and the creator's session and video still work.
+	dee, err := ta.App.Store.AccountByHandle(ctx, "dee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.App.Store.SetRoles(ctx, dee.ID, []string{"admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := viewer.do(ctx, "POST", "/api/v1/admin/accounts/sam/move", map[string]string{"to": "eu", "reason": "x"}, nil); !isStatus(err, 403) {
+		t.Errorf("move by a non-admin: %v, want 403", err)
+	}
+	var receipt struct {
+		From       string `json:"from"`
+		To         string `json:"to"`
+		MediaFiles int    `json:"media_files"`
+	}
+	if err := local.do(ctx, "POST", "/api/v1/admin/accounts/sam/move", map[string]string{"to": "eu", "reason": "the creator moved to Europe"}, &receipt); err != nil {
+		t.Fatal(err)
+	}
+	if receipt.From != "us" || receipt.To != "eu" || receipt.MediaFiles == 0 {
+		t.Errorf("receipt = %+v", receipt)
+	}
+	if err := creator.do(ctx, "GET", "/api/v1/me", nil, &profile); err != nil || profile.Region != "eu" {
+		t.Errorf("after the move: region %q, %v", profile.Region, err)
+	}
+	if got, err := viewer.video(ctx, v.ID); err != nil || got.Counts.Likes != 2 {
+		t.Errorf("the moved video: %+v, %v", got, err)
+	}
+
+	// Nothing of the eu viewer is in the us region's files.
+	ta.Stop()
+	usDir := regionDir(ta.Dir, "us")
+	for _, secret := range []string{"bio-of-eva-only-in-eu", "comment-from-eva"} {
+		if hits := grepAll(t, usDir, secret); len(hits) > 0 {
+			t.Errorf("%q found in %v", secret, hits)
+		}
+		if hits := grepAll(t, regionDir(ta.Dir, "eu"), secret); len(hits) == 0 {
+			t.Errorf("%q is not in the eu region at all", secret)
+		}
+	}
+}
+
+// TestUpgradeAdoptsAccounts opens a data directory made before regions (a
+// default region's store, no directory): its accounts can still log in.
+func TestUpgradeAdoptsAccounts(t *testing.T) {
+	dir := t.TempDir()
+	ta := startTestAppIn(t, dir)
+	ta.user(t, "olga")
+	ta.Stop()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(directoryPath(dir) + suffix); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	ta = startTestAppIn(t, dir)
+	if err := ta.client().logIn(context.Background(), "olga", "correct horse battery"); err != nil {
+		t.Fatalf("log in after the upgrade: %v", err)
+	}
+}
+
+// TestRefusesMissingRegion refuses to open a data directory with a
+// --regions that leaves out one of its regions.
+func TestRefusesMissingRegion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(regionDir(dir, "default"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenApp(context.Background(), Config{Data: dir, Regions: []string{"us", "eu"}, Workers: 1, LogFormat: "text"}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), `holds region "default"`) {
+		t.Fatalf("open = %v, want a refusal naming the region", err)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/residency"
+	"github.com/flick-video/flick/internal/sqlite"
+)
+
+// runRoles grants and revokes the operator's roles. It works beside a
+// running server: roles are read from the account's store on every request
+// that needs one.
+func runRoles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flagSet("roles", `Grant or revoke roles. "admin" may look up people's records through the
+admin API, each look written to the access log; "auditor" reads the access
+log and its proofs.
+
+  flick roles --account alice --grant auditor
+  flick roles --account bob --revoke admin`, stderr)
+	bindConfig(fs, &cfg, false)
+	handle := fs.String("account", "", "handle of the account (required)")
+	grant := fs.String("grant", "", "comma-separated roles to grant: admin, auditor")
+	revoke := fs.String("revoke", "", "comma-separated roles to revoke")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *handle == "" {
+		fs.Usage()
+		return fmt.Errorf("roles: --account is required")
+	}
+	dir, err := residency.OpenDirectory(ctx, directoryPath(cfg.Data))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	id, err := dir.Lookup(ctx, flick.NormalizeHandle(*handle))
+	if err != nil {
+		return fmt.Errorf("roles: account %q: %w", *handle, err)
+	}
+	region, err := dir.Region(ctx, id)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(regionDir(cfg.Data, region), "flick.db"), time.Now)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	a, err := store.Account(ctx, id)
+	if err != nil {
+		return err
+	}
+	roles := a.Roles
+	for _, r := range splitList(*grant) {
+		if !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	roles = slices.DeleteFunc(roles, func(r string) bool { return slices.Contains(splitList(*revoke), r) })
+	slices.Sort(roles)
+	if err := store.SetRoles(ctx, id, roles); err != nil {
+		return fmt.Errorf("roles: %w", err)
+	}
+	fmt.Fprintf(stdout, "@%s (region %s): roles %s\n", a.Handle, region, cmp.Or(strings.Join(roles, ", "), "none"))
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

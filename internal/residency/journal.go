@@ -1,0 +1,171 @@
+package residency
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// The move journal is a table of the directory's file, so that the switch
+// of a move — the account's new home and the journal's "switched" — is one
+// transaction: whatever moment a move is killed at, the journal tells a
+// rerun which side of the switch it is on.
+const journalSchema = `
+CREATE TABLE IF NOT EXISTS moves (
+    account_id TEXT PRIMARY KEY,
+    move_id    TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    phase      TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    media      TEXT NOT NULL, -- JSON array of the source's media keys
+    receipt    TEXT
+);`
+
+// Phases of a move, as the journal records them.
+const (
+	// PhaseCopying: the source is still the home; the target may hold a
+	// partial copy, which an interrupted move deletes (rolls back).
+	PhaseCopying = "copying"
+	// PhaseSwitched: the target is the home; the source may still hold
+	// the account's data, which an interrupted move deletes (finishes).
+	PhaseSwitched = "switched"
+	// PhaseErased: the source is clean; the receipt may not be in the
+	// access log yet.
+	PhaseErased = "erased"
+)
+
+// move is one journal row: a move under way or interrupted.
+type move struct {
+	ID        string
+	AccountID string
+	From, To  string
+	Phase     string
+	Actor     string
+	Reason    string
+	Started   time.Time
+	Media     []string // the source's media keys of the account
+	Receipt   *Receipt // set at the switch
+}
+
+func (d *Directory) migrateJournal(ctx context.Context) error {
+	if _, err := d.db.ExecContext(ctx, journalSchema); err != nil {
+		return fmt.Errorf("move journal: %w", err)
+	}
+	return nil
+}
+
+// beginMove records a new move in phase copying, with the media keys it
+// will copy (what a rollback deletes at the target); ECONFLICT if the
+// account has an unfinished move.
+func (d *Directory) beginMove(ctx context.Context, m *move) error {
+	media, err := json.Marshal(m.Media)
+	if err != nil {
+		return fmt.Errorf("move journal: begin: %w", err)
+	}
+	_, err = d.db.ExecContext(ctx, `INSERT INTO moves (account_id, move_id, source, target, phase, actor, reason, started_at, media)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.AccountID, m.ID, m.From, m.To, PhaseCopying, m.Actor, m.Reason, m.Started.UnixNano(), media)
+	if isUnique(err) {
+		return flick.Errorf(flick.ECONFLICT, "This account has an unfinished move; it must be resumed first.")
+	} else if err != nil {
+		return fmt.Errorf("move journal: begin: %w", err)
+	}
+	return nil
+}
+
+// switchMove makes the target the account's home and records phase
+// switched with the receipt, in one transaction.
+func (d *Directory) switchMove(ctx context.Context, m *move) error {
+	receipt, err := json.Marshal(m.Receipt)
+	if err != nil {
+		return fmt.Errorf("move journal: switch: %w", err)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("move journal: switch: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET region = ? WHERE id = ? AND region = ?`, m.To, m.AccountID, m.From)
+	if err := found(res, err); err != nil {
+		return fmt.Errorf("move journal: switch %s from %s: %w", m.AccountID, m.From, err)
+	}
+	res, err = tx.ExecContext(ctx, `UPDATE moves SET phase = ?, receipt = ? WHERE account_id = ? AND move_id = ? AND phase = ?`,
+		PhaseSwitched, receipt, m.AccountID, m.ID, PhaseCopying)
+	if err := found(res, err); err != nil {
+		return fmt.Errorf("move journal: switch: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("move journal: switch: %w", err)
+	}
+	d.remember(m.AccountID, m.To)
+	m.Phase = PhaseSwitched
+	return nil
+}
+
+// setMovePhase records that a move reached phase.
+func (d *Directory) setMovePhase(ctx context.Context, m *move, phase string) error {
+	res, err := d.db.ExecContext(ctx, `UPDATE moves SET phase = ? WHERE account_id = ? AND move_id = ?`, phase, m.AccountID, m.ID)
+	if err := found(res, err); err != nil {
+		return fmt.Errorf("move journal: %s: %w", phase, err)
+	}
+	m.Phase = phase
+	return nil
+}
+
+// endMove forgets a finished or rolled back move.
+func (d *Directory) endMove(ctx context.Context, m *move) error {
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM moves WHERE account_id = ? AND move_id = ?`, m.AccountID, m.ID); err != nil {
+		return fmt.Errorf("move journal: end: %w", err)
+	}
+	return nil
+}
+
+// pendingMoves lists the unfinished moves, oldest first.
+func (d *Directory) pendingMoves(ctx context.Context) ([]*move, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT move_id, account_id, source, target, phase, actor, reason, started_at, media, receipt
+		FROM moves ORDER BY started_at, account_id`)
+	if err != nil {
+		return nil, fmt.Errorf("move journal: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*move
+	for rows.Next() {
+		m := &move{}
+		var started int64
+		var media string
+		var receipt sql.NullString
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.From, &m.To, &m.Phase, &m.Actor, &m.Reason, &started, &media, &receipt); err != nil {
+			return nil, fmt.Errorf("move journal: list: %w", err)
+		}
+		m.Started = time.Unix(0, started).UTC()
+		if err := json.Unmarshal([]byte(media), &m.Media); err != nil {
+			return nil, fmt.Errorf("move journal: media of %s: %w", m.AccountID, err)
+		}
+		if receipt.Valid {
+			if err := json.Unmarshal([]byte(receipt.String), &m.Receipt); err != nil {
+				return nil, fmt.Errorf("move journal: receipt of %s: %w", m.AccountID, err)
+			}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// movePhase reads the phase of a move from the file.
+func (d *Directory) movePhase(ctx context.Context, m *move) (string, error) {
+	var phase string
+	err := d.db.QueryRowContext(ctx, `SELECT phase FROM moves WHERE account_id = ? AND move_id = ?`, m.AccountID, m.ID).Scan(&phase)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", flick.Errorf(flick.ENOTFOUND, "Move not found.")
+	} else if err != nil {
+		return "", fmt.Errorf("move journal: phase: %w", err)
+	}
+	return phase, nil
+}

@@ -1,0 +1,385 @@
+package residency
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// Rights carries out people's rights over their data, whichever region
+// holds it: a download of everything Flick holds about them, and erasure.
+type Rights struct {
+	dir    *Directory
+	router *Router
+	media  *Media
+	cells  map[string]Cell
+	audit  flick.AccessLog
+	clock  flick.Clock
+	logger *slog.Logger
+
+	wake chan struct{} // Erase tells Run about a new erasure
+	busy claims        // accounts being erased by this process
+}
+
+// NewRights returns the data-rights service over every region's cell.
+func NewRights(ctx context.Context, dir *Directory, router *Router, media *Media, cells []Cell, audit flick.AccessLog, clock flick.Clock, logger *slog.Logger) (*Rights, error) {
+	if _, err := dir.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS erasures (
+		account_id TEXT PRIMARY KEY,
+		started_at INTEGER NOT NULL
+	)`); err != nil {
+		return nil, fmt.Errorf("residency: erasure journal: %w", err)
+	}
+	x := &Rights{dir: dir, router: router, media: media, cells: map[string]Cell{}, audit: audit, clock: clock, logger: logger,
+		wake: make(chan struct{}, 1)}
+	for _, c := range cells {
+		x.cells[c.Region] = c
+	}
+	return x, nil
+}
+
+// exportReadme explains the download to the person who asked for it.
+const exportReadme = `This is everything Flick holds about your account, in every region.
+
+account.json        your profile and account details (email, birthdate, home region, roles)
+settings.json       your feed settings, hidden creators and "not interested" marks
+sessions.json       your signed-in devices (the tokens themselves are never stored)
+follows.json        the accounts you follow
+likes.json          the videos you liked
+watch_history.json  what you watched, for how long, and whether to the end
+comments.json       the comments you wrote
+videos.json         the videos you uploaded, with captions and processing state
+events.json         your activity as recorded in your region's event log
+access_log.json     every access to your data by anyone but you (admins, support,
+                    moves between regions, exports), from the tamper-evident log
+uploads/            your original uploads, as you sent them
+avatar.jpg          your profile picture, if you set one
+
+Flick does not collect device fingerprints, your clipboard, contacts or precise location.
+`
+
+// exportProfile is account.json: the profile with its personal fields.
+type exportProfile struct {
+	flick.Account
+	Email     string   `json:"email"`
+	Birthdate string   `json:"birthdate"`
+	Roles     []string `json:"roles"`
+}
+
+// Export writes a zip of everything held about account id to w and records
+// the export in the access log. Nothing is written to w unless everything
+// but the media could be read.
+func (x *Rights) Export(ctx context.Context, id string) (func(w io.Writer) error, error) {
+	region, store, err := x.router.Home(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cell := x.cells[region]
+	d, err := store.AccountData(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if acc, err := x.router.Account(ctx, id); err == nil {
+		d.Account = *acc // with the followers of every region
+	}
+	evs, err := cell.Log.AccountEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events := make([]flick.Event, len(evs))
+	for i, e := range evs {
+		events[i] = e.Event
+	}
+	if err := x.audit.Record(ctx, flick.AccessEntry{Actor: id, ActorRole: "owner", Action: flick.AccessExport,
+		AccountID: id, Region: region, Reason: "download requested by the account holder"}); err != nil {
+		return nil, err
+	}
+	access, err := x.accessEntries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	files := []struct {
+		name string
+		v    any
+	}{
+		{"account.json", exportProfile{Account: d.Account, Email: d.Account.Email, Birthdate: d.Account.Birthdate, Roles: nonNil(d.Roles)}},
+		{"settings.json", map[string]any{"settings": d.Settings, "hidden_creators": nonNil(d.Blocks), "not_interested": nonNil(d.NotInterest)}},
+		{"sessions.json", nonNil(d.Sessions)},
+		{"follows.json", nonNil(d.Follows)},
+		{"likes.json", nonNil(d.Likes)},
+		{"watch_history.json", nonNil(d.Watches)},
+		{"comments.json", nonNil(d.Comments)},
+		{"videos.json", nonNil(d.Videos)},
+		{"events.json", events},
+		{"access_log.json", access},
+	}
+	now := x.clock()
+	return func(w io.Writer) error {
+		z := zip.NewWriter(w)
+		if err := writeZipFile(z, "README.txt", []byte(exportReadme), now); err != nil {
+			return err
+		}
+		for _, f := range files {
+			b, err := json.MarshalIndent(f.v, "", "  ")
+			if err != nil {
+				return fmt.Errorf("export %s: %w", f.name, err)
+			}
+			if err := writeZipFile(z, f.name, b, now); err != nil {
+				return err
+			}
+		}
+		if d.Account.HasAvatar {
+			if err := copyToZip(ctx, z, cell.Blobs, flick.AvatarKey(id), "avatar.jpg"); err != nil {
+				return err
+			}
+		}
+		for _, v := range d.Videos {
+			if v.OriginalKey == "" {
+				continue
+			}
+			if err := copyToZip(ctx, z, cell.Blobs, v.OriginalKey, "uploads/"+v.ID+".original"); err != nil {
+				return err
+			}
+		}
+		return z.Close()
+	}, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// accessEntries reads every access log entry about id, oldest first.
+func (x *Rights) accessEntries(ctx context.Context, id string) ([]flick.AccessEntry, error) {
+	var all []flick.AccessEntry
+	before := int64(0)
+	for {
+		page, err := x.audit.EntriesAbout(ctx, id, before, flick.MaxAccessPage)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < flick.MaxAccessPage {
+			break
+		}
+		before = page[len(page)-1].Index
+	}
+	for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+		all[i], all[j] = all[j], all[i]
+	}
+	return all, nil
+}
+
+func writeZipFile(z *zip.Writer, name string, b []byte, at time.Time) error {
+	f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
+	if err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	_, err = f.Write(b)
+	return err
+}
+
+// copyToZip adds the blob at key; a blob that is missing (an upload whose
+// original was already cleaned up) is skipped.
+func copyToZip(ctx context.Context, z *zip.Writer, blobs flick.BlobStore, key, name string) error {
+	b, err := blobs.Open(ctx, key)
+	if flick.ErrorCode(err) == flick.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer b.Close()
+	f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: b.ModTime()})
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, b); err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	return nil
+}
+
+// Erase deletes account id and every piece of its data in every region.
+// Before it returns, the account is gone for everyone: its videos (with
+// what every region holds about them), its records and sessions, its media,
+// and other regions' follows and hides of it. Its events (and other
+// messages naming it), what every recommender learned from it and its
+// directory entry are erased next by Run, which can take minutes for a
+// busy account (each erased event rewrites part of the log). The erasure is
+// journalled first, so that Run finishes one cut short anywhere; the access
+// log keeps its pseudonymous entries about the account, this one included.
+func (x *Rights) Erase(ctx context.Context, id string) error {
+	region, err := x.router.region(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !x.busy.claim(id) {
+		return flick.Errorf(flick.ECONFLICT, "This account is being deleted already.")
+	}
+	// Run skips an account Erase holds, so it is woken only once Erase has
+	// let go of it (defers run last in, first out), failed or not.
+	defer x.wakeRun()
+	defer x.busy.release(id)
+	// From here the account is unknown to every request (and to other
+	// regions' checks, so that nobody follows or hides it meanwhile) until
+	// Run has erased it; a failure leaves it so, and Run retries.
+	x.router.markErasing(id)
+	if err := x.audit.Record(ctx, flick.AccessEntry{Actor: id, ActorRole: "owner", Action: flick.AccessDelete,
+		AccountID: id, Region: region, Reason: "deletion requested by the account holder"}); err != nil {
+		return err
+	}
+	if _, err := x.dir.db.ExecContext(ctx, `INSERT INTO erasures (account_id, started_at) VALUES (?, ?)
+		ON CONFLICT (account_id) DO NOTHING`, id, x.clock().UnixMilli()); err != nil {
+		return fmt.Errorf("residency: erase %s: journal: %w", id, err)
+	}
+	return x.removeRecords(context.WithoutCancel(ctx), id, region)
+}
+
+// wakeRun tells Run to look at the journal.
+func (x *Rights) wakeRun() {
+	select {
+	case x.wake <- struct{}{}:
+	default: // Run has been told already
+	}
+}
+
+// removeRecords is the first part of an erasure, after which nothing of
+// the account can be reached. Each step is idempotent.
+func (x *Rights) removeRecords(ctx context.Context, id, region string) error {
+	home, ok := x.cells[region]
+	if !ok {
+		return fmt.Errorf("residency: erase %s: region %q is not configured", id, region)
+	}
+	// Videos first, through their transcoder (which cancels a transcode
+	// under way) and its remove events, which make every region forget
+	// its records about them.
+	if d, err := home.Store.AccountData(ctx, id); err == nil {
+		for _, v := range d.Videos {
+			if err := x.media.deleteVideo(ctx, region, v.ID); err != nil && flick.ErrorCode(err) != flick.ENOTFOUND {
+				return fmt.Errorf("residency: erase %s: video %s: %w", id, v.ID, err)
+			}
+		}
+	} else if flick.ErrorCode(err) != flick.ENOTFOUND {
+		return fmt.Errorf("residency: erase %s: %w", id, err)
+	}
+	if err := home.Store.PurgeAccount(ctx, id, false); err != nil && flick.ErrorCode(err) != flick.ENOTFOUND {
+		return fmt.Errorf("residency: erase %s: purge: %w", id, err)
+	}
+	if err := home.Blobs.DeletePrefix(ctx, flick.AvatarKey(id)); err != nil {
+		return fmt.Errorf("residency: erase %s: avatar: %w", id, err)
+	}
+	for _, c := range x.cells {
+		if err := c.Store.ForgetAccount(ctx, id); err != nil {
+			return fmt.Errorf("residency: erase %s in %s: %w", id, c.Region, err)
+		}
+	}
+	return nil
+}
+
+// finish does a whole erasure: the records (again, if a crash cut the
+// first part short), then the events, the recommenders' state and the
+// directory entry with the journal's.
+func (x *Rights) finish(ctx context.Context, id, region string) error {
+	if err := x.removeRecords(ctx, id, region); err != nil {
+		return err
+	}
+	for _, c := range x.cells {
+		if err := eraseEvents(ctx, c, id, true); err != nil {
+			return fmt.Errorf("residency: erase %s in %s: %w", id, c.Region, err)
+		}
+	}
+	tx, err := x.dir.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("residency: erase %s: directory: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("residency: erase %s: directory: %w", id, err)
+	}
+	x.dir.forget(id)
+	if _, err := x.dir.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("residency: erase %s: directory checkpoint: %w", id, err)
+	}
+	x.logger.Info("account erased", "account", id, "region", region)
+	return nil
+}
+
+// pendingErasure is an erasure in the journal.
+type pendingErasure struct{ id, region string }
+
+// Pending lists the accounts whose erasure is not finished.
+func (x *Rights) Pending(ctx context.Context) ([]string, error) {
+	todo, err := x.pending(ctx)
+	ids := make([]string, len(todo))
+	for i, p := range todo {
+		ids[i] = p.id
+	}
+	return ids, err
+}
+
+func (x *Rights) pending(ctx context.Context) ([]pendingErasure, error) {
+	rows, err := x.dir.db.QueryContext(ctx, `SELECT e.account_id, a.region FROM erasures e JOIN accounts a ON a.id = e.account_id ORDER BY e.started_at`)
+	if err != nil {
+		return nil, fmt.Errorf("residency: erasure journal: %w", err)
+	}
+	defer rows.Close()
+	var todo []pendingErasure
+	for rows.Next() {
+		var p pendingErasure
+		if err := rows.Scan(&p.id, &p.region); err != nil {
+			return nil, err
+		}
+		todo = append(todo, p)
+	}
+	return todo, rows.Err()
+}
+
+// Run finishes the journalled erasures, those Erase starts and those a
+// crash or shutdown cut short, until ctx ends. The projectors and learners
+// must be running.
+func (x *Rights) Run(ctx context.Context) error {
+	for {
+		todo, err := x.pending(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range todo {
+			if !x.busy.claim(p.id) {
+				continue // Erase is still on its first part; it wakes us after
+			}
+			unmark := x.router.markErasing(p.id)
+			err := x.finish(ctx, p.id, p.region)
+			if err == nil {
+				unmark() // the directory has forgotten it
+			}
+			x.busy.release(p.id)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				// Logged and retried at the next wake-up or start: a failed
+				// erasure must stay visible, not stop the server.
+				x.logger.Error("account erasure failed; it will be retried", "account", p.id, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-x.wake:
+		case <-time.After(time.Minute):
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
+)
+
+// rawFiles returns the bytes of the database file and of its write-ahead
+// log and shared memory, those that exist.
+func rawFiles(t *testing.T, path string) []byte {
+	t.Helper()
+	var all []byte
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		b, err := os.ReadFile(path + suffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
+}
+
+// TestPurgeLeavesNoTrace purges a busy account, with the store open and
+// used, and reads the raw files: nothing by which the account could be
+// found may be left in them, not in free pages, stale copies of cells, the
+// search index, the planner's statistics or the write-ahead log. A deleted
+// account is purged and then forgotten, as the residency layer does; a
+// moving account leaves its ID in others' follows and its videos' IDs in
+// others' likes, records that stay.
+func TestPurgeLeavesNoTrace(t *testing.T) {
+	for _, moving := range []bool{false, true} {
+		t.Run(fmt.Sprintf("moving=%v", moving), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "flick.db")
+			db, err := Open(ctx, path, time.Now)
+			must(t, err)
+			t.Cleanup(func() { db.Close() })
+			gone, friend, traces := busyRegion(t, db, moving)
+			before := rawFiles(t, path)
+			for _, s := range traces {
+				if !bytes.Contains(before, []byte(s)) {
+					t.Fatalf("%q is not in the files before the purge: the test cannot see it", s)
+				}
+			}
+
+			must(t, db.PurgeAccount(ctx, gone, moving))
+			if !moving {
+				must(t, db.ForgetAccount(ctx, gone))
+			}
+
+			after := rawFiles(t, path)
+			for _, s := range traces {
+				if i := bytes.Index(after, []byte(s)); i >= 0 {
+					t.Errorf("%q is left in the files, in %q", s, strings.ToValidUTF8(string(after[max(i-40, 0):min(i+len(s)+40, len(after))]), "?"))
+				}
+			}
+			// The friend's records survive.
+			if _, err := db.Account(ctx, friend); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(after, []byte("a reply that stays")) {
+				t.Error("the friend's comments are gone")
+			}
+		})
+	}
+}
+
+// busyRegion makes an account with records in every table, interleaved
+// with a friend's, and returns their IDs and the strings by which the
+// account's records could be found.
+func busyRegion(t *testing.T, db *DB, moving bool) (gone, friend string, traces []string) {
+	t.Helper()
+	ctx := context.Background()
+	must2 := func(_ bool, err error) {
+		t.Helper()
+		must(t, err)
+	}
+	at := time.Now()
+	tick := func() time.Time { at = at.Add(time.Millisecond); return at }
+	account := func(handle, name, email string) *flick.Account {
+		a := &flick.Account{ID: flick.NewID(tick()), Handle: handle, DisplayName: name, Email: email, Birthdate: "1990-05-06",
+			Region: flick.DefaultRegion, CreatedAt: at}
+		must(t, db.CreateAccount(ctx, a, "hash-of-"+handle))
+		return a
+	}
+	video := func(author *flick.Account, caption string) *flick.Video {
+		tags, mentions := flick.ParseCaption(caption)
+		v := &flick.Video{ID: flick.NewID(tick()), AuthorID: author.ID, Caption: caption, Hashtags: tags, Mentions: mentions,
+			CreatedAt: at, DurationMS: 15000, Width: 1080, Height: 1920, OriginalKey: "originals/" + author.ID + ".mp4"}
+		must(t, db.CreateVideo(ctx, v))
+		must(t, db.AddRendition(ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
+			Rendition: flick.Rendition{Name: "360p", Width: 360, Height: 640, Bitrate: 800000, Size: 1 << 20,
+				Key: "videos/" + v.ID + "/360p.mp4", Mime: "video/mp4"}}))
+		return v
+	}
+	comment := func(who *flick.Account, v *flick.Video, parentID, text string) *flick.Comment {
+		c := &flick.Comment{VideoID: v.ID, AuthorID: who.ID, ParentID: parentID, Text: text, CreatedAt: tick()}
+		must(t, db.CreateComment(ctx, c))
+		return c
+	}
+
+	a := account("zqsecrethandle", "Zqsecretname Person", "zq-secret-mail@example.org")
+	f := account("friend", "Friend", "friend@example.org")
+	bio := "zqsecretbio about me"
+	_, err := db.UpdateProfile(ctx, a.ID, flick.ProfileUpdate{Bio: &bio})
+	must(t, err)
+	_, err = db.PutSettings(ctx, a.ID, flick.ViewerSettings{KeywordFilters: []string{"zqsecretfilter"}})
+	must(t, err)
+	for i := range 3 {
+		must(t, db.CreateSession(ctx, &flick.Session{AccountID: a.ID, TokenHash: []byte(fmt.Sprintf("zqsecrettoken%d", i)),
+			UserAgent: "zqsecretagent", CreatedAt: tick(), ExpiresAt: at.Add(time.Hour)}))
+	}
+	traces = []string{a.Handle, a.Email, "Zqsecretname", "zqsecretbio", "zqsecretfilter", "zqsecrettoken", "zqsecretagent",
+		"zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
+	if !moving {
+		traces = append(traces, a.ID)
+	}
+	// Enough rows to fill many pages, which the purge then empties or
+	// leaves half full.
+	batch := flick.ProjectionBatch{Counts: map[string]flick.Counts{}}
+	for i := range 60 {
+		theirs := video(f, fmt.Sprintf("friendly clip number %d #friendtag", i))
+		mine := video(a, fmt.Sprintf("zqsecretcaption take %d with a longer caption to fill the pages #zqsecrettag", i))
+		if !moving {
+			traces = append(traces, mine.ID)
+		}
+		must2(db.Like(ctx, a.ID, theirs.ID, tick()))
+		must2(db.Like(ctx, f.ID, mine.ID, tick()))
+		top := comment(a, theirs, "", fmt.Sprintf("zqsecretcomment %d on a friend's clip", i))
+		comment(f, theirs, top.ID, "a reply that stays")
+		comment(f, mine, "", "nice one")
+		if i%10 == 0 {
+			must2(db.MarkNotInterested(ctx, a.ID, theirs.ID, tick()))
+		}
+		batch.Counts[theirs.ID] = flick.Counts{Views: 1, Likes: 1, Comments: 2}
+		batch.Counts[mine.ID] = flick.Counts{Views: 1, Likes: 1, Comments: 1}
+		batch.Watches = append(batch.Watches, flick.Watch{AccountID: a.ID, VideoID: theirs.ID, WatchMS: 5000, At: tick()},
+			flick.Watch{AccountID: f.ID, VideoID: mine.ID, WatchMS: 5000, At: tick()})
+	}
+	must(t, db.ApplyProjection(ctx, "counts", 1, batch))
+	// A video deleted before the account: its caption's tokens are only
+	// marked deleted in the search index.
+	must(t, db.DeleteVideo(ctx, video(a, "zqsecretdeleted caption").ID))
+	must2(db.Follow(ctx, a.ID, f.ID, tick()))
+	must2(db.Follow(ctx, f.ID, a.ID, tick()))
+	must2(db.Block(ctx, f.ID, a.ID, tick()))
+	// PRAGMA optimize at Open analyzes the tables that grew: the planner's
+	// samples then hold copies of index keys.
+	_, err = db.write.ExecContext(ctx, `ANALYZE`)
+	must(t, err)
+	// Reads on the pool, as a live server has them.
+	_, err = db.Account(ctx, a.ID)
+	must(t, err)
+	_, _, err = db.ListVideos(ctx, flick.VideoFilter{Query: "zqsecretcaption"}, flick.Page{})
+	must(t, err)
+	return a.ID, f.ID, traces
+}
