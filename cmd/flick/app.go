@@ -120,7 +120,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	if a.Directory, err = residency.OpenDirectory(ctx, directoryPath(cfg.Data)); err != nil {
 		return nil, err
 	}
-	if a.Audit, err = audit.Open(ctx, auditDir(cfg.Data), time.Now); err != nil {
+	if a.Audit, err = audit.Open(ctx, auditDir(cfg.Data), cfg.AuditKey, time.Now); err != nil {
 		return nil, fmt.Errorf("open access log: %w", err)
 	}
 	stores := make([]flick.RegionStore, len(cfg.Regions))

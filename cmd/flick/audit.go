@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/flick-video/flick/internal/audit"
 )
@@ -44,6 +45,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	var cfg Config
 	bindConfig(fs, &cfg, false)
 	fromFile := fs.String("from", "", "a checkpoint saved earlier; the log must still begin with the entries it covers")
+	pinned := fs.String("key", "", "the verifier key the log must be signed with, as printed by an earlier verify; without it, the key in the log's folder is trusted")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -58,6 +60,11 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	rep, err := audit.Verify(ctx, auditDir(cfg.Data), from)
 	if err != nil && !errors.Is(err, audit.ErrTampered) {
 		return err
+	}
+	if *pinned != "" && rep.VerifierKey != strings.TrimSpace(*pinned) {
+		// A log re-signed with a new key pair is consistent with itself.
+		rep.Problems = append(rep.Problems, fmt.Sprintf("the log is signed with verifier key %s, not the pinned %s", rep.VerifierKey, strings.TrimSpace(*pinned)))
+		err = errors.Join(err, fmt.Errorf("%w: %s: signed with another key", audit.ErrTampered, rep.Dir))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

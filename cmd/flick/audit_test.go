@@ -16,11 +16,12 @@ import (
 	"github.com/flick-video/flick/internal/audit"
 )
 
-// recordAccesses appends n entries to the access log of data.
-func recordAccesses(t *testing.T, data string, n int) {
+// recordAccesses appends n entries to the access log of data, signed with
+// the key in signerFile ("" for the log's folder).
+func recordAccesses(t *testing.T, data, signerFile string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	l, err := audit.Open(ctx, auditDir(data), time.Now)
+	l, err := audit.Open(ctx, auditDir(data), signerFile, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func runAuditCmd(t *testing.T, args ...string) (string, error) {
 
 func TestAuditCommand(t *testing.T) {
 	data := t.TempDir()
-	recordAccesses(t, data, 5)
+	recordAccesses(t, data, "", 5)
 	note, err := runAuditCmd(t, "checkpoint", "--data", data)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestAuditCommand(t *testing.T) {
 	if err := os.WriteFile(saved, []byte(note), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	recordAccesses(t, data, 3)
+	recordAccesses(t, data, "", 3)
 
 	out, err := runAuditCmd(t, "verify", "--data", data, "--from", saved)
 	if err != nil {
@@ -95,6 +96,50 @@ func TestAuditCommand(t *testing.T) {
 	out, err = runAuditCmd(t, "verify", "--data", data, "--json")
 	if err == nil || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Problems) == 0 {
 		t.Fatalf("verify --json of a tampered log = %v, %+v:\n%s", err, rep, out)
+	}
+}
+
+// TestAuditKeyElsewhere keeps the signing key outside the data directory
+// and pins the verifier key: a log rewritten and re-signed by someone who
+// can write only the data directory is then caught.
+func TestAuditKeyElsewhere(t *testing.T) {
+	data, keyFile := t.TempDir(), filepath.Join(t.TempDir(), "flick-audit.key")
+	recordAccesses(t, data, keyFile, 3)
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("signing key file: %v, %v", fi, err)
+	}
+	if _, err := os.Stat(filepath.Join(auditDir(data), "signer.key")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a signing key in the data directory: %v", err)
+	}
+	out, err := runAuditCmd(t, "verify", "--data", data)
+	if err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	_, vkey, _ := strings.Cut(strings.TrimSpace(out[strings.LastIndex(out, "verifier key: "):]), ": ")
+	if out, err := runAuditCmd(t, "verify", "--data", data, "--key", vkey); err != nil {
+		t.Fatalf("verify --key: %v\n%s", err, out)
+	}
+	// Opening the log without saying where the key is fails, and says why.
+	if _, err := audit.Open(context.Background(), auditDir(data), "", time.Now); err == nil || !strings.Contains(err.Error(), "--audit-key") {
+		t.Fatalf("open without the key = %v", err)
+	}
+
+	// Someone who can write the data directory replaces the log with a
+	// history of their own under a new key pair.
+	if err := os.RemoveAll(auditDir(data)); err != nil {
+		t.Fatal(err)
+	}
+	recordAccesses(t, data, "", 2)
+	if out, err := runAuditCmd(t, "verify", "--data", data); err != nil {
+		t.Fatalf("the forgery is consistent with itself, yet: %v\n%s", err, out)
+	}
+	out, err = runAuditCmd(t, "verify", "--data", data, "--key", vkey)
+	if !errors.Is(err, audit.ErrTampered) || !strings.Contains(out, "not the pinned "+vkey) {
+		t.Fatalf("verify --key of a re-signed log = %v:\n%s", err, out)
+	}
+	// And the server, holding the real key, refuses to open it.
+	if _, err := audit.Open(context.Background(), auditDir(data), keyFile, time.Now); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Fatalf("open of a re-keyed log with the real key = %v", err)
 	}
 }
 

@@ -18,6 +18,7 @@ type Config struct {
 	Addr           string
 	Data           string
 	Regions        []string // the first is the default region of new accounts
+	AuditKey       string   // the access log's signing key file; empty: in the log's folder
 	MaxUploadBytes int64
 	MaxDuration    time.Duration
 	Workers        int
@@ -52,6 +53,7 @@ func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
 		cfg.Regions = regions
 		return err
 	})
+	fs.StringVar(&cfg.AuditKey, "audit-key", "", "the access log's signing key file, best kept outside the data directory so that whoever can write the data cannot re-sign a rewritten log; created on first use (FLICK_AUDIT_KEY) (default <data>/audit/signer.key)")
 	fs.TextVar(&cfg.LogLevel, "log-level", &cfg.LogLevel, "log level: debug, info, warn or error (FLICK_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (FLICK_LOG_FORMAT)")
 	if !server {

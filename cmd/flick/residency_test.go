@@ -241,7 +241,7 @@ func TestResidencyMoveKilled(t *testing.T) {
 				t.Errorf("check after the rerun: %v\n%s", err, out)
 			}
 			wantOnlyIn(t, dir, "eu")
-			log, err := audit.Open(context.Background(), auditDir(dir), time.Now)
+			log, err := audit.Open(context.Background(), auditDir(dir), "", time.Now)
 			if err != nil {
 				t.Fatal(err)
 			}

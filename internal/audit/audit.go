@@ -52,14 +52,20 @@ type Log struct {
 var _ flick.AccessLog = (*Log)(nil)
 
 // Open opens the access log in dir, creating the directory, the database
-// and the key pair on first use. It refuses a log whose entries are not
-// exactly those covered by its newest signed checkpoint.
-func Open(ctx context.Context, dir string, clock flick.Clock) (_ *Log, err error) {
+// and the key pair on first use. The signing key is the file signerFile,
+// or signer.key in dir when signerFile is empty; kept elsewhere (another
+// volume, a secret mount), it cannot be used by whoever can only write the
+// log's files. It refuses a log whose entries are not exactly those covered
+// by its newest signed checkpoint.
+func Open(ctx context.Context, dir, signerFile string, clock flick.Clock) (_ *Log, err error) {
 	defer wrap(&err, "open "+dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	signer, vkey, err := loadKeys(dir)
+	if signerFile == "" {
+		signerFile = filepath.Join(dir, signerName)
+	}
+	signer, vkey, err := loadKeys(signerFile, filepath.Join(dir, verifierName))
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func openLog(t *testing.T) (*audit.Log, string) {
 func reopen(t *testing.T, dir string) *audit.Log {
 	t.Helper()
 	now := t0
-	l, err := audit.Open(context.Background(), dir, func() time.Time {
+	l, err := audit.Open(context.Background(), dir, "", func() time.Time {
 		now = now.Add(time.Second)
 		return now
 	})
@@ -287,7 +287,7 @@ func TestReopen(t *testing.T) {
 
 func BenchmarkRecord(b *testing.B) {
 	ctx := context.Background()
-	l, err := audit.Open(ctx, b.TempDir(), time.Now)
+	l, err := audit.Open(ctx, b.TempDir(), "", time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func BenchmarkRecord(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	l, err := audit.Open(ctx, dir, time.Now)
+	l, err := audit.Open(ctx, dir, "", time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,14 +14,13 @@ import (
 
 // Key files in a log's directory.
 const (
-	signerFile   = "signer.key"   // secret: signs checkpoints
-	verifierFile = "verifier.key" // public: checks them
+	signerName   = "signer.key"   // secret: signs checkpoints (unless kept elsewhere)
+	verifierName = "verifier.key" // public: checks them
 )
 
-// loadKeys reads the key pair of the log in dir, generating it when neither
+// loadKeys reads the key pair at spath and vpath, generating it when neither
 // file exists, and checks that the two belong together.
-func loadKeys(dir string) (note.Signer, string, error) {
-	spath, vpath := filepath.Join(dir, signerFile), filepath.Join(dir, verifierFile)
+func loadKeys(spath, vpath string) (note.Signer, string, error) {
 	skey, serr := os.ReadFile(spath)
 	vkey, verr := os.ReadFile(vpath)
 	switch {
@@ -39,6 +38,8 @@ func loadKeys(dir string) (note.Signer, string, error) {
 			return nil, "", err
 		}
 		skey, vkey = []byte(s), []byte(v)
+	case errors.Is(serr, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("signing key: %w (if it is kept elsewhere, say where with --audit-key)", serr)
 	case serr != nil:
 		return nil, "", fmt.Errorf("signing key: %w", serr)
 	case verr != nil:
@@ -67,14 +68,14 @@ func loadKeys(dir string) (note.Signer, string, error) {
 
 // readVerifierKey reads the verifier key of the log in dir.
 func readVerifierKey(dir string) (note.Verifier, string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, verifierFile))
+	b, err := os.ReadFile(filepath.Join(dir, verifierName))
 	if err != nil {
 		return nil, "", fmt.Errorf("verifier key: %w", err)
 	}
 	vkey := strings.TrimSpace(string(b))
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", verifierFile, err)
+		return nil, "", fmt.Errorf("%s: %w", verifierName, err)
 	}
 	return v, vkey, nil
 }

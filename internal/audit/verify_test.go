@@ -267,7 +267,7 @@ func TestOpenRefusesUncoveredEntries(t *testing.T) {
 	fill(t, l, 3)
 	l.Close()
 	exec(t, rawDB(t, dir), `DELETE FROM entries WHERE idx = 2`)
-	if _, err := audit.Open(context.Background(), dir, nil); !errors.Is(err, audit.ErrTampered) {
+	if _, err := audit.Open(context.Background(), dir, "", nil); !errors.Is(err, audit.ErrTampered) {
 		t.Fatalf("Open = %v, want ErrTampered", err)
 	}
 }

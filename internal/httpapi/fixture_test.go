@@ -72,7 +72,7 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accessLog, err := audit.Open(ctx, filepath.Join(dir, "audit"), time.Now)
+	accessLog, err := audit.Open(ctx, filepath.Join(dir, "audit"), "", time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

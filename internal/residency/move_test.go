@@ -80,7 +80,7 @@ func newWorld(t *testing.T) *world {
 	if w.dir, err = OpenDirectory(ctx, filepath.Join(w.root, "directory.db")); err != nil {
 		t.Fatal(err)
 	}
-	if w.audit, err = audit.Open(ctx, filepath.Join(w.root, "audit"), time.Now); err != nil {
+	if w.audit, err = audit.Open(ctx, filepath.Join(w.root, "audit"), "", time.Now); err != nil {
 		t.Fatal(err)
 	}
 	regions := []string{"us", "eu"}
