@@ -121,6 +121,9 @@ func (e elsewhere) AccountExists(ctx context.Context, id string) (bool, error) {
 	return err == nil && region != e.r.regions[e.self], err
 }
 
+// VideoExists finds the video in another cell whatever its status, as a
+// store finds its own: a video still processing may be liked. The ready
+// videos, nearly all that are asked about, cost the lighter look-up.
 func (e elsewhere) VideoExists(ctx context.Context, id string) (bool, error) {
 	for i, s := range e.r.cells {
 		if i == e.self {
@@ -132,6 +135,9 @@ func (e elsewhere) VideoExists(ctx context.Context, id string) (bool, error) {
 		}
 		if _, ok := d[id]; ok {
 			return true, nil
+		}
+		if _, err := s.Video(ctx, id); flick.ErrorCode(err) != flick.ENOTFOUND {
+			return err == nil, err
 		}
 	}
 	return false, nil
@@ -293,14 +299,16 @@ func (r *Router) FollowingIDs(ctx context.Context, id string) ([]string, error) 
 }
 
 // SearchAccounts asks every region and merges: the exact handle first,
-// then the most followed.
+// then the most followed. A region ranks by its own followers only, so each
+// is asked for the largest page and the router ranks by the followers in
+// every region: exact while no region matches more than flick.MaxPageSize.
 func (r *Router) SearchAccounts(ctx context.Context, q string, limit int) ([]*flick.Account, error) {
 	if len(r.cells) == 1 {
 		return r.cells[0].SearchAccounts(ctx, q, limit)
 	}
 	var all []*flick.Account
 	for _, s := range r.cells {
-		found, err := s.SearchAccounts(ctx, q, limit)
+		found, err := s.SearchAccounts(ctx, q, flick.MaxPageSize)
 		if err != nil {
 			return nil, err
 		}

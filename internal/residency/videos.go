@@ -13,10 +13,20 @@ import (
 // A video is stored in its creator's home region; every region may hold
 // counts of it (what its own viewers did), which readers sum.
 
+// CreateVideo creates the video in its author's region. An ID that any
+// region holds is taken, as in one store; two creates of one new ID racing
+// in two regions would both succeed, but IDs are fresh (flick.NewID).
 func (r *Router) CreateVideo(ctx context.Context, v *flick.Video) error {
 	s, err := r.home(ctx, v.AuthorID)
 	if err != nil {
 		return err
+	}
+	if v.ID != "" && len(r.cells) > 1 {
+		if _, _, err := r.videoCell(ctx, v.ID); err == nil {
+			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
+		} else if flick.ErrorCode(err) != flick.ENOTFOUND {
+			return err
+		}
 	}
 	return s.CreateVideo(ctx, v)
 }
@@ -127,10 +137,14 @@ func (r *Router) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Pa
 	return page, next, err
 }
 
-// RecentVideos merges every region's recent videos, newest first.
+// RecentVideos merges every region's recent videos, newest first; a limit
+// of 0 or less means the default page size, as in a store.
 func (r *Router) RecentVideos(ctx context.Context, since time.Time, limit int) ([]*flick.Video, error) {
 	if len(r.cells) == 1 {
 		return r.cells[0].RecentVideos(ctx, since, limit)
+	}
+	if limit <= 0 {
+		limit = flick.DefaultPageSize
 	}
 	lists := make([][]*flick.Video, len(r.cells))
 	for ci, s := range r.cells {

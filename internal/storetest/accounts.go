@@ -12,7 +12,7 @@ import (
 func testAccounts(t *testing.T, f *fixture) {
 	at := f.tick()
 	a := &flick.Account{ID: flick.NewID(at), Handle: "alice", DisplayName: "Alice 'O; DROP TABLE accounts;--",
-		Bio: "line one\nline two", Email: "alice@example.com", Birthdate: "1999-12-31", Region: "eu", CreatedAt: at}
+		Bio: "line one\nline two", Email: "alice@example.com", Birthdate: "1999-12-31", Region: f.regions[len(f.regions)-1].Name, CreatedAt: at}
 	f.must(f.s.CreateAccount(f.ctx, a, "argon2id$hash"))
 
 	for _, get := range []struct {
@@ -44,6 +44,11 @@ func testAccounts(t *testing.T, f *fixture) {
 	}
 	f.wantCode(f.s.CreateAccount(f.ctx, &flick.Account{ID: "not an id", Handle: "bob", CreatedAt: f.tick()}, "h"),
 		flick.EINVALID, "bad id")
+	at = f.tick()
+	f.must(f.s.CreateAccount(f.ctx, &flick.Account{ID: flick.NewID(at), Handle: "nowhere", CreatedAt: at}, "h"))
+	if got, err := f.s.AccountByHandle(f.ctx, "nowhere"); err != nil || got.Region != f.regions[0].Name {
+		t.Errorf("account made without a region: %+v, %v; want region %q", got, err, f.regions[0].Name)
+	}
 
 	for _, tc := range []struct {
 		name string
@@ -149,11 +154,9 @@ func testFollow(t *testing.T, f *fixture) {
 }
 
 func testSearchAccounts(t *testing.T, f *fixture) {
-	f.account("dan")
-	f.account("dana_x")
+	dan, danaX := f.account("dan"), f.account("dana_x")
 	f.account("danaxe")
-	f.account("zed")
-	u := f.account("user9")
+	zed, u := f.account("zed"), f.account("user9")
 	name := "Ünsal Dana"
 	_, err := f.s.UpdateProfile(f.ctx, u.ID, flick.ProfileUpdate{DisplayName: &name})
 	f.must(err)
@@ -193,6 +196,27 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 	f.must(err)
 	if len(got) != 1 || got[0].Handle != "dan" {
 		t.Errorf("limit 1: got %d accounts, first should be the exact match", len(got))
+	}
+
+	// Without an exact match the most followed come first, then by handle.
+	// Over two regions, mo_b and mo_d share one, mo_b has a follower there
+	// and mo_d has two in the other.
+	mo := []*flick.Account{f.account("mo_a"), f.account("mo_b"), f.account("mo_c"), f.account("mo_d")}
+	for _, follow := range []struct{ from, to *flick.Account }{{dan, mo[1]}, {zed, mo[3]}, {danaX, mo[3]}} {
+		_, err := f.s.Follow(f.ctx, follow.from.ID, follow.to.ID, f.tick())
+		f.must(err)
+	}
+	ranked := []string{"mo_d", "mo_b", "mo_a", "mo_c"}
+	for _, limit := range []int{1, 3, 10} {
+		got, err := f.s.SearchAccounts(f.ctx, "mo", limit)
+		f.must(err)
+		var handles []string
+		for _, a := range got {
+			handles = append(handles, a.Handle)
+		}
+		if want := ranked[:min(limit, len(ranked))]; !slices.Equal(handles, want) {
+			t.Errorf("SearchAccounts(mo, %d) = %v, want %v", limit, handles, want)
+		}
 	}
 }
 

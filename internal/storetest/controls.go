@@ -51,10 +51,7 @@ func testBlocks(t *testing.T, f *fixture) {
 	f.run("limit", func(f *fixture) {
 		v := f.account("collector")
 		for i := range flick.MaxBlockedCreators {
-			at := f.tick()
-			x := &flick.Account{ID: flick.NewID(at), Handle: fmt.Sprintf("c%d", i), Region: flick.DefaultRegion, Birthdate: "2000-01-02", CreatedAt: at}
-			f.must(f.s.CreateAccount(f.ctx, x, "h"))
-			_, err := f.s.Block(f.ctx, v.ID, x.ID, at)
+			_, err := f.s.Block(f.ctx, v.ID, f.account(fmt.Sprintf("c%d", i)).ID, f.tick())
 			f.must(err)
 		}
 		_, err := f.s.Block(f.ctx, v.ID, b.ID, f.tick())
@@ -113,8 +110,10 @@ func testNotInterested(t *testing.T, f *fixture) {
 	_, err := f.s.MarkNotInterested(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "mark an unknown video")
 
-	// A deleted video takes its marks with it.
+	// A deleted video takes its marks with it (in other regions, once its
+	// remove event reaches them).
 	f.must(f.s.DeleteVideo(f.ctx, v.ID))
+	f.removed(v)
 	got, err := f.s.NotInterested(f.ctx, a.ID, []string{v.ID})
 	f.must(err)
 	if len(got) != 0 {
@@ -127,7 +126,7 @@ func testMarks(t *testing.T, f *fixture) {
 	a, b := f.account("marker"), f.account("maker")
 	v, w, x, y := f.readyVideo(b, "v"), f.readyVideo(b, "w"), f.readyVideo(b, "x"), f.readyVideo(b, "y")
 	at := f.tick()
-	f.must(f.s.ApplyProjection(f.ctx, "marks", 1, flick.ProjectionBatch{Watches: []flick.Watch{
+	f.must(f.cell(a).ApplyProjection(f.ctx, "marks", 1, flick.ProjectionBatch{Watches: []flick.Watch{
 		{AccountID: a.ID, VideoID: v.ID, WatchMS: 15000, Completed: true, At: at},
 		{AccountID: a.ID, VideoID: x.ID, WatchMS: 100, At: at}, // not through
 	}}))

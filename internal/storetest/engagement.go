@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -14,9 +15,10 @@ import (
 
 func testLikes(t *testing.T, f *fixture) {
 	a, b := f.account("lia"), f.account("leo")
-	v, w := f.readyVideo(b, "likeable"), f.readyVideo(b, "other")
+	v, w, p := f.readyVideo(b, "likeable"), f.readyVideo(b, "other"), f.video(b, "still processing")
 	f.toggles([]toggle{
 		{"like", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, true},
+		{"like a video still processing", func() (bool, error) { return f.s.Like(f.ctx, a.ID, p.ID, f.tick()) }, true},
 		{"like again", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, false},
 		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
 		{"like other", func() (bool, error) { return f.s.Like(f.ctx, a.ID, w.ID, f.tick()) }, true},
@@ -28,7 +30,7 @@ func testLikes(t *testing.T, f *fixture) {
 		ids     []string
 		want    map[string]bool
 	}{
-		{a, []string{v.ID, w.ID, flick.NewID(f.tick()), "junk'"}, map[string]bool{v.ID: true}},
+		{a, []string{v.ID, w.ID, p.ID, flick.NewID(f.tick()), "junk'"}, map[string]bool{v.ID: true, p.ID: true}},
 		{b, []string{v.ID, w.ID}, map[string]bool{}},
 		{a, nil, map[string]bool{}},
 	} {
@@ -57,20 +59,21 @@ func mapsEqual(got, want map[string]bool) bool {
 func testComments(t *testing.T, f *fixture) {
 	a, b := f.account("cora"), f.account("cole")
 	v, w := f.readyVideo(a, "talk about it"), f.readyVideo(a, "quiet")
-	comment := func(videoID, parentID, text string) (*flick.Comment, error) {
-		c := &flick.Comment{VideoID: videoID, AuthorID: b.ID, ParentID: parentID, Text: text, CreatedAt: f.tick()}
+	comment := func(author *flick.Account, videoID, parentID, text string) (*flick.Comment, error) {
+		c := &flick.Comment{VideoID: videoID, AuthorID: author.ID, ParentID: parentID, Text: text, CreatedAt: f.tick()}
 		return c, f.s.CreateComment(f.ctx, c)
 	}
 	hostile := `'); DROP TABLE comments;-- "x" %_ <script>alert(1)</script> NEAR(a b) *`
-	top, err := comment(v.ID, "", "  "+hostile+"\n ")
+	top, err := comment(b, v.ID, "", "  "+hostile+"\n ")
 	f.must(err)
 	if !flick.ValidID(top.ID) || top.Text != hostile || top.ParentID != "" ||
 		top.Author != (flick.AccountRef{ID: b.ID, Handle: "cole", DisplayName: b.DisplayName}) {
 		t.Errorf("created comment %+v", top)
 	}
-	reply, err := comment(v.ID, top.ID, "a reply")
+	// The video's author replies, and b replies to that reply.
+	reply, err := comment(a, v.ID, top.ID, "a reply")
 	f.must(err)
-	nested, err := comment(v.ID, reply.ID, "a reply to the reply")
+	nested, err := comment(b, v.ID, reply.ID, "a reply to the reply")
 	f.must(err)
 	if reply.ParentID != top.ID || nested.ParentID != top.ID {
 		t.Errorf("reply parents %q and %q, want both %q", reply.ParentID, nested.ParentID, top.ID)
@@ -88,7 +91,7 @@ func testComments(t *testing.T, f *fixture) {
 		{"control characters", v.ID, "", "a\x07b", flick.EINVALID},
 		{"too long", v.ID, "", strings.Repeat("é", flick.MaxCommentRunes+1), flick.EUNPROCESSABLE},
 	} {
-		_, err := comment(tc.video, tc.parent, tc.text)
+		_, err := comment(b, tc.video, tc.parent, tc.text)
 		f.wantCode(err, tc.code, tc.name)
 		if tc.name == "parent on another video" && flick.ErrorMessage(err) != "Comment not found." {
 			t.Errorf("message %q", flick.ErrorMessage(err))
@@ -113,7 +116,7 @@ func testComments(t *testing.T, f *fixture) {
 		for i, c := range got {
 			want := tc.want[i]
 			if c.ID != want.ID || c.Text != want.Text || c.ParentID != want.ParentID || c.VideoID != tc.video ||
-				c.Author != want.Author || c.AuthorID != b.ID || !c.CreatedAt.Equal(want.CreatedAt) || c.ReplyCount != tc.replies[i] {
+				c.Author != want.Author || c.AuthorID != want.AuthorID || !c.CreatedAt.Equal(want.CreatedAt) || c.ReplyCount != tc.replies[i] {
 				t.Errorf("%s[%d] = %+v, want %+v with %d replies", tc.name, i, c, want, tc.replies[i])
 			}
 		}
@@ -125,35 +128,47 @@ func testComments(t *testing.T, f *fixture) {
 }
 
 func testCommentsPagination(t *testing.T, f *fixture) {
-	a := f.account("page")
-	v := f.readyVideo(a, "popular")
-	var want []string
-	for i := range 12 {
-		c := &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: fmt.Sprint("comment ", i), CreatedAt: f.tick()}
-		f.must(f.s.CreateComment(f.ctx, c))
-		want = append(want, c.ID)
-	}
-	for _, limit := range []int{1, 5, 12, 50} {
-		var got []string
-		cursor := ""
-		for range 20 {
-			page, next, err := f.s.Comments(f.ctx, v.ID, "", flick.Page{Limit: limit, Cursor: cursor})
-			f.must(err)
-			for _, c := range page {
-				got = append(got, c.ID)
-			}
-			if next == "" {
-				break
-			}
-			cursor = next
+	authors := []*flick.Account{f.account("page"), f.account("pager")}
+	v := f.readyVideo(authors[0], "popular")
+	// Twelve top-level comments and twelve replies to the first, by each
+	// author in turn.
+	want := map[string][]string{} // parent ID ("" for the top level) → comment IDs, oldest first
+	for i := range 24 {
+		parent := ""
+		if i%2 == 1 {
+			parent = want[""][0]
 		}
-		if !slices.Equal(got, want) {
-			t.Errorf("limit %d: joined pages %v, want %v (oldest first)", limit, got, want)
+		c := &flick.Comment{VideoID: v.ID, AuthorID: authors[i/2%2].ID, ParentID: parent, Text: fmt.Sprint("comment ", i), CreatedAt: f.tick()}
+		f.must(f.s.CreateComment(f.ctx, c))
+		want[parent] = append(want[parent], c.ID)
+	}
+	for _, parent := range []string{"", want[""][0]} {
+		for _, limit := range []int{1, 5, 12, 50} {
+			var got []string
+			var first *flick.Comment
+			cursor := ""
+			for range 20 {
+				page, next, err := f.s.Comments(f.ctx, v.ID, parent, flick.Page{Limit: limit, Cursor: cursor})
+				f.must(err)
+				for _, c := range page {
+					got = append(got, c.ID)
+					first = cmp.Or(first, c)
+				}
+				if next == "" {
+					break
+				}
+				cursor = next
+			}
+			if !slices.Equal(got, want[parent]) {
+				t.Errorf("parent %q, limit %d: joined pages %v, want %v (oldest first)", parent, limit, got, want[parent])
+			} else if parent == "" && first.ReplyCount != 12 {
+				t.Errorf("limit %d: the first comment has %d replies, want 12", limit, first.ReplyCount)
+			}
 		}
 	}
 }
 
-func testProjection(t *testing.T, f *fixture) {
+func testProjection(t *testing.T, f *backend) {
 	a := f.account("pro")
 	v1, v2 := f.readyVideo(a, "one"), f.readyVideo(a, "two")
 	counts := func(v *flick.Video) flick.Counts { return f.getVideo(v.ID).Counts }
@@ -206,6 +221,42 @@ func testProjection(t *testing.T, f *fixture) {
 	}
 }
 
+// testCounts has viewers of each region (and an anonymous one) count two
+// videos: every read of them reports the sum.
+func testCounts(t *testing.T, f *fixture) {
+	a, b := f.account("cam"), f.account("cal")
+	v, w := f.readyVideo(a, "counted"), f.readyVideo(b, "counted too")
+	for i, by := range []*flick.Account{a, b, nil} {
+		f.must(f.cell(by).ApplyProjection(f.ctx, "counts", uint64(i+1), flick.ProjectionBatch{Counts: map[string]flick.Counts{
+			v.ID: {Views: 1, Likes: 1}, w.ID: {Views: 2, Comments: 1, Shares: 1},
+		}}))
+	}
+	want := map[string]flick.Counts{v.ID: {Views: 3, Likes: 3}, w.ID: {Views: 6, Comments: 3, Shares: 3}}
+	for _, read := range []struct {
+		name string
+		fn   func() ([]*flick.Video, error)
+	}{
+		{"Video", func() ([]*flick.Video, error) { return []*flick.Video{f.getVideo(v.ID), f.getVideo(w.ID)}, nil }},
+		{"Videos", func() ([]*flick.Video, error) { return f.s.Videos(f.ctx, []string{v.ID, w.ID}) }},
+		{"ListVideos", func() ([]*flick.Video, error) {
+			vs, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
+			return vs, err
+		}},
+		{"RecentVideos", func() ([]*flick.Video, error) { return f.s.RecentVideos(f.ctx, v.CreatedAt, 10) }},
+	} {
+		vs, err := read.fn()
+		f.must(err)
+		if len(vs) != 2 {
+			t.Fatalf("%s: %d videos, want 2", read.name, len(vs))
+		}
+		for _, got := range vs {
+			if got.Counts != want[got.ID] {
+				t.Errorf("%s: counts of %s = %+v, want %+v", read.name, got.Caption, got.Counts, want[got.ID])
+			}
+		}
+	}
+}
+
 func testWatches(t *testing.T, f *fixture) {
 	a, b := f.account("wes"), f.account("wyn")
 	v1, v2, v3 := f.readyVideo(b, "one"), f.readyVideo(b, "two"), f.readyVideo(b, "three")
@@ -229,7 +280,7 @@ func testWatches(t *testing.T, f *fixture) {
 		}, map[string]bool{v1.ID: true, v2.ID: true}},
 	}
 	for i, bt := range batches {
-		f.must(f.s.ApplyProjection(f.ctx, "watches", uint64(i+1), flick.ProjectionBatch{Watches: bt.watches}))
+		f.must(f.cell(a).ApplyProjection(f.ctx, "watches", uint64(i+1), flick.ProjectionBatch{Watches: bt.watches}))
 		got, err := f.s.Watched(f.ctx, a.ID, all)
 		f.must(err)
 		if !mapsEqual(got, bt.want) {
@@ -252,7 +303,7 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 		f.must(f.s.CreateComment(f.ctx, top))
 		f.must(f.s.CreateComment(f.ctx, &flick.Comment{VideoID: video.ID, AuthorID: a.ID, ParentID: top.ID, Text: "reply"}))
 	}
-	f.must(f.s.ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
+	f.must(f.cell(b).ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
 		Counts:  map[string]flick.Counts{v.ID: {Views: 5, Likes: 1}, keep.ID: {Views: 2}},
 		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}, {AccountID: b.ID, VideoID: keep.ID, WatchMS: 1, Completed: true, At: f.tick()}},
 	}))
@@ -266,7 +317,10 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 	f.wantCode(err, flick.ENOTFOUND, "comments of a deleted video")
 	_, err = f.s.Like(f.ctx, b.ID, v.ID, f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "like a deleted video")
-	f.must(f.s.ApplyProjection(f.ctx, "p", 2, flick.ProjectionBatch{
+	// What other regions hold about the video goes when its remove event
+	// reaches them.
+	f.removed(v)
+	f.must(f.cell(b).ApplyProjection(f.ctx, "p", 2, flick.ProjectionBatch{
 		Counts:  map[string]flick.Counts{v.ID: {Views: 1}, keep.ID: {Views: 1}},
 		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}},
 	}))
@@ -333,7 +387,7 @@ func testConcurrentWriters(t *testing.T, f *fixture) {
 				errorf("follow fan", err)
 			}
 			errorf("comment", f.s.CreateComment(f.ctx, &flick.Comment{VideoID: videos[0].ID, AuthorID: fan.ID, Text: "first!"}))
-			errorf("projection", f.s.ApplyProjection(f.ctx, "concurrent", uint64(i+1),
+			errorf("projection", f.cell(fan).ApplyProjection(f.ctx, "concurrent", uint64(i+1),
 				flick.ProjectionBatch{Counts: map[string]flick.Counts{videos[1].ID: {Views: 1}}}))
 			_, err = f.s.Account(f.ctx, star.ID)
 			errorf("read account", err)
@@ -368,7 +422,7 @@ func testConcurrentWriters(t *testing.T, f *fixture) {
 	}
 	// Batches raced: those that came after a higher seq were skipped, but the
 	// highest always counts.
-	if pos, err := f.s.ProjectionPosition(f.ctx, "concurrent"); err != nil || pos != n {
+	if pos, err := f.cell(fans[n-1]).ProjectionPosition(f.ctx, "concurrent"); err != nil || pos != n {
 		t.Errorf("position %d, %v; want %d", pos, err, n)
 	}
 	if views := f.getVideo(videos[1].ID).Counts.Views; views < 1 || views > n {

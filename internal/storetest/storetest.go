@@ -1,6 +1,8 @@
 // Package storetest is the conformance suite for flick.Store: every backend
 // (internal/sqlite, later internal/postgres) runs the same tests, so that
-// they behave alike down to error codes and pagination. It depends only on
+// they behave alike down to error codes and pagination, and the router over
+// several regions (internal/residency) runs those that need only a
+// flick.Store, so that it behaves as one region does. It depends only on
 // the flick package.
 package storetest
 
@@ -14,48 +16,87 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// Run runs the suite. open must return a new, empty store whose clock is the
-// real time; Run closes nothing, so open should register its own cleanup.
+// Region is one region of a store that spans regions.
+type Region struct {
+	Name string
+	// Store is the region's own store. The suite uses it only as the
+	// region's event pipeline does: to apply the projections of its
+	// viewers' events, and the remove events of other regions' videos.
+	Store flick.RegionStore
+}
+
+// Run runs the suite against a backend. open must return a new, empty store
+// whose clock is the real time; Run closes nothing, so open should register
+// its own cleanup.
 func Run(t *testing.T, open func(t *testing.T) flick.RegionStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, f *fixture)
-	}{
-		{"Accounts", testAccounts},
-		{"UpdateProfile", testUpdateProfile},
-		{"Follow", testFollow},
-		{"SearchAccounts", testSearchAccounts},
-		{"Sessions", testSessions},
-		{"VideoLifecycle", testVideoLifecycle},
-		{"VideoNotFound", testVideoNotFound},
-		{"ListVideosPagination", testListVideosPagination},
-		{"ListVideosFilters", testListVideosFilters},
-		{"VideosByID", testVideosByID},
-		{"RecentVideos", testRecentVideos},
-		{"SearchHostileInput", testSearchHostileInput},
-		{"Likes", testLikes},
-		{"Comments", testComments},
-		{"CommentsPagination", testCommentsPagination},
-		{"Projection", testProjection},
-		{"Watches", testWatches},
-		{"DeleteVideoCascades", testDeleteVideoCascades},
-		{"ConcurrentWriters", testConcurrentWriters},
-		{"Blocks", testBlocks},
-		{"NotInterested", testNotInterested},
-		{"Marks", testMarks},
-		{"Settings", testSettings},
-		{"AccountDataRoundTrip", testAccountDataRoundTrip},
-		{"PurgeMovingAccount", testPurgeMovingAccount},
-		{"PurgeDeletedAccount", testPurgeDeletedAccount},
-		{"ForgetAccount", testForgetAccount},
-		{"AccountDataErrors", testAccountDataErrors},
-		{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
+	start := func(t *testing.T) *backend {
+		s := open(t)
+		return &backend{fixture: newFixture(t, s, []Region{{Name: flick.DefaultRegion, Store: s}}), s: s, open: open}
 	}
-	for _, tt := range tests {
+	for _, tt := range storeTests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, start(t).fixture) })
+	}
+	for _, tt := range backendTests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, start(t)) })
+	}
+}
+
+// RunRouted runs the tests that need only a flick.Store against one that
+// spans regions. open must return a new, empty store with the real time as
+// its clock, and its regions, the first being the default region of new
+// accounts. The suite makes accounts in each region in turn, so that
+// follows, likes, comments, blocks and listings cross regions.
+func RunRouted(t *testing.T, open func(t *testing.T) (flick.Store, []Region)) {
+	for _, tt := range storeTests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, &fixture{t: t, s: open(t), open: open, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int)})
+			s, regions := open(t)
+			tt.fn(t, newFixture(t, s, regions))
 		})
 	}
+}
+
+// storeTests need only a flick.Store.
+var storeTests = []struct {
+	name string
+	fn   func(t *testing.T, f *fixture)
+}{
+	{"Accounts", testAccounts},
+	{"UpdateProfile", testUpdateProfile},
+	{"Follow", testFollow},
+	{"SearchAccounts", testSearchAccounts},
+	{"Sessions", testSessions},
+	{"VideoLifecycle", testVideoLifecycle},
+	{"VideoNotFound", testVideoNotFound},
+	{"ListVideosPagination", testListVideosPagination},
+	{"ListVideosFilters", testListVideosFilters},
+	{"VideosByID", testVideosByID},
+	{"RecentVideos", testRecentVideos},
+	{"SearchHostileInput", testSearchHostileInput},
+	{"Likes", testLikes},
+	{"Comments", testComments},
+	{"CommentsPagination", testCommentsPagination},
+	{"Counts", testCounts},
+	{"Watches", testWatches},
+	{"DeleteVideoCascades", testDeleteVideoCascades},
+	{"ConcurrentWriters", testConcurrentWriters},
+	{"Blocks", testBlocks},
+	{"NotInterested", testNotInterested},
+	{"Marks", testMarks},
+	{"Settings", testSettings},
+	{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
+}
+
+// backendTests need a region's own store.
+var backendTests = []struct {
+	name string
+	fn   func(t *testing.T, f *backend)
+}{
+	{"Projection", testProjection},
+	{"AccountDataRoundTrip", testAccountDataRoundTrip},
+	{"PurgeMovingAccount", testPurgeMovingAccount},
+	{"PurgeDeletedAccount", testPurgeDeletedAccount},
+	{"ForgetAccount", testForgetAccount},
+	{"AccountDataErrors", testAccountDataErrors},
 }
 
 // fixture holds a test's store and makes accounts and videos for it. Every
@@ -63,11 +104,24 @@ func Run(t *testing.T, open func(t *testing.T) flick.RegionStore) {
 // so newest-first order) follow the order of creation.
 type fixture struct {
 	t   *testing.T
-	s   flick.RegionStore
+	s   flick.Store
 	ctx context.Context
 	now time.Time
 	n   *int // records made so far, shared with sub-fixtures
 
+	regions []Region       // accounts are made in each in turn
+	home    map[string]int // account ID → its region in regions, of the accounts made by account
+}
+
+func newFixture(t *testing.T, s flick.Store, regions []Region) *fixture {
+	return &fixture{t: t, s: s, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int),
+		regions: regions, home: map[string]int{}}
+}
+
+// backend is the fixture of the tests of one region's own store.
+type backend struct {
+	*fixture
+	s    flick.RegionStore                    // the fixture's store, with the methods of a region's
 	open func(t *testing.T) flick.RegionStore // opens another empty store: another region
 }
 
@@ -122,13 +176,39 @@ func (f *fixture) wantCode(err error, code, what string) {
 	}
 }
 
+// account creates an account in the next region in turn.
 func (f *fixture) account(handle string) *flick.Account {
 	f.t.Helper()
 	at := f.tick()
-	a := &flick.Account{ID: flick.NewID(at), Handle: handle, DisplayName: "Name of " + handle, Region: flick.DefaultRegion,
+	region := len(f.home) % len(f.regions)
+	a := &flick.Account{ID: flick.NewID(at), Handle: handle, DisplayName: "Name of " + handle, Region: f.regions[region].Name,
 		Birthdate: "2000-01-02", CreatedAt: at}
 	f.must(f.s.CreateAccount(f.ctx, a, "hash-of-"+handle))
+	f.home[a.ID] = region
 	return a
+}
+
+// cell returns the own store of the home region of a, made by account: the
+// store that projects a's events. Anonymous viewers (nil) have their events
+// in the default region.
+func (f *fixture) cell(a *flick.Account) flick.RegionStore {
+	if a == nil {
+		return f.regions[0].Store
+	}
+	return f.regions[f.home[a.ID]].Store
+}
+
+// removed delivers the remove event of v, just deleted, to the other
+// regions than its own, whose stores then forget their records about it:
+// DeleteVideo only deletes in the video's region. A backend has no other.
+func (f *fixture) removed(v *flick.Video) {
+	f.t.Helper()
+	own := f.home[v.AuthorID]
+	for i, r := range f.regions {
+		if i != own {
+			f.must(r.Store.ApplyProjection(f.ctx, "removed", uint64(f.tick().UnixMilli()), flick.ProjectionBatch{Removed: []string{v.ID}}))
+		}
+	}
 }
 
 // video creates a video by author in status processing.

@@ -11,7 +11,7 @@ import (
 )
 
 func testVideoLifecycle(t *testing.T, f *fixture) {
-	a := f.account("vic")
+	a, b := f.account("vic"), f.account("val")
 	v := f.video(a, "First #Cats and #dogs with @ann #cats")
 	got := f.getVideo(v.ID)
 	if got.Status != flick.StatusProcessing || got.Progress != 0 || got.Caption != v.Caption ||
@@ -109,6 +109,7 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 		code string
 	}{
 		{"duplicate id", &flick.Video{ID: v.ID, AuthorID: a.ID, CreatedAt: at}, flick.ECONFLICT},
+		{"another author's id", &flick.Video{ID: v.ID, AuthorID: b.ID, CreatedAt: at}, flick.ECONFLICT},
 		{"unknown author", &flick.Video{ID: flick.NewID(at), AuthorID: flick.NewID(at), CreatedAt: at}, flick.ENOTFOUND},
 		{"bad id", &flick.Video{ID: "../../etc/passwd", AuthorID: a.ID, CreatedAt: at}, flick.EINVALID},
 		{"long caption", &flick.Video{AuthorID: a.ID, Caption: strings.Repeat("a", flick.MaxCaptionRunes+1)}, flick.EUNPROCESSABLE},
@@ -116,7 +117,7 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 	} {
 		f.wantCode(f.s.CreateVideo(f.ctx, tc.v), tc.code, tc.name)
 	}
-	f.wantListed("after refused creates", flick.VideoFilter{AuthorIDs: []string{a.ID}, AllStatuses: true}, w, v)
+	f.wantListed("after refused creates", flick.VideoFilter{AuthorIDs: []string{a.ID, b.ID}, AllStatuses: true}, w, v)
 }
 
 // wantListed checks the first page of ListVideos with filter.
@@ -266,16 +267,16 @@ func testListVideosFilters(t *testing.T, f *fixture) {
 }
 
 func testVideosByID(t *testing.T, f *fixture) {
-	a := f.account("rae")
-	v1, v2, v3 := f.readyVideo(a, "one #a"), f.readyVideo(a, "two #b"), f.readyVideo(a, "three")
+	a, b := f.account("rae"), f.account("ray")
+	v1, v2, v3 := f.readyVideo(a, "one #a"), f.readyVideo(b, "two #b"), f.readyVideo(a, "three")
 	processing := f.video(a, "four")
 	got, err := f.s.Videos(f.ctx, []string{v3.ID, flick.NewID(f.tick()), v1.ID, processing.ID, v3.ID, "junk", v2.ID})
 	f.must(err)
 	if want := []string{v3.ID, v1.ID, v2.ID}; !slices.Equal(ids(got), want) {
-		t.Errorf("Videos = %v, want %v", ids(got), want)
+		t.Fatalf("Videos = %v, want %v", ids(got), want)
 	}
-	for _, v := range got {
-		if len(v.Renditions) != 1 || v.PosterURL == "" || v.Author.Handle != "rae" {
+	for i, v := range got {
+		if len(v.Renditions) != 1 || v.PosterURL == "" || v.Author.Handle != []string{"rae", "rae", "ray"}[i] {
 			t.Errorf("video %s lacks details: %+v", v.ID, v)
 		}
 	}
@@ -305,12 +306,12 @@ func testVideosByID(t *testing.T, f *fixture) {
 }
 
 func testRecentVideos(t *testing.T, f *fixture) {
-	a := f.account("sol")
+	authors := []*flick.Account{f.account("sol"), f.account("sal")}
 	var vs []*flick.Video
-	for range 6 {
-		vs = append(vs, f.readyVideo(a, "recent"))
+	for i := range 6 {
+		vs = append(vs, f.readyVideo(authors[i%2], "recent"))
 	}
-	f.video(a, "processing")
+	f.video(authors[0], "processing")
 	tests := []struct {
 		since time.Time
 		limit int
@@ -319,6 +320,7 @@ func testRecentVideos(t *testing.T, f *fixture) {
 		{vs[0].CreatedAt, 100, ids(newestFirst(vs...))},
 		{vs[3].CreatedAt, 100, ids(newestFirst(vs[3:]...))},
 		{vs[0].CreatedAt, 2, ids(newestFirst(vs[4:]...))},
+		{vs[0].CreatedAt, 0, ids(newestFirst(vs...))}, // the default page size
 		{vs[5].CreatedAt.Add(time.Millisecond), 100, nil},
 	}
 	for _, tc := range tests {
