@@ -46,19 +46,28 @@ type AccountDataStore interface {
 	// account, its sessions, follows, likes, watches, marks, settings,
 	// comments and videos (with their hashtags, renditions and search rows) —
 	// and takes its likes, comments and follows back out of this region's
-	// aggregates, in one transaction; then it makes sure nothing of it is
-	// left in the file (the search index merged, the file rewritten
-	// without it, the write-ahead log truncated). When the account is deleted
-	// (moving false) its videos are gone for good, and this region's records
-	// about them (other people's likes, comments, watches, marks, counts)
-	// go too; when it is moving, the videos live on in the target region
-	// and those records stay. ENOTFOUND if the account is not stored here.
+	// aggregates, in one transaction that also leaves nothing of it in the
+	// store's indexes (the search index merged, planner statistics). When
+	// the account is deleted (moving false) its videos are gone for good,
+	// and this region's records about them (other people's likes, comments,
+	// watches, marks, counts) go too, but copies of the deleted records may
+	// stay in the files until Compact. When it is moving, the videos live on
+	// in the target region and those records stay, and PurgeAccount
+	// compacts before it returns, even when it returns ENOTFOUND (a retry).
+	// ENOTFOUND if the account is not stored here.
 	PurgeAccount(ctx context.Context, id string, moving bool) error
 	// ForgetAccount erases what this region's records say about a deleted
 	// account of any region: follows of it (fixing the followers'
-	// following counts), hidden-creator marks and its follower counter.
-	// ECONFLICT if the account is still stored here: purge it first.
+	// following counts), hidden-creator marks and its follower counter;
+	// copies may stay in the files until Compact. ECONFLICT if the account
+	// is still stored here: purge it first.
 	ForgetAccount(ctx context.Context, id string) error
+	// Compact rewrites the store's files so that no byte of a record that
+	// PurgeAccount or ForgetAccount erased before it was called is left in
+	// them: not in free space, stale copies of cells or a write-ahead log.
+	// It takes time in proportion to the store's size while the region's
+	// writes wait: an erasure calls it once for a batch of accounts.
+	Compact(ctx context.Context) error
 	// PersonalOwners lists every account that owns personal data or
 	// authored content in this store, by table, for the residency check.
 	PersonalOwners(ctx context.Context) (map[string][]string, error)

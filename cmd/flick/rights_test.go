@@ -18,8 +18,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqlite"
 )
 
 // TestDataRights builds a busy account in a two-region instance, downloads
@@ -175,8 +177,17 @@ func TestDataRights(t *testing.T) {
 	}
 
 	// The raw files: nothing but the access log names the account. (The
-	// scan does find what lives on: sam's video.)
+	// scan does find what lives on: sam's video.) The stores are read while
+	// the server runs too: closing one checkpoints its write-ahead log,
+	// which would hide a missing compaction.
 	waitErased(t, ta)
+	for _, region := range []string{"us", "eu"} {
+		for _, secret := range []string{email, handle, me.ID, "zqsecretcaption", comment} {
+			if storeHolds(t, ta.Dir, region, secret) {
+				t.Errorf("region %s: the store's files still hold %q", region, secret)
+			}
+		}
+	}
 	ta.Stop()
 	if len(grepAll(t, ta.Dir, samVideo.ID)) == 0 {
 		t.Fatal("the scan finds nothing, not even a surviving video")
@@ -283,48 +294,124 @@ func grepAll(t *testing.T, dir, s string) []string {
 	return hits
 }
 
-// TestErasureResumes cuts an erasure short right after it was journalled
-// (as a kill would) and restarts: the server's erasure worker finishes it.
+// TestErasureResumes cuts an erasure short (as a kill would) and restarts:
+// the server's erasure worker finishes it. Cut right after it was
+// journalled, the worker does it all; cut after the records were removed
+// but before the stores were compacted, it has no record left to delete
+// and must still compact every store. While the server runs, no store's
+// file or write-ahead log may hold the account's ID any more.
 func TestErasureResumes(t *testing.T) {
-	dir := t.TempDir()
-	ta := startTestAppIn(t, dir, "us", "eu")
+	for _, removed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("records removed=%v", removed), func(t *testing.T) {
+			dir := t.TempDir()
+			ta := startTestAppIn(t, dir, "us", "eu")
+			ctx := context.Background()
+			victim := ta.userIn(t, "zqgone", "eu")
+			sam := ta.userIn(t, "sam", "us")
+			if err := sam.do(ctx, "POST", "/api/v1/accounts/zqgone/follow", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			var me struct {
+				ID string `json:"id"`
+			}
+			if err := victim.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
+				t.Fatal(err)
+			}
+			ta.Stop()
+
+			if removed {
+				removeRecords(t, dir, me.ID, "eu", "eu", "us")
+			}
+			// The journal entry is all an erasure killed at its first step leaves.
+			db, err := sql.Open("sqlite", directoryPath(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`INSERT INTO erasures (account_id, started_at) VALUES (?, 0)`, me.ID); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+
+			ta = startTestAppIn(t, dir, "us", "eu")
+			waitErased(t, ta)
+			for _, region := range []string{"us", "eu"} {
+				if storeHolds(t, dir, region, me.ID) {
+					t.Errorf("region %s: the store's files still hold the erased account's ID", region)
+				}
+			}
+			if err := ta.client().do(ctx, "GET", "/api/v1/accounts/zqgone", nil, nil); !isStatus(err, 404) {
+				t.Errorf("account after the resumed erasure: %v, want 404", err)
+			}
+			var samProfile struct {
+				FollowingCount int64 `json:"following_count"`
+			}
+			if err := ta.client().do(ctx, "GET", "/api/v1/accounts/sam", nil, &samProfile); err != nil || samProfile.FollowingCount != 0 {
+				t.Errorf("sam still follows the erased account: %+v, %v", samProfile, err)
+			}
+			ta.Stop()
+			for _, region := range []string{"us", "eu"} {
+				if hits := grepAll(t, regionDir(dir, region), me.ID); len(hits) > 0 {
+					t.Errorf("the erased account's ID is still in %v", hits)
+				}
+			}
+		})
+	}
+}
+
+// removeRecords leaves the stores of a stopped instance as a kill right
+// after the first part of an erasure would: the account's records purged
+// from its home and every region's records about it forgotten, committed
+// to the write-ahead logs but not compacted, so that the files still hold
+// copies of them.
+func removeRecords(t *testing.T, dir, id, home string, regions ...string) {
+	t.Helper()
 	ctx := context.Background()
-	victim := ta.userIn(t, "zqgone", "eu")
-	sam := ta.userIn(t, "sam", "us")
-	if err := sam.do(ctx, "POST", "/api/v1/accounts/zqgone/follow", nil, nil); err != nil {
-		t.Fatal(err)
+	for _, region := range regions {
+		path := storePath(dir, region)
+		s, err := sqlite.Open(ctx, path, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if region == home {
+			err = s.PurgeAccount(ctx, id, false)
+		}
+		err = errors.Join(err, s.ForgetAccount(ctx, id))
+		// Closing checkpoints the log into the file and deletes it: put
+		// back what the kill would have left.
+		kept := map[string][]byte{}
+		for _, p := range []string{path, path + "-wal"} {
+			b, rerr := os.ReadFile(p)
+			err = errors.Join(err, rerr)
+			kept[p] = b
+		}
+		err = errors.Join(err, s.Close())
+		for p, b := range kept {
+			err = errors.Join(err, os.WriteFile(p, b, 0o600))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !storeHolds(t, dir, region, id) {
+			t.Fatalf("region %s: the store's files hold no copy of the account: the test cannot tell whether the worker compacts", region)
+		}
 	}
-	var me struct {
-		ID string `json:"id"`
-	}
-	if err := victim.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
-		t.Fatal(err)
-	}
-	ta.Stop()
+}
 
-	// The journal entry is all an erasure killed at its first step leaves.
-	db, err := sql.Open("sqlite", directoryPath(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO erasures (account_id, started_at) VALUES (?, 0)`, me.ID); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+// storePath is the file of region's store.
+func storePath(dir, region string) string { return filepath.Join(regionDir(dir, region), "flick.db") }
 
-	ta = startTestAppIn(t, dir, "us", "eu")
-	waitErased(t, ta)
-	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/zqgone", nil, nil); !isStatus(err, 404) {
-		t.Errorf("account after the resumed erasure: %v, want 404", err)
+// storeHolds reports whether region's store file or its write-ahead log
+// contains s.
+func storeHolds(t *testing.T, dir, region, s string) bool {
+	t.Helper()
+	for _, p := range []string{storePath(dir, region), storePath(dir, region) + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
 	}
-	var samProfile struct {
-		FollowingCount int64 `json:"following_count"`
-	}
-	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/sam", nil, &samProfile); err != nil || samProfile.FollowingCount != 0 {
-		t.Errorf("sam still follows the erased account: %+v, %v", samProfile, err)
-	}
-	ta.Stop()
-	if hits := grepAll(t, regionDir(dir, "eu"), me.ID); len(hits) > 0 {
-		t.Errorf("the erased account's ID is still in %v", hits)
-	}
+	return false
 }

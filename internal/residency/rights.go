@@ -211,9 +211,11 @@ func copyToZip(ctx context.Context, z *zip.Writer, blobs flick.BlobStore, key, n
 // Before it returns, the account is gone for everyone: its videos (with
 // what every region holds about them), its records and sessions, its media,
 // and other regions' follows and hides of it. Its events (and other
-// messages naming it), what every recommender learned from it and its
-// directory entry are erased next by Run, which can take minutes for a
-// busy account (each erased event rewrites part of the log). The erasure is
+// messages naming it), what every recommender learned from it, the copies
+// of its records left in the stores' files (one compaction of every store
+// for all the erasures Run finishes together) and its directory entry are
+// erased next by Run, which can take minutes for a busy account (each
+// erased event rewrites part of the log). The erasure is
 // journalled first, so that Run finishes one cut short anywhere; the access
 // log keeps its pseudonymous entries about the account, this one included.
 func (x *Rights) Erase(ctx context.Context, id string) error {
@@ -284,10 +286,10 @@ func (x *Rights) removeRecords(ctx context.Context, id, region string) error {
 	return nil
 }
 
-// finish does a whole erasure: the records (again, if a crash cut the
-// first part short), then the events, the recommenders' state and the
-// directory entry with the journal's.
-func (x *Rights) finish(ctx context.Context, id, region string) error {
+// eraseRest does the rest of an erasure but the compaction: the records
+// (again, if a crash cut the first part short), then the events and the
+// recommenders' state in every region.
+func (x *Rights) eraseRest(ctx context.Context, id, region string) error {
 	if err := x.removeRecords(ctx, id, region); err != nil {
 		return err
 	}
@@ -296,31 +298,66 @@ func (x *Rights) finish(ctx context.Context, id, region string) error {
 			return fmt.Errorf("residency: erase %s in %s: %w", id, c.Region, err)
 		}
 	}
+	return nil
+}
+
+// compact rewrites every region's store, so that no copy of the records
+// erased before it is left in their files. It first waits for each
+// region's projector to apply its log: the remove events of the erased
+// accounts' videos delete other people's records about them (comments
+// that may name the account among them).
+func (x *Rights) compact(ctx context.Context) error {
+	for _, c := range x.cells {
+		seq, err := c.Log.LastSeq(ctx)
+		if err == nil {
+			err = c.Projector.WaitFor(ctx, seq)
+		}
+		if err != nil {
+			return fmt.Errorf("residency: compact %s: waiting for the projector: %w", c.Region, err)
+		}
+		if err := c.Store.Compact(ctx); err != nil {
+			return fmt.Errorf("residency: compact %s: %w", c.Region, err)
+		}
+	}
+	return nil
+}
+
+// forget ends the erasures of ids, whose records every store has
+// compacted away: their directory entries go with their journal rows.
+func (x *Rights) forget(ctx context.Context, ids []string) error {
 	tx, err := x.dir.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("residency: end erasures: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return fmt.Errorf("residency: erase %s: directory: %w", id, err)
+	for _, id := range ids {
+		for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("residency: erase %s: directory: %w", id, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("residency: erase %s: directory: %w", id, err)
+		return fmt.Errorf("residency: end erasures: %w", err)
 	}
-	x.dir.forget(id)
-	if _, err := x.dir.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("residency: erase %s: directory checkpoint: %w", id, err)
+	for _, id := range ids {
+		x.dir.forget(id)
 	}
-	x.logger.Info("account erased", "account", id, "region", region)
+	// The directory is small: rewrite it too, for the stale copies of the
+	// handles that secure_delete does not reach (see sqlite's Compact).
+	for _, q := range []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+		if _, err := x.dir.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("residency: end erasures: directory %s: %w", q, err)
+		}
+	}
 	return nil
 }
 
 // pendingErasure is an erasure in the journal.
 type pendingErasure struct{ id, region string }
 
-// Pending lists the accounts whose erasure is not finished.
+// Pending lists the accounts whose erasure is not finished: until every
+// store is compacted after it.
 func (x *Rights) Pending(ctx context.Context) ([]string, error) {
 	todo, err := x.pending(ctx)
 	ids := make([]string, len(todo))
@@ -352,28 +389,8 @@ func (x *Rights) pending(ctx context.Context) ([]pendingErasure, error) {
 // must be running.
 func (x *Rights) Run(ctx context.Context) error {
 	for {
-		todo, err := x.pending(ctx)
-		if err != nil {
+		if err := x.finishPending(ctx); err != nil {
 			return err
-		}
-		for _, p := range todo {
-			if !x.busy.claim(p.id) {
-				continue // Erase is still on its first part; it wakes us after
-			}
-			unmark := x.router.markErasing(p.id)
-			err := x.finish(ctx, p.id, p.region)
-			if err == nil {
-				unmark() // the directory has forgotten it
-			}
-			x.busy.release(p.id)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err != nil {
-				// Logged and retried at the next wake-up or start: a failed
-				// erasure must stay visible, not stop the server.
-				x.logger.Error("account erasure failed; it will be retried", "account", p.id, "err", err)
-			}
 		}
 		select {
 		case <-ctx.Done():
@@ -382,4 +399,66 @@ func (x *Rights) Run(ctx context.Context) error {
 		case <-time.After(time.Minute):
 		}
 	}
+}
+
+// finishPending finishes every journalled erasure that Erase is not still
+// working on: the rest of each, then one compaction of every store for the
+// batch, and only then the journal rows, so that a crash before the
+// compaction has it redone at the next start. A failed erasure or
+// compaction is logged and retried at the next wake-up or start: it must
+// stay visible, not stop the server. It returns only ctx's error or the
+// journal's.
+func (x *Rights) finishPending(ctx context.Context) error {
+	todo, err := x.pending(ctx)
+	if err != nil {
+		return err
+	}
+	type erased struct {
+		pendingErasure
+		unmark func()
+	}
+	var done []erased
+	defer func() {
+		for _, e := range done {
+			x.busy.release(e.id)
+		}
+	}()
+	for _, p := range todo {
+		if !x.busy.claim(p.id) {
+			continue // Erase is still on its first part; it wakes us after
+		}
+		unmark := x.router.markErasing(p.id)
+		if err := x.eraseRest(ctx, p.id, p.region); err != nil {
+			x.busy.release(p.id)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			x.logger.Error("account erasure failed; it will be retried", "account", p.id, "err", err)
+			continue
+		}
+		done = append(done, erased{p, unmark})
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	ids := make([]string, len(done))
+	for i, e := range done {
+		ids[i] = e.id
+	}
+	err = x.compact(ctx)
+	if err == nil {
+		err = x.forget(ctx, ids)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		x.logger.Error("account erasures failed; they will be retried", "accounts", ids, "err", err)
+		return nil
+	}
+	for _, e := range done {
+		e.unmark() // the directory has forgotten it
+		x.logger.Info("account erased", "account", e.id, "region", e.region)
+	}
+	return nil
 }

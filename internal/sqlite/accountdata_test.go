@@ -15,6 +15,16 @@ import (
 	"github.com/flick-video/flick"
 )
 
+// openFile opens a new store and returns it with the path of its file.
+func openFile(t testing.TB) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "flick.db")
+	db, err := Open(context.Background(), path, time.Now)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
 // rawFiles returns the bytes of the database file and of its write-ahead
 // log and shared memory, those that exist.
 func rawFiles(t *testing.T, path string) []byte {
@@ -36,46 +46,125 @@ func rawFiles(t *testing.T, path string) []byte {
 // used, and reads the raw files: nothing by which the account could be
 // found may be left in them, not in free pages, stale copies of cells, the
 // search index, the planner's statistics or the write-ahead log. A deleted
-// account is purged and then forgotten, as the residency layer does; a
-// moving account leaves its ID in others' follows and its videos' IDs in
-// others' likes, records that stay.
+// account is purged and forgotten, as the residency layer does, and the
+// file is left as it was until Compact; a moving account's purge compacts
+// by itself. A moving account leaves its ID in others' follows and its
+// videos' IDs in others' likes, records that stay.
 func TestPurgeLeavesNoTrace(t *testing.T) {
 	for _, moving := range []bool{false, true} {
 		t.Run(fmt.Sprintf("moving=%v", moving), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "flick.db")
-			db, err := Open(ctx, path, time.Now)
-			must(t, err)
-			t.Cleanup(func() { db.Close() })
+			db, path := openFile(t)
 			gone, friend, traces := busyRegion(t, db, moving)
-			before := rawFiles(t, path)
-			for _, s := range traces {
-				if !bytes.Contains(before, []byte(s)) {
-					t.Fatalf("%q is not in the files before the purge: the test cannot see it", s)
-				}
-			}
+			wantInFiles(t, path, traces...)
 
 			must(t, db.PurgeAccount(ctx, gone, moving))
 			if !moving {
 				must(t, db.ForgetAccount(ctx, gone))
+				// The synchronous part leaves the rewrite to Compact.
+				if n := freePages(t, db); n == 0 {
+					t.Error("PurgeAccount rewrote the file: no free pages are left")
+				}
+				must(t, db.Compact(ctx))
 			}
 
-			after := rawFiles(t, path)
-			for _, s := range traces {
-				if i := bytes.Index(after, []byte(s)); i >= 0 {
-					t.Errorf("%q is left in the files, in %q", s, strings.ToValidUTF8(string(after[max(i-40, 0):min(i+len(s)+40, len(after))]), "?"))
-				}
+			wantNotInFiles(t, path, traces...)
+			if n := freePages(t, db); n != 0 {
+				t.Errorf("%d free pages after the compaction, want 0", n)
 			}
 			// The friend's records survive.
 			if _, err := db.Account(ctx, friend); err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Contains(after, []byte("a reply that stays")) {
-				t.Error("the friend's comments are gone")
-			}
+			wantInFiles(t, path, "a reply that stays")
 		})
 	}
+}
+
+// TestForgetLeavesNoTrace forgets an account of another region that many
+// accounts here follow and hide, interleaved with follows of an account
+// that stays: after ForgetAccount and Compact its ID is in no byte of the
+// files, and the other follows survive.
+func TestForgetLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	db, path := openFile(t)
+	at := time.Now()
+	tick := func() time.Time { at = at.Add(time.Millisecond); return at }
+	gone, stays := flick.NewID(tick()), flick.NewID(tick())
+	db.SetElsewhere(otherRegion{gone: true, stays: true})
+	var last string // a follower
+	for i := range 300 {
+		a := &flick.Account{ID: flick.NewID(tick()), Handle: fmt.Sprintf("follower%d", i), DisplayName: "Follower",
+			Birthdate: "1990-05-06", Region: flick.DefaultRegion, CreatedAt: at}
+		must(t, db.CreateAccount(ctx, a, "hash"))
+		last = a.ID
+		for _, followee := range []string{gone, stays} {
+			_, err := db.Follow(ctx, a.ID, followee, tick())
+			must(t, err)
+		}
+		if i%3 == 0 {
+			_, err := db.Block(ctx, a.ID, gone, tick())
+			must(t, err)
+		}
+	}
+	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	must(t, err)
+	wantInFiles(t, path, gone, stays)
+
+	must(t, db.ForgetAccount(ctx, gone))
+	must(t, db.Compact(ctx))
+
+	wantNotInFiles(t, path, gone)
+	wantInFiles(t, path, stays)
+	if ids, err := db.FollowingIDs(ctx, last); err != nil || len(ids) != 1 || ids[0] != stays {
+		t.Errorf("a follower's FollowingIDs = %v, %v; want only %s", ids, err, stays)
+	}
+	if counts, err := db.FollowerCounts(ctx, []string{gone, stays}); err != nil || len(counts) != 1 || counts[stays] != 300 {
+		t.Errorf("FollowerCounts = %v, %v; want only %s with 300", counts, err, stays)
+	}
+}
+
+// otherRegion is the Elsewhere of a store whose accounts follow accounts
+// of another region: it stores the accounts in the set, and no videos.
+type otherRegion map[string]bool
+
+func (o otherRegion) AccountExists(_ context.Context, id string) (bool, error) { return o[id], nil }
+func (o otherRegion) VideoExists(context.Context, string) (bool, error)        { return false, nil }
+func (o otherRegion) TopComment(context.Context, string, string) (string, error) {
+	return "", flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+}
+
+// wantInFiles fails the test unless each of s is in the raw files at path:
+// otherwise a scan for it could not tell anything.
+func wantInFiles(t *testing.T, path string, s ...string) {
+	t.Helper()
+	all := rawFiles(t, path)
+	for _, x := range s {
+		if !bytes.Contains(all, []byte(x)) {
+			t.Fatalf("%q is not in the files", x)
+		}
+	}
+}
+
+// wantNotInFiles reports each of s found in the raw files at path, with
+// the bytes around it.
+func wantNotInFiles(t *testing.T, path string, s ...string) {
+	t.Helper()
+	all := rawFiles(t, path)
+	for _, x := range s {
+		if i := bytes.Index(all, []byte(x)); i >= 0 {
+			t.Errorf("%q is left in the files, in %q", x, strings.ToValidUTF8(string(all[max(i-40, 0):min(i+len(x)+40, len(all))]), "?"))
+		}
+	}
+}
+
+// freePages returns the number of pages on the file's free list.
+func freePages(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	must(t, db.write.QueryRow(`PRAGMA freelist_count`).Scan(&n))
+	return n
 }
 
 // busyRegion makes an account with records in every table, interleaved
