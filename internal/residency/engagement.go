@@ -12,50 +12,40 @@ import (
 // A viewer's likes, marks, settings and comments are personal data, kept in
 // the viewer's home region whatever region the video is in.
 
-// viewer runs fn on the store of accountID's home region.
-func viewer[T any](ctx context.Context, r *Router, accountID string, fn func(s flick.RegionStore) (T, error)) (T, error) {
-	s, err := r.home(ctx, accountID)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return fn(s)
-}
-
 func (r *Router) Like(ctx context.Context, accountID, videoID string, at time.Time) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Like(ctx, accountID, videoID, at) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Like(ctx, accountID, videoID, at) })
 }
 
 func (r *Router) Unlike(ctx context.Context, accountID, videoID string) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Unlike(ctx, accountID, videoID) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Unlike(ctx, accountID, videoID) })
 }
 
 func (r *Router) Liked(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.Liked(ctx, accountID, videoIDs) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.Liked(ctx, accountID, videoIDs) })
 }
 
 func (r *Router) Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.Watched(ctx, accountID, videoIDs) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.Watched(ctx, accountID, videoIDs) })
 }
 
 func (r *Router) Marks(ctx context.Context, accountID string, videoIDs []string) (map[string]flick.VideoMarks, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (map[string]flick.VideoMarks, error) {
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (map[string]flick.VideoMarks, error) {
 		return s.Marks(ctx, accountID, videoIDs)
 	})
 }
 
 func (r *Router) Block(ctx context.Context, accountID, creatorID string, at time.Time) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Block(ctx, accountID, creatorID, at) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Block(ctx, accountID, creatorID, at) })
 }
 
 func (r *Router) Unblock(ctx context.Context, accountID, creatorID string) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Unblock(ctx, accountID, creatorID) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.Unblock(ctx, accountID, creatorID) })
 }
 
 // BlockedAccounts fills in the creators of other regions, which the
 // viewer's region knows only by ID.
 func (r *Router) BlockedAccounts(ctx context.Context, accountID string) ([]flick.AccountRef, error) {
-	refs, err := viewer(ctx, r, accountID, func(s flick.RegionStore) ([]flick.AccountRef, error) { return s.BlockedAccounts(ctx, accountID) })
+	refs, err := onHome(ctx, r, accountID, func(s flick.RegionStore) ([]flick.AccountRef, error) { return s.BlockedAccounts(ctx, accountID) })
 	if err != nil {
 		return nil, err
 	}
@@ -82,32 +72,28 @@ func (r *Router) fillRefs(ctx context.Context, refs []flick.AccountRef) ([]flick
 }
 
 func (r *Router) MarkNotInterested(ctx context.Context, accountID, videoID string, at time.Time) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.MarkNotInterested(ctx, accountID, videoID, at) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.MarkNotInterested(ctx, accountID, videoID, at) })
 }
 
 func (r *Router) UnmarkNotInterested(ctx context.Context, accountID, videoID string) (bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.UnmarkNotInterested(ctx, accountID, videoID) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (bool, error) { return s.UnmarkNotInterested(ctx, accountID, videoID) })
 }
 
 func (r *Router) NotInterested(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.NotInterested(ctx, accountID, videoIDs) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (map[string]bool, error) { return s.NotInterested(ctx, accountID, videoIDs) })
 }
 
 func (r *Router) Controls(ctx context.Context, accountID string) (*flick.ViewerControls, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (*flick.ViewerControls, error) { return s.Controls(ctx, accountID) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (*flick.ViewerControls, error) { return s.Controls(ctx, accountID) })
 }
 
 func (r *Router) PutSettings(ctx context.Context, accountID string, set flick.ViewerSettings) (flick.ViewerSettings, error) {
-	return viewer(ctx, r, accountID, func(s flick.RegionStore) (flick.ViewerSettings, error) { return s.PutSettings(ctx, accountID, set) })
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) (flick.ViewerSettings, error) { return s.PutSettings(ctx, accountID, set) })
 }
 
 // CreateComment stores the comment in its author's region.
 func (r *Router) CreateComment(ctx context.Context, c *flick.Comment) error {
-	s, err := r.home(ctx, c.AuthorID)
-	if err != nil {
-		return err
-	}
-	return s.CreateComment(ctx, c)
+	return r.on(ctx, c.AuthorID, func(s flick.RegionStore) error { return s.CreateComment(ctx, c) })
 }
 
 // Comments merges the comments that each region's people wrote, oldest

@@ -3,6 +3,7 @@ package residency
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/flick-video/flick"
 )
@@ -32,21 +33,21 @@ func NewEvents(r *Router, logs []flick.EventAppender, projectors []SeqWaiter) *E
 	return &Events{r: r, logs: logs, projectors: projectors}
 }
 
-// region returns the index of the region whose log takes accountID's events.
-func (e *Events) region(ctx context.Context, accountID string) (int, error) {
+// enter returns the index of the region whose log takes accountID's
+// events, as a call under way on the account until leave (Router.enter).
+func (e *Events) enter(ctx context.Context, accountID string) (i int, leave func(), err error) {
 	if accountID == "" || len(e.logs) == 1 {
-		return 0, nil
+		return 0, func() {}, nil
 	}
-	region, err := e.r.region(ctx, accountID)
+	region, leave, err := e.r.enter(ctx, accountID)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	for i, r := range e.r.regions {
-		if r == region {
-			return i, nil
-		}
+	if i = slices.Index(e.r.regions, region); i < 0 {
+		leave()
+		return 0, nil, fmt.Errorf("residency: account %s is homed in unknown region %q", accountID, region)
 	}
-	return 0, fmt.Errorf("residency: account %s is homed in unknown region %q", accountID, region)
+	return i, leave, nil
 }
 
 // Append appends the events of each region to its log and returns the
@@ -59,10 +60,11 @@ func (e *Events) Append(ctx context.Context, events []flick.Event) (uint64, erro
 	batches := make([][]flick.Event, len(e.logs))
 	var order []int
 	for _, ev := range events {
-		i, err := e.region(ctx, ev.AccountID)
+		i, leave, err := e.enter(ctx, ev.AccountID)
 		if err != nil {
 			return 0, err
 		}
+		defer leave()
 		if batches[i] == nil {
 			order = append(order, i)
 		}
@@ -80,10 +82,11 @@ func (e *Events) Append(ctx context.Context, events []flick.Event) (uint64, erro
 
 // WaitFor waits for the projector of accountID's region.
 func (e *Events) WaitFor(ctx context.Context, accountID string, seq uint64) error {
-	i, err := e.region(ctx, accountID)
+	i, leave, err := e.enter(ctx, accountID)
 	if err != nil {
 		return err
 	}
+	defer leave()
 	return e.projectors[i].WaitFor(ctx, seq)
 }
 

@@ -17,9 +17,10 @@ type Feed struct {
 func NewFeed(e *Events, feeds []flick.Feed) *Feed { return &Feed{events: e, feeds: feeds} }
 
 func (f *Feed) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedItem, string, error) {
-	i, err := f.events.region(ctx, req.ViewerID)
+	i, leave, err := f.events.enter(ctx, req.ViewerID)
 	if err != nil {
 		return nil, "", err
 	}
+	defer leave()
 	return f.feeds[i].Page(ctx, req)
 }

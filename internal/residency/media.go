@@ -29,55 +29,60 @@ func NewMedia(r *Router, blobs []flick.BlobStore, uploaders []flick.Uploader) *M
 	return &Media{r: r, blobs: blobs, uploaders: uploaders}
 }
 
-// cell returns the index of the region that holds key.
-func (m *Media) cell(ctx context.Context, key string) (int, error) {
+// cell returns the index of the region that holds key; until leave, a call
+// on an avatar is one under way on its account (Router.enter).
+func (m *Media) cell(ctx context.Context, key string) (i int, leave func(), err error) {
 	if len(m.blobs) == 1 {
-		return 0, nil
+		return 0, func() {}, nil
 	}
 	if id, ok := strings.CutPrefix(key, "avatars/"); ok {
-		region, err := m.r.region(ctx, strings.TrimSuffix(id, ".jpg"))
+		region, leave, err := m.r.enter(ctx, strings.TrimSuffix(id, ".jpg"))
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		return indexOf(m.r.regions, region), nil
+		return indexOf(m.r.regions, region), leave, nil
 	}
 	if rest, ok := strings.CutPrefix(key, "videos/"); ok {
 		id, _, _ := strings.Cut(rest, "/")
 		i, _, err := m.r.videoCell(ctx, id)
-		return i, err
+		return i, func() {}, err
 	}
-	return 0, flick.Errorf(flick.ENOTFOUND, "Not found.")
+	return 0, nil, flick.Errorf(flick.ENOTFOUND, "Not found.")
 }
 
 func (m *Media) Open(ctx context.Context, key string) (flick.Blob, error) {
-	i, err := m.cell(ctx, key)
+	i, leave, err := m.cell(ctx, key)
 	if err != nil {
 		return nil, err
 	}
+	defer leave()
 	return m.blobs[i].Open(ctx, key)
 }
 
 func (m *Media) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
-	i, err := m.cell(ctx, key)
+	i, leave, err := m.cell(ctx, key)
 	if err != nil {
 		return 0, err
 	}
+	defer leave()
 	return m.blobs[i].Put(ctx, key, r)
 }
 
 func (m *Media) PutFile(ctx context.Context, key, path string) error {
-	i, err := m.cell(ctx, key)
+	i, leave, err := m.cell(ctx, key)
 	if err != nil {
 		return err
 	}
+	defer leave()
 	return m.blobs[i].PutFile(ctx, key, path)
 }
 
 func (m *Media) DeletePrefix(ctx context.Context, prefix string) error {
-	i, err := m.cell(ctx, prefix)
+	i, leave, err := m.cell(ctx, prefix)
 	if err != nil {
 		return err
 	}
+	defer leave()
 	return m.blobs[i].DeletePrefix(ctx, prefix)
 }
 
@@ -85,11 +90,12 @@ func (m *Media) DeletePrefix(ctx context.Context, prefix string) error {
 func (m *Media) Ingest(ctx context.Context, authorID, caption, path string) (*flick.Video, error) {
 	i := 0
 	if len(m.uploaders) > 1 {
-		region, err := m.r.region(ctx, authorID)
+		region, leave, err := m.r.enter(ctx, authorID)
 		if err != nil {
 			os.Remove(path) // Ingest owns the file whatever happens
 			return nil, err
 		}
+		defer leave()
 		i = indexOf(m.r.regions, region)
 	}
 	return m.uploaders[i].Ingest(ctx, authorID, caption, path)
@@ -97,10 +103,11 @@ func (m *Media) Ingest(ctx context.Context, authorID, caption, path string) (*fl
 
 // Delete hands the deletion to the transcoder of the video's region.
 func (m *Media) Delete(ctx context.Context, videoID string) error {
-	i, err := m.cell(ctx, "videos/"+videoID+"/")
+	i, leave, err := m.cell(ctx, "videos/"+videoID+"/")
 	if err != nil {
 		return err
 	}
+	defer leave()
 	return m.uploaders[i].Delete(ctx, videoID)
 }
 

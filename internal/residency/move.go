@@ -163,7 +163,10 @@ func (m *Mover) Move(ctx context.Context, id, to, actor, reason string) (*Receip
 	if !ok {
 		return nil, fmt.Errorf("residency: move %s: its home region %q is not configured", id, from)
 	}
-	thaw := m.cfg.Router.Freeze(id)
+	thaw, err := m.cfg.Router.Freeze(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	defer thaw()
 
 	mv := &move{ID: flick.NewID(m.cfg.Clock()), AccountID: id, From: from, To: to, Phase: PhaseCopying, Actor: actor, Reason: reason, Started: m.cfg.Clock().UTC()}

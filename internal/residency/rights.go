@@ -232,8 +232,11 @@ func (x *Rights) Erase(ctx context.Context, id string) error {
 	defer x.busy.release(id)
 	// From here the account is unknown to every request (and to other
 	// regions' checks, so that nobody follows or hides it meanwhile) until
-	// Run has erased it; a failure leaves it so, and Run retries.
-	x.router.markErasing(id)
+	// Run has erased it; a failure leaves it so, and Run retries. The
+	// requests under way on it end first, so that none writes after.
+	if _, err := x.router.markErasing(ctx, id); err != nil {
+		return err
+	}
 	if err := x.audit.Record(ctx, flick.AccessEntry{Actor: id, ActorRole: "owner", Action: flick.AccessDelete,
 		AccountID: id, Region: region, Reason: "deletion requested by the account holder"}); err != nil {
 		return err
@@ -427,8 +430,11 @@ func (x *Rights) finishPending(ctx context.Context) error {
 		if !x.busy.claim(p.id) {
 			continue // Erase is still on its first part; it wakes us after
 		}
-		unmark := x.router.markErasing(p.id)
-		if err := x.eraseRest(ctx, p.id, p.region); err != nil {
+		unmark, err := x.router.markErasing(ctx, p.id)
+		if err == nil {
+			err = x.eraseRest(ctx, p.id, p.region)
+		}
+		if err != nil {
 			x.busy.release(p.id)
 			if ctx.Err() != nil {
 				return ctx.Err()

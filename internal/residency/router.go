@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flick-video/flick"
@@ -27,8 +26,7 @@ type Router struct {
 	cells   []flick.RegionStore
 	clock   flick.Clock
 
-	frozen  sync.Map // account ID → struct{}: accounts being moved
-	erasing sync.Map // account ID → struct{}: accounts being erased, gone for everyone
+	gate *gate // calls under way on each account; accounts being moved or erased
 }
 
 var _ flick.Store = (*Router)(nil)
@@ -36,7 +34,7 @@ var _ flick.Store = (*Router)(nil)
 // NewRouter routes over stores, one per region in regions (the same order),
 // and tells each store how to find the records of the others.
 func NewRouter(dir flick.Directory, regions []string, stores []flick.RegionStore, clock flick.Clock) *Router {
-	r := &Router{dir: dir, regions: regions, cells: stores, clock: clock}
+	r := &Router{dir: dir, regions: regions, cells: stores, clock: clock, gate: newGate()}
 	for i, s := range stores {
 		s.SetElsewhere(elsewhere{r: r, self: i})
 	}
@@ -53,29 +51,39 @@ func (r *Router) cell(region string) (flick.RegionStore, error) {
 }
 
 // Freeze makes every call that concerns account id fail with EUNAVAILABLE
-// until thaw is called: a move copies a still picture of the account.
-func (r *Router) Freeze(id string) (thaw func()) {
-	r.frozen.Store(id, struct{}{})
-	return func() { r.frozen.Delete(id) }
+// until thaw is called, and waits for the calls under way on it to end: a
+// move copies a still picture of the account.
+func (r *Router) Freeze(ctx context.Context, id string) (thaw func(), err error) {
+	return r.gate.close(ctx, r.gate.frozen, id)
 }
 
 // markErasing makes account id unknown to every call from now on, while its
-// erasure runs; unmark when the directory has forgotten it.
-func (r *Router) markErasing(id string) (unmark func()) {
-	r.erasing.Store(id, struct{}{})
-	return func() { r.erasing.Delete(id) }
+// erasure runs, and waits for the calls under way on it to end; unmark when
+// the directory has forgotten it.
+func (r *Router) markErasing(ctx context.Context, id string) (unmark func(), err error) {
+	return r.gate.close(ctx, r.gate.erasing, id)
 }
 
 // region returns the home region of account id, unless it is frozen or
 // being erased.
 func (r *Router) region(ctx context.Context, id string) (string, error) {
-	if _, ok := r.erasing.Load(id); ok {
-		return "", flick.Errorf(flick.ENOTFOUND, "Account not found.")
-	}
-	if _, ok := r.frozen.Load(id); ok {
-		return "", flick.Errorf(flick.EUNAVAILABLE, "This account is being moved to another region; try again in a moment.")
+	if err := r.gate.open(id); err != nil {
+		return "", err
 	}
 	return r.dir.Region(ctx, id)
+}
+
+// enter is region for a call on account id's data in its home region: the
+// call is under way, and holds off Freeze and markErasing, until leave.
+func (r *Router) enter(ctx context.Context, id string) (region string, leave func(), err error) {
+	if leave, err = r.gate.enter(id); err != nil {
+		return "", nil, err
+	}
+	if region, err = r.dir.Region(ctx, id); err != nil {
+		leave()
+		return "", nil, err
+	}
+	return region, leave, nil
 }
 
 // Home returns the home region of account id and its store.
@@ -88,9 +96,29 @@ func (r *Router) Home(ctx context.Context, id string) (string, flick.RegionStore
 	return region, s, err
 }
 
-func (r *Router) home(ctx context.Context, id string) (flick.RegionStore, error) {
-	_, s, err := r.Home(ctx, id)
-	return s, err
+// on runs fn on the store of account id's home region, as a call under way
+// on the account (see enter).
+func (r *Router) on(ctx context.Context, id string, fn func(s flick.RegionStore) error) error {
+	region, leave, err := r.enter(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	s, err := r.cell(region)
+	if err != nil {
+		return err
+	}
+	return fn(s)
+}
+
+// onHome is on for a call that returns a value.
+func onHome[T any](ctx context.Context, r *Router, id string, fn func(s flick.RegionStore) (T, error)) (T, error) {
+	var out T
+	err := r.on(ctx, id, func(s flick.RegionStore) (err error) {
+		out, err = fn(s)
+		return err
+	})
+	return out, err
 }
 
 // videoCell returns the index of the cell that stores video id.
@@ -195,15 +223,13 @@ func joinUndo(err, undoErr error) error {
 
 // Account returns the account with its followers in every region.
 func (r *Router) Account(ctx context.Context, id string) (*flick.Account, error) {
-	s, err := r.home(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.Account(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return a, r.addFollowers(ctx, s, []*flick.Account{a})
+	return onHome(ctx, r, id, func(s flick.RegionStore) (*flick.Account, error) {
+		a, err := s.Account(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return a, r.addFollowers(ctx, s, []*flick.Account{a})
+	})
 }
 
 // addFollowers adds the followers that the other cells than home hold.
@@ -239,63 +265,49 @@ func (r *Router) AccountByHandle(ctx context.Context, handle string) (*flick.Acc
 }
 
 func (r *Router) PasswordHash(ctx context.Context, id string) (string, error) {
-	s, err := r.home(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	return s.PasswordHash(ctx, id)
+	return onHome(ctx, r, id, func(s flick.RegionStore) (string, error) {
+		return s.PasswordHash(ctx, id)
+	})
 }
 
 func (r *Router) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdate) (*flick.Account, error) {
-	s, err := r.home(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.UpdateProfile(ctx, id, u)
-	if err != nil {
-		return nil, err
-	}
-	return a, r.addFollowers(ctx, s, []*flick.Account{a})
+	return onHome(ctx, r, id, func(s flick.RegionStore) (*flick.Account, error) {
+		a, err := s.UpdateProfile(ctx, id, u)
+		if err != nil {
+			return nil, err
+		}
+		return a, r.addFollowers(ctx, s, []*flick.Account{a})
+	})
 }
 
 func (r *Router) SetRoles(ctx context.Context, id string, roles []string) error {
-	s, err := r.home(ctx, id)
-	if err != nil {
-		return err
-	}
-	return s.SetRoles(ctx, id, roles)
+	return r.on(ctx, id, func(s flick.RegionStore) error {
+		return s.SetRoles(ctx, id, roles)
+	})
 }
 
 func (r *Router) Follow(ctx context.Context, followerID, followeeID string, at time.Time) (bool, error) {
-	s, err := r.home(ctx, followerID)
-	if err != nil {
-		return false, err
-	}
-	return s.Follow(ctx, followerID, followeeID, at)
+	return onHome(ctx, r, followerID, func(s flick.RegionStore) (bool, error) {
+		return s.Follow(ctx, followerID, followeeID, at)
+	})
 }
 
 func (r *Router) Unfollow(ctx context.Context, followerID, followeeID string) (bool, error) {
-	s, err := r.home(ctx, followerID)
-	if err != nil {
-		return false, err
-	}
-	return s.Unfollow(ctx, followerID, followeeID)
+	return onHome(ctx, r, followerID, func(s flick.RegionStore) (bool, error) {
+		return s.Unfollow(ctx, followerID, followeeID)
+	})
 }
 
 func (r *Router) IsFollowing(ctx context.Context, followerID, followeeID string) (bool, error) {
-	s, err := r.home(ctx, followerID)
-	if err != nil {
-		return false, err
-	}
-	return s.IsFollowing(ctx, followerID, followeeID)
+	return onHome(ctx, r, followerID, func(s flick.RegionStore) (bool, error) {
+		return s.IsFollowing(ctx, followerID, followeeID)
+	})
 }
 
 func (r *Router) FollowingIDs(ctx context.Context, id string) ([]string, error) {
-	s, err := r.home(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.FollowingIDs(ctx, id)
+	return onHome(ctx, r, id, func(s flick.RegionStore) ([]string, error) {
+		return s.FollowingIDs(ctx, id)
+	})
 }
 
 // SearchAccounts asks every region and merges: the exact handle first,
@@ -337,11 +349,9 @@ func boolCmp(a, b bool) int {
 // --- sessions
 
 func (r *Router) CreateSession(ctx context.Context, sess *flick.Session) error {
-	s, err := r.home(ctx, sess.AccountID)
-	if err != nil {
-		return err
-	}
-	return s.CreateSession(ctx, sess)
+	return r.on(ctx, sess.AccountID, func(s flick.RegionStore) error {
+		return s.CreateSession(ctx, sess)
+	})
 }
 
 // SessionByTokenHash asks each region in turn: a token names no region, so
@@ -368,19 +378,15 @@ func (r *Router) TouchSessions(ctx context.Context, seen map[string]time.Time) e
 }
 
 func (r *Router) Sessions(ctx context.Context, accountID string) ([]*flick.Session, error) {
-	s, err := r.home(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	return s.Sessions(ctx, accountID)
+	return onHome(ctx, r, accountID, func(s flick.RegionStore) ([]*flick.Session, error) {
+		return s.Sessions(ctx, accountID)
+	})
 }
 
 func (r *Router) DeleteSession(ctx context.Context, accountID, sessionID string) error {
-	s, err := r.home(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	return s.DeleteSession(ctx, accountID, sessionID)
+	return r.on(ctx, accountID, func(s flick.RegionStore) error {
+		return s.DeleteSession(ctx, accountID, sessionID)
+	})
 }
 
 // Ping pings every region.

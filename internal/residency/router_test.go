@@ -274,15 +274,70 @@ func TestListingsMergeRegions(t *testing.T) {
 	_ = eu
 }
 
-func TestFrozenAccountRefusesCalls(t *testing.T) {
+// TestFreeze: a frozen account refuses calls, and freezing waits for the
+// calls under way on it, so that none writes after a move copied it.
+func TestFreeze(t *testing.T) {
 	w := newPair(t)
 	a := w.account("sam", "us")
-	thaw := w.r.Freeze(a.ID)
+	_, leave, err := w.r.enter(w.ctx, a.ID) // a call under way
+	w.must(err)
+	frozen := make(chan error, 1)
+	var thaw func()
+	go func() {
+		var err error
+		thaw, err = w.r.Freeze(w.ctx, a.ID)
+		frozen <- err
+	}()
+	select {
+	case err := <-frozen:
+		t.Fatalf("Freeze returned (%v) while a call was under way", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if _, err := w.r.Account(w.ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
+		t.Errorf("a new call while freezing: %v, want unavailable", err)
+	}
+	leave()
+	w.must(<-frozen)
 	if _, err := w.r.Account(w.ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
 		t.Errorf("frozen account: %v, want unavailable", err)
 	}
 	thaw()
 	if _, err := w.r.Account(w.ctx, a.ID); err != nil {
 		t.Errorf("thawed account: %v", err)
+	}
+
+	// A call that does not end in time: the freeze gives up, and the
+	// account is open again.
+	_, leave, err = w.r.enter(w.ctx, a.ID)
+	w.must(err)
+	ctx, cancel := context.WithTimeout(w.ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := w.r.Freeze(ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
+		t.Fatalf("Freeze with a call under way past its deadline: %v, want unavailable", err)
+	}
+	if _, err := w.r.Account(w.ctx, a.ID); err != nil {
+		t.Errorf("account after a freeze gave up: %v", err)
+	}
+	// Marking it erased gives up likewise; once the call ends, it does not.
+	if _, err := w.r.markErasing(ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
+		t.Fatalf("markErasing past its deadline: %v", err)
+	}
+	if _, err := w.r.Account(w.ctx, a.ID); err != nil {
+		t.Errorf("account after a mark gave up: %v", err)
+	}
+	leave()
+	if _, err := w.r.markErasing(w.ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.r.enter(w.ctx, a.ID); flick.ErrorCode(err) != flick.ENOTFOUND {
+		t.Fatalf("a call on an account being erased: %v, want not found", err)
+	}
+	ctx, cancel = context.WithTimeout(w.ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := w.r.markErasing(ctx, a.ID); err != nil {
+		t.Fatalf("a second mark with no call under way: %v", err)
+	}
+	if _, err := w.r.Account(w.ctx, a.ID); flick.ErrorCode(err) != flick.ENOTFOUND {
+		t.Errorf("account being erased: %v, want not found", err)
 	}
 }

@@ -17,18 +17,16 @@ import (
 // region holds is taken, as in one store; two creates of one new ID racing
 // in two regions would both succeed, but IDs are fresh (flick.NewID).
 func (r *Router) CreateVideo(ctx context.Context, v *flick.Video) error {
-	s, err := r.home(ctx, v.AuthorID)
-	if err != nil {
-		return err
-	}
-	if v.ID != "" && len(r.cells) > 1 {
-		if _, _, err := r.videoCell(ctx, v.ID); err == nil {
-			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
-		} else if flick.ErrorCode(err) != flick.ENOTFOUND {
-			return err
+	return r.on(ctx, v.AuthorID, func(s flick.RegionStore) error {
+		if v.ID != "" && len(r.cells) > 1 {
+			if _, _, err := r.videoCell(ctx, v.ID); err == nil {
+				return flick.Errorf(flick.ECONFLICT, "Video already exists.")
+			} else if flick.ErrorCode(err) != flick.ENOTFOUND {
+				return err
+			}
 		}
-	}
-	return s.CreateVideo(ctx, v)
+		return s.CreateVideo(ctx, v)
+	})
 }
 
 // Video returns the video with the counts of every region.
