@@ -8,7 +8,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/residency"
 )
 
 // TestRegionsEndToEnd runs two regions in one process: an eu viewer watches,
@@ -193,4 +198,157 @@ func TestRefusesMissingRegion(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `holds region "default"`) {
 		t.Fatalf("open = %v, want a refusal naming the region", err)
 	}
+}
+
+// TestMoveUnderLoad moves an account while it keeps writing over HTTP:
+// every write the API acknowledged is in the target region after the move,
+// once, and nothing of the account is left at the source.
+func TestMoveUnderLoad(t *testing.T) {
+	ta := startTestAppIn(t, t.TempDir(), "us", "eu")
+	ctx := context.Background()
+	vic := ta.userIn(t, "vic", "us")
+	admin := ta.userIn(t, "ada", "us")
+	var me struct {
+		ID string `json:"id"`
+	}
+	if err := vic.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
+		t.Fatal(err)
+	}
+	adminAccount, err := ta.App.Store.AccountByHandle(ctx, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.App.Store.SetRoles(ctx, adminAccount.ID, []string{flick.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	// Accounts to follow and a video to watch, in eu, made through the
+	// store: the writes under test are vic's.
+	const n = 2000
+	handles := make([]string, n)
+	for i := range handles {
+		a := &flick.Account{Handle: fmt.Sprintf("creator%d", i), Region: "eu", Birthdate: "2000-01-01", Email: fmt.Sprintf("c%d@example.org", i)}
+		if err := ta.App.Store.CreateAccount(ctx, a, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		handles[i] = a.Handle
+	}
+	at := time.Now()
+	v := &flick.Video{ID: flick.NewID(at), AuthorID: adminAccount.ID, Caption: "to watch", CreatedAt: at, DurationMS: 600_000, Width: 720, Height: 1280}
+	if err := ta.App.Store.CreateVideo(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.App.Store.AddRendition(ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
+		Rendition: flick.Rendition{Name: "360p", Width: 360, Height: 640, Bitrate: 800000, Size: 1000, Key: "videos/" + v.ID + "/360p.mp4", Mime: "video/mp4"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// vic follows one account after another and sends one view at a time,
+	// each with its own watch time, from two goroutines, until told to stop.
+	var (
+		mu        sync.Mutex
+		followed  []string // acknowledged
+		viewed    []int64  // acknowledged
+		refused   = map[string]bool{}
+		stop      = make(chan struct{})
+		writersWG sync.WaitGroup
+	)
+	write := func(kind string, next func(i int) error, ack func(i int)) {
+		defer writersWG.Done()
+		for i := 0; i < n; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			err := next(i)
+			mu.Lock()
+			switch {
+			case err == nil:
+				ack(i)
+			case isStatus(err, http.StatusServiceUnavailable):
+				refused[fmt.Sprint(kind, i)] = true // frozen: not acknowledged
+			default:
+				t.Errorf("write %d: %v", i, err)
+			}
+			mu.Unlock()
+		}
+	}
+	writersWG.Add(2)
+	go write("follow", func(i int) error {
+		return vic.do(ctx, "POST", "/api/v1/accounts/"+handles[i]+"/follow", nil, nil)
+	}, func(i int) { followed = append(followed, handles[i]) })
+	go write("view", func(i int) error {
+		return vic.do(ctx, "POST", "/api/v1/events", []map[string]any{{"type": "view", "video_id": v.ID, "watch_ms": i + 1}}, nil)
+	}, func(i int) { viewed = append(viewed, int64(i+1)) })
+
+	time.Sleep(300 * time.Millisecond)
+	if err := admin.do(ctx, "POST", "/api/v1/admin/accounts/vic/move", map[string]string{"to": "eu", "reason": "moving under load"}, nil); err != nil {
+		t.Fatalf("move: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	writersWG.Wait()
+	t.Logf("acknowledged %d follows and %d views; %d writes refused during the freeze", len(followed), len(viewed), len(refused))
+
+	// Every acknowledged follow is vic's, in eu. A refused one may be too:
+	// a request that stored the follow and was then refused its event
+	// answered 503, and a retry is idempotent.
+	got, err := ta.App.Store.FollowingIDs(ctx, me.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	following := map[string]bool{}
+	for _, id := range got {
+		a, err := ta.App.Store.Account(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		following[a.Handle] = true
+	}
+	for _, h := range followed {
+		if !following[h] {
+			t.Errorf("the acknowledged follow of %s was lost", h)
+		}
+	}
+	for i, h := range handles {
+		if following[h] && !slices.Contains(followed, h) && !refused[fmt.Sprint("follow", i)] {
+			t.Errorf("vic follows %s, which was never asked for", h)
+		}
+	}
+	// Every acknowledged view is in eu's log once; the us log has none.
+	us, eu := ta.App.Cells[0], ta.App.Cells[1]
+	evs, err := eu.Events.AccountEvents(ctx, me.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var views []int64
+	for _, e := range evs {
+		if e.Type == flick.EventView {
+			views = append(views, e.WatchMS)
+		}
+	}
+	slices.Sort(views)
+	if !slices.Equal(views, viewed) {
+		t.Errorf("eu's log holds %d views of vic, the API acknowledged %d (first difference at %v)", len(views), len(viewed), firstDiff(views, viewed))
+	}
+	if left, err := us.Events.AccountEvents(ctx, me.ID); err != nil || len(left) > 0 {
+		t.Errorf("us's log still holds %d of vic's events (%v)", len(left), err)
+	}
+	rep, err := residency.Check(ctx, ta.App.Directory, ta.App.residencyCells())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Violations) > 0 || len(rep.Moves) > 0 {
+		t.Errorf("residency check after the move: %+v, %+v", rep.Violations, rep.Moves)
+	}
+}
+
+// firstDiff returns the first position where a and b differ.
+func firstDiff(a, b []int64) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
