@@ -126,6 +126,20 @@ func TestBrowserDataRights(t *testing.T) {
 		if got := ab.eval(t, `document.querySelector('[data-testid=inclusion-result]').textContent`); got != "✓ in the signed tree" {
 			t.Errorf("inclusion check %q", got)
 		}
+
+		// The browser remembered the key: a log signed with another one is
+		// flagged until the auditor trusts the new key.
+		ab.eval(t, `localStorage.setItem('flick.audit.verifierKey', 'flick-audit+00000000+AAAA'), 0`)
+		ab.do(t, "reload the audit page", chromedp.Reload())
+		ab.waitFor(t, "the signature check", `/ok|bad/.test(document.querySelector('[data-testid=audit-signature]')?.className)`, 20*time.Second)
+		if got := ab.eval(t, `document.querySelector('[data-testid=audit-signature]').className`); got != "check bad" {
+			t.Errorf("signature check with another pinned key: %s", got)
+		}
+		if got := ab.eval(t, `document.querySelector('[data-testid=audit-signature]').textContent`); !strings.Contains(got, "not the one this browser saw before (flick-audit+00000000+AAAA)") {
+			t.Errorf("signature check with another pinned key says %q", got)
+		}
+		ab.do(t, "trust the new key", chromedp.Click(chromedp.CSS(`[data-testid=audit-trust-key]`)))
+		ab.waitFor(t, "the signature check", `document.querySelector('[data-testid=audit-signature]')?.className === 'check ok'`, 20*time.Second)
 	})
 
 	// The cookie session downloads the export (after the access log checks,

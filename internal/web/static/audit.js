@@ -10,6 +10,7 @@ import { currentUser } from './session.js';
 import { emptyState, errorBox, loginHref, spinner, toast } from './ui.js';
 
 const FETCH_PAGE = 1000; // the most entries the API returns at once
+const PINNED_KEY = 'flick.audit.verifierKey'; // the verifier key this browser saw first
 const SHOW_PAGE = 50;
 const decoder = new TextDecoder();
 
@@ -97,9 +98,44 @@ async function checkSignature(cp, li) {
     state = 'bad';
     message = `The signed note states ${size} entries with root ${root}, not what the server reported.`;
   }
+  let trust = null;
+  if (state === 'ok') {
+    const pinned = readPin();
+    if (!pinned) {
+      writePin(cp.verifier_key);
+      message += ' This browser now remembers the key, and will warn if the log is ever signed with another.';
+    } else if (pinned !== cp.verifier_key) {
+      state = 'bad';
+      message = `The log is signed with the verifier key ${cp.verifier_key}, not the one this browser saw before (${pinned}). Someone who can write the operator’s files may have rewritten the log and signed it again: ask the operator why before you trust it.`;
+      trust = h('button', { class: 'button', type: 'button', 'data-testid': 'audit-trust-key', text: 'Trust the new key', onclick: () => {
+        writePin(cp.verifier_key);
+        li.className = 'check ok';
+        li.textContent = `This browser now trusts the verifier key ${cp.verifier_key}, and will warn if it changes again.`;
+      } });
+    }
+  }
   li.className = `check ${state}`;
   li.textContent = message;
+  if (trust) li.append(' ', trust);
   return signed;
+}
+
+// readPin and writePin keep the verifier key in this browser (trust on
+// first use); storage may be unavailable, as in some private windows.
+function readPin() {
+  try {
+    return window.localStorage.getItem(PINNED_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writePin(key) {
+  try {
+    window.localStorage.setItem(PINNED_KEY, key);
+  } catch {
+    // Not remembered: the page still shows the key to compare by hand.
+  }
 }
 
 // entriesTable shows the entries as their hashed records say, newest first,
