@@ -167,13 +167,9 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 	}
 	a.Media = residency.NewMedia(a.Store, blobs, uploaders)
 	cells := a.residencyCells()
-	if a.Mover, err = residency.NewMover(ctx, residency.MoverConfig{Directory: a.Directory, Router: a.Store, Cells: cells,
-		Audit: a.Audit, Clock: time.Now, Logger: logger}); err != nil {
-		return nil, err
-	}
-	if a.Rights, err = residency.NewRights(ctx, a.Directory, a.Store, a.Media, cells, a.Audit, time.Now, logger); err != nil {
-		return nil, err
-	}
+	a.Mover = residency.NewMover(residency.MoverConfig{Directory: a.Directory, Router: a.Store, Cells: cells,
+		Audit: a.Audit, Clock: time.Now, Logger: logger})
+	a.Rights = residency.NewRights(a.Directory, a.Store, a.Media, cells, a.Audit, time.Now, logger)
 
 	a.api = httpapi.New(httpapi.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,

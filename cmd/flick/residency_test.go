@@ -313,7 +313,7 @@ func moveUntilKilled(dir, step string) {
 		fail(err)
 	}
 	a.startWorkers(ctx, false)
-	m, err := residency.NewMover(ctx, residency.MoverConfig{Directory: a.Directory, Router: a.Store, Cells: a.residencyCells(),
+	m := residency.NewMover(residency.MoverConfig{Directory: a.Directory, Router: a.Store, Cells: a.residencyCells(),
 		Audit: a.Audit, Clock: time.Now, Logger: logger, Step: func(_ context.Context, s string) error {
 			if s == step {
 				fmt.Println("reached", s)
@@ -321,9 +321,6 @@ func moveUntilKilled(dir, step string) {
 			}
 			return nil
 		}})
-	if err != nil {
-		fail(err)
-	}
 	fail(fmt.Errorf("the move ended: %v", moveAccount(ctx, a, m, "mia", "eu", "killed on purpose", false, io.Discard)))
 }
 

@@ -106,9 +106,6 @@ type Report struct {
 // that data is reported like any other, with a detail that names the move,
 // because until the move is resumed it is indeed outside the home region.
 func Check(ctx context.Context, dir *Directory, cells []Cell) (*Report, error) {
-	if err := dir.migrateJournal(ctx); err != nil {
-		return nil, err
-	}
 	homes, err := dir.Entries(ctx)
 	if err != nil {
 		return nil, err

@@ -53,11 +53,27 @@ func OpenDirectory(ctx context.Context, path string) (*Directory, error) {
 		return nil, fmt.Errorf("directory: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, directorySchema); err != nil {
+	if _, err := db.ExecContext(ctx, directorySchema+journalSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("directory: open %s: %w", path, err)
 	}
 	return &Directory{db: db, regions: map[string]string{}}, nil
+}
+
+// inTx runs fn in a transaction and commits it if fn returns nil.
+func (d *Directory) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("directory: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("directory: %w", err)
+	}
+	return nil
 }
 
 // Close closes the file.
@@ -74,27 +90,25 @@ func (d *Directory) Register(ctx context.Context, id, handle, region string) err
 // RegisterAll registers many accounts in one transaction (bulk loads);
 // nothing is registered if one fails.
 func (d *Directory) RegisterAll(ctx context.Context, entries []Entry) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		for _, e := range entries {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, region) VALUES (?, ?)`, e.ID, e.Region); err != nil {
+				if isUnique(err) {
+					return flick.Errorf(flick.ECONFLICT, "Account already exists.")
+				}
+				return fmt.Errorf("directory: register: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO handles (handle, account_id) VALUES (?, ?)`, e.Handle, e.ID); err != nil {
+				if isUnique(err) {
+					return flick.Errorf(flick.ECONFLICT, "Handle is already taken.")
+				}
+				return fmt.Errorf("directory: register: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("directory: register: %w", err)
-	}
-	defer tx.Rollback()
-	for _, e := range entries {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, region) VALUES (?, ?)`, e.ID, e.Region); err != nil {
-			if isUnique(err) {
-				return flick.Errorf(flick.ECONFLICT, "Account already exists.")
-			}
-			return fmt.Errorf("directory: register: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO handles (handle, account_id) VALUES (?, ?)`, e.Handle, e.ID); err != nil {
-			if isUnique(err) {
-				return flick.Errorf(flick.ECONFLICT, "Handle is already taken.")
-			}
-			return fmt.Errorf("directory: register: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("directory: register: %w", err)
+		return err
 	}
 	for _, e := range entries {
 		d.remember(e.ID, e.Region)

@@ -11,10 +11,11 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// The move journal is a table of the directory's file, so that the switch
-// of a move — the account's new home and the journal's "switched" — is one
-// transaction: whatever moment a move is killed at, the journal tells a
-// rerun which side of the switch it is on.
+// The move and erasure journals are tables of the directory's file, so
+// that the switch of a move — the account's new home and the journal's
+// "switched" — is one transaction, and so is the end of an erasure — the
+// directory entry and the journal row: whatever moment a move or an
+// erasure is killed at, the journal tells a rerun where it stands.
 const journalSchema = `
 CREATE TABLE IF NOT EXISTS moves (
     account_id TEXT PRIMARY KEY,
@@ -27,6 +28,10 @@ CREATE TABLE IF NOT EXISTS moves (
     started_at INTEGER NOT NULL,
     media      TEXT NOT NULL, -- JSON array of the source's media keys
     receipt    TEXT
+);
+CREATE TABLE IF NOT EXISTS erasures (
+    account_id TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL
 );`
 
 // Phases of a move, as the journal records them.
@@ -55,13 +60,6 @@ type move struct {
 	Receipt   *Receipt // set at the switch
 }
 
-func (d *Directory) migrateJournal(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, journalSchema); err != nil {
-		return fmt.Errorf("move journal: %w", err)
-	}
-	return nil
-}
-
 // beginMove records a new move in phase copying, with the media keys it
 // will copy (what a rollback deletes at the target); ECONFLICT if the
 // account has an unfinished move.
@@ -87,21 +85,16 @@ func (d *Directory) switchMove(ctx context.Context, m *move) error {
 	if err != nil {
 		return fmt.Errorf("move journal: switch: %w", err)
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	err = d.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET region = ? WHERE id = ? AND region = ?`, m.To, m.AccountID, m.From)
+		if err := found(res, err); err != nil {
+			return fmt.Errorf("switch %s from %s: %w", m.AccountID, m.From, err)
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE moves SET phase = ?, receipt = ? WHERE account_id = ? AND move_id = ? AND phase = ?`,
+			PhaseSwitched, receipt, m.AccountID, m.ID, PhaseCopying)
+		return found(res, err)
+	})
 	if err != nil {
-		return fmt.Errorf("move journal: switch: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE accounts SET region = ? WHERE id = ? AND region = ?`, m.To, m.AccountID, m.From)
-	if err := found(res, err); err != nil {
-		return fmt.Errorf("move journal: switch %s from %s: %w", m.AccountID, m.From, err)
-	}
-	res, err = tx.ExecContext(ctx, `UPDATE moves SET phase = ?, receipt = ? WHERE account_id = ? AND move_id = ? AND phase = ?`,
-		PhaseSwitched, receipt, m.AccountID, m.ID, PhaseCopying)
-	if err := found(res, err); err != nil {
-		return fmt.Errorf("move journal: switch: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("move journal: switch: %w", err)
 	}
 	d.remember(m.AccountID, m.To)
@@ -168,4 +161,63 @@ func (d *Directory) movePhase(ctx context.Context, m *move) (string, error) {
 		return "", fmt.Errorf("move journal: phase: %w", err)
 	}
 	return phase, nil
+}
+
+// pendingErasure is an erasure in the journal.
+type pendingErasure struct{ id, region string }
+
+// beginErasure journals the erasure of account id (again is harmless).
+func (d *Directory) beginErasure(ctx context.Context, id string, at time.Time) error {
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO erasures (account_id, started_at) VALUES (?, ?)
+		ON CONFLICT (account_id) DO NOTHING`, id, at.UnixMilli()); err != nil {
+		return fmt.Errorf("erasure journal: begin %s: %w", id, err)
+	}
+	return nil
+}
+
+// pendingErasures lists the journalled erasures, oldest first.
+func (d *Directory) pendingErasures(ctx context.Context) ([]pendingErasure, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT e.account_id, a.region FROM erasures e JOIN accounts a ON a.id = e.account_id ORDER BY e.started_at`)
+	if err != nil {
+		return nil, fmt.Errorf("erasure journal: %w", err)
+	}
+	defer rows.Close()
+	var todo []pendingErasure
+	for rows.Next() {
+		var p pendingErasure
+		if err := rows.Scan(&p.id, &p.region); err != nil {
+			return nil, fmt.Errorf("erasure journal: %w", err)
+		}
+		todo = append(todo, p)
+	}
+	return todo, rows.Err()
+}
+
+// endErasures forgets the accounts ids, erased everywhere else: their
+// entries go with their journal rows in one transaction. Then it rewrites
+// the file, which is small, for the stale copies of their handles that
+// secure_delete does not reach (see sqlite's Compact).
+func (d *Directory) endErasures(ctx context.Context, ids []string) error {
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
+				if _, err := tx.ExecContext(ctx, q, id); err != nil {
+					return fmt.Errorf("%s: %w", id, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("erasure journal: end: %w", err)
+	}
+	for _, id := range ids {
+		d.forget(id)
+	}
+	for _, q := range []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+		if _, err := d.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("erasure journal: end: %s: %w", q, err)
+		}
+	}
+	return nil
 }

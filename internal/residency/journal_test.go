@@ -18,9 +18,6 @@ func TestJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { d.Close() }()
-	if err := d.migrateJournal(ctx); err != nil {
-		t.Fatal(err)
-	}
 	id := flick.NewID(time.Now())
 	if err := d.Register(ctx, id, "jo", "us"); err != nil {
 		t.Fatal(err)

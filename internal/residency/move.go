@@ -63,17 +63,13 @@ type Mover struct {
 	moving claims // accounts being moved by this process
 }
 
-// NewMover returns a mover over cfg's regions, creating the move journal
-// if needed.
-func NewMover(ctx context.Context, cfg MoverConfig) (*Mover, error) {
-	if err := cfg.Directory.migrateJournal(ctx); err != nil {
-		return nil, err
-	}
+// NewMover returns a mover over cfg's regions.
+func NewMover(cfg MoverConfig) *Mover {
 	m := &Mover{cfg: cfg, cells: map[string]Cell{}}
 	for _, c := range cfg.Cells {
 		m.cells[c.Region] = c
 	}
-	return m, nil
+	return m
 }
 
 // Receipt says what a move moved: counts and SHA-256 hashes of the

@@ -267,11 +267,8 @@ func (w *world) appendEvents(t *testing.T, evs ...flick.Event) {
 
 func (w *world) newMover(t *testing.T, step func(context.Context, string) error) *Mover {
 	t.Helper()
-	m, err := NewMover(context.Background(), MoverConfig{Directory: w.dir, Router: w.router, Cells: w.cells, Audit: w.audit,
+	m := NewMover(MoverConfig{Directory: w.dir, Router: w.router, Cells: w.cells, Audit: w.audit,
 		Clock: time.Now, Logger: quietLogger(), Step: step})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return m
 }
 
@@ -504,6 +501,34 @@ func TestMoveBusyAccount(t *testing.T) {
 // errKilled stands for the process dying at a step.
 var errKilled = errors.New("killed")
 
+// miaHash returns the hash of mia's records in us, her home.
+func (w *world) miaHash(t *testing.T) string {
+	t.Helper()
+	d, err := w.stores["us"].AccountData(context.Background(), w.mia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := dataHash(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// killMove moves mia to eu with a mover that stops, as if killed, at step.
+func (w *world) killMove(t *testing.T, step string) {
+	t.Helper()
+	m := w.newMover(t, func(_ context.Context, s string) error {
+		if s == step {
+			return errKilled
+		}
+		return nil
+	})
+	if _, err := m.Move(context.Background(), w.mia, "eu", "system:test", "interrupted"); !errors.Is(err, errKilled) {
+		t.Fatalf("Move = %v, want it killed", err)
+	}
+}
+
 // TestMoveInterrupted stops a move after each step, as kill -9 would, and
 // resumes it with a new mover: before the switch the move is rolled back,
 // after it finished, and either way exactly one copy is live, the other
@@ -521,20 +546,8 @@ func TestMoveInterrupted(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			w := newWorld(t)
-			src, err := w.stores["us"].AccountData(ctx, w.mia)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantHash, _ := dataHash(src)
-			m := w.newMover(t, func(_ context.Context, step string) error {
-				if step == tt.step {
-					return errKilled
-				}
-				return nil
-			})
-			if _, err := m.Move(ctx, w.mia, "eu", "system:test", "interrupted"); !errors.Is(err, errKilled) {
-				t.Fatalf("Move = %v, want it killed", err)
-			}
+			wantHash := w.miaHash(t)
+			w.killMove(t, tt.step)
 			rep := w.check(t)
 			if len(rep.Moves) != 1 || rep.Moves[0].AccountID != w.mia {
 				t.Errorf("check: pending moves %+v", rep.Moves)
@@ -596,20 +609,8 @@ func TestMoveAgainAfterInterruption(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			w := newWorld(t)
-			src, err := w.stores["us"].AccountData(ctx, w.mia)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantHash, _ := dataHash(src)
-			killed := w.newMover(t, func(_ context.Context, step string) error {
-				if step == tt.step {
-					return errKilled
-				}
-				return nil
-			})
-			if _, err := killed.Move(ctx, w.mia, "eu", "system:test", "interrupted"); !errors.Is(err, errKilled) {
-				t.Fatalf("Move = %v, want it killed", err)
-			}
+			wantHash := w.miaHash(t)
+			w.killMove(t, tt.step)
 			if _, err := w.newMover(t, nil).Move(ctx, w.mia, tt.to, "system:test", "again"); err != nil {
 				t.Fatal(err)
 			}
@@ -639,17 +640,13 @@ func (c corrupting) Put(ctx context.Context, key string, r io.Reader) (int64, er
 func TestMoveVerifiesTheCopy(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	src, err := w.stores["us"].AccountData(ctx, w.mia)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantHash, _ := dataHash(src)
+	wantHash := w.miaHash(t)
 	for i := range w.cells {
 		if w.cells[i].Region == "eu" {
 			w.cells[i].Blobs = corrupting{w.blobs["eu"]}
 		}
 	}
-	_, err = w.newMover(t, nil).Move(ctx, w.mia, "eu", "system:test", "corrupted copy")
+	_, err := w.newMover(t, nil).Move(ctx, w.mia, "eu", "system:test", "corrupted copy")
 	if err == nil || !strings.Contains(err.Error(), "poster.jpg differs") {
 		t.Fatalf("Move = %v, want the damaged poster found", err)
 	}

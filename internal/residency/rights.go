@@ -28,19 +28,13 @@ type Rights struct {
 }
 
 // NewRights returns the data-rights service over every region's cell.
-func NewRights(ctx context.Context, dir *Directory, router *Router, media *Media, cells []Cell, audit flick.AccessLog, clock flick.Clock, logger *slog.Logger) (*Rights, error) {
-	if _, err := dir.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS erasures (
-		account_id TEXT PRIMARY KEY,
-		started_at INTEGER NOT NULL
-	)`); err != nil {
-		return nil, fmt.Errorf("residency: erasure journal: %w", err)
-	}
+func NewRights(dir *Directory, router *Router, media *Media, cells []Cell, audit flick.AccessLog, clock flick.Clock, logger *slog.Logger) *Rights {
 	x := &Rights{dir: dir, router: router, media: media, cells: map[string]Cell{}, audit: audit, clock: clock, logger: logger,
 		wake: make(chan struct{}, 1)}
 	for _, c := range cells {
 		x.cells[c.Region] = c
 	}
-	return x, nil
+	return x
 }
 
 // exportReadme explains the download to the person who asked for it.
@@ -241,9 +235,8 @@ func (x *Rights) Erase(ctx context.Context, id string) error {
 		AccountID: id, Region: region, Reason: "deletion requested by the account holder"}); err != nil {
 		return err
 	}
-	if _, err := x.dir.db.ExecContext(ctx, `INSERT INTO erasures (account_id, started_at) VALUES (?, ?)
-		ON CONFLICT (account_id) DO NOTHING`, id, x.clock().UnixMilli()); err != nil {
-		return fmt.Errorf("residency: erase %s: journal: %w", id, err)
+	if err := x.dir.beginErasure(ctx, id, x.clock()); err != nil {
+		return fmt.Errorf("residency: erase: %w", err)
 	}
 	return x.removeRecords(context.WithoutCancel(ctx), id, region)
 }
@@ -325,66 +318,15 @@ func (x *Rights) compact(ctx context.Context) error {
 	return nil
 }
 
-// forget ends the erasures of ids, whose records every store has
-// compacted away: their directory entries go with their journal rows.
-func (x *Rights) forget(ctx context.Context, ids []string) error {
-	tx, err := x.dir.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("residency: end erasures: %w", err)
-	}
-	defer tx.Rollback()
-	for _, id := range ids {
-		for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return fmt.Errorf("residency: erase %s: directory: %w", id, err)
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("residency: end erasures: %w", err)
-	}
-	for _, id := range ids {
-		x.dir.forget(id)
-	}
-	// The directory is small: rewrite it too, for the stale copies of the
-	// handles that secure_delete does not reach (see sqlite's Compact).
-	for _, q := range []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
-		if _, err := x.dir.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("residency: end erasures: directory %s: %w", q, err)
-		}
-	}
-	return nil
-}
-
-// pendingErasure is an erasure in the journal.
-type pendingErasure struct{ id, region string }
-
 // Pending lists the accounts whose erasure is not finished: until every
 // store is compacted after it.
 func (x *Rights) Pending(ctx context.Context) ([]string, error) {
-	todo, err := x.pending(ctx)
+	todo, err := x.dir.pendingErasures(ctx)
 	ids := make([]string, len(todo))
 	for i, p := range todo {
 		ids[i] = p.id
 	}
 	return ids, err
-}
-
-func (x *Rights) pending(ctx context.Context) ([]pendingErasure, error) {
-	rows, err := x.dir.db.QueryContext(ctx, `SELECT e.account_id, a.region FROM erasures e JOIN accounts a ON a.id = e.account_id ORDER BY e.started_at`)
-	if err != nil {
-		return nil, fmt.Errorf("residency: erasure journal: %w", err)
-	}
-	defer rows.Close()
-	var todo []pendingErasure
-	for rows.Next() {
-		var p pendingErasure
-		if err := rows.Scan(&p.id, &p.region); err != nil {
-			return nil, err
-		}
-		todo = append(todo, p)
-	}
-	return todo, rows.Err()
 }
 
 // Run finishes the journalled erasures, those Erase starts and those a
@@ -412,7 +354,7 @@ func (x *Rights) Run(ctx context.Context) error {
 // stay visible, not stop the server. It returns only ctx's error or the
 // journal's.
 func (x *Rights) finishPending(ctx context.Context) error {
-	todo, err := x.pending(ctx)
+	todo, err := x.dir.pendingErasures(ctx)
 	if err != nil {
 		return err
 	}
@@ -453,7 +395,7 @@ func (x *Rights) finishPending(ctx context.Context) error {
 	}
 	err = x.compact(ctx)
 	if err == nil {
-		err = x.forget(ctx, ids)
+		err = x.dir.endErasures(ctx, ids)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
