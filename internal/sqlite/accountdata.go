@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -174,12 +175,8 @@ func (db *DB) ImportAccountData(ctx context.Context, d *flick.AccountData) (err 
 		return err
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, d.Account.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return flick.Errorf(flick.ECONFLICT, "Account is already stored in this region.")
+		if here, err := storedHere(ctx, tx, d.Account.ID); err != nil || here {
+			return cmp.Or[error](err, flick.Errorf(flick.ECONFLICT, "Account is already stored in this region."))
 		}
 		return importAccountData(ctx, tx, d)
 	})
@@ -523,12 +520,8 @@ func (db *DB) truncateLog(ctx context.Context) error {
 func (db *DB) ForgetAccount(ctx context.Context, id string) (err error) {
 	defer wrap(&err, "forget account")
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, id).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return flick.Errorf(flick.ECONFLICT, "Account is still stored in this region.")
+		if here, err := storedHere(ctx, tx, id); err != nil || here {
+			return cmp.Or[error](err, flick.Errorf(flick.ECONFLICT, "Account is still stored in this region."))
 		}
 		for _, q := range []string{
 			`UPDATE accounts SET following_count = max(following_count - 1, 0)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strings"
@@ -78,12 +79,8 @@ func (db *DB) BlockedAccounts(ctx context.Context, accountID string) (refs []fli
 func (db *DB) MarkNotInterested(ctx context.Context, accountID, videoID string, at time.Time) (changed bool, err error) {
 	defer wrap(&err, "mark not interested")
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+		if here, err := storedHere(ctx, tx, accountID); err != nil || !here {
+			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
 		}
 		if err := db.videoExists(ctx, tx, videoID); err != nil {
 			return err
@@ -142,12 +139,8 @@ func (db *DB) PutSettings(ctx context.Context, accountID string, s flick.ViewerS
 		return flick.ViewerSettings{}, err
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return flick.Errorf(flick.ENOTFOUND, "Account not found.")
+		if here, err := storedHere(ctx, tx, accountID); err != nil || !here {
+			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO viewer_settings (account_id, non_personalized, keyword_filters) VALUES (?, ?, ?)
 			ON CONFLICT (account_id) DO UPDATE SET non_personalized = excluded.non_personalized, keyword_filters = excluded.keyword_filters`,

@@ -117,6 +117,13 @@ func (db *DB) Close() error {
 // SetElsewhere tells the store how to find records of other regions.
 func (db *DB) SetElsewhere(e flick.Elsewhere) { db.elsewhere = e }
 
+// storedHere reports whether account id is stored in this region.
+func storedHere(ctx context.Context, q querier, id string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE id = ?`, id).Scan(&n)
+	return n > 0, err
+}
+
 func (db *DB) elsewhereAccount(ctx context.Context, id string) (bool, error) {
 	if db.elsewhere == nil {
 		return false, nil
