@@ -59,12 +59,18 @@ func (e *Events) Append(ctx context.Context, events []flick.Event) (uint64, erro
 	}
 	batches := make([][]flick.Event, len(e.logs))
 	var order []int
+	region := map[string]int{} // of each account, entered once for the batch
 	for _, ev := range events {
-		i, leave, err := e.enter(ctx, ev.AccountID)
-		if err != nil {
-			return 0, err
+		i, ok := region[ev.AccountID]
+		if !ok {
+			var leave func()
+			var err error
+			if i, leave, err = e.enter(ctx, ev.AccountID); err != nil {
+				return 0, err
+			}
+			defer leave()
+			region[ev.AccountID] = i
 		}
-		defer leave()
 		if batches[i] == nil {
 			order = append(order, i)
 		}

@@ -226,16 +226,20 @@ func (x *Rights) Erase(ctx context.Context, id string) error {
 	defer x.busy.release(id)
 	// From here the account is unknown to every request (and to other
 	// regions' checks, so that nobody follows or hides it meanwhile) until
-	// Run has erased it; a failure leaves it so, and Run retries. The
-	// requests under way on it end first, so that none writes after.
-	if _, err := x.router.markErasing(ctx, id); err != nil {
+	// Run has erased it. The requests under way on it end first, so that
+	// none writes after. Until the erasure is journalled a failure changes
+	// nothing; after, it leaves the account so, and Run retries.
+	unmark, err := x.router.markErasing(ctx, id)
+	if err != nil {
 		return err
 	}
 	if err := x.audit.Record(ctx, flick.AccessEntry{Actor: id, ActorRole: "owner", Action: flick.AccessDelete,
 		AccountID: id, Region: region, Reason: "deletion requested by the account holder"}); err != nil {
+		unmark()
 		return err
 	}
 	if err := x.dir.beginErasure(ctx, id, x.clock()); err != nil {
+		unmark()
 		return fmt.Errorf("residency: erase: %w", err)
 	}
 	return x.removeRecords(context.WithoutCancel(ctx), id, region)
