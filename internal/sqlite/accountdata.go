@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 var _ flick.AccountDataStore = (*DB)(nil)
@@ -88,7 +89,7 @@ func scanSessionValue(sc scanner) (flick.Session, error) {
 // comments' ReplyCount are this region's aggregates, which stay here when
 // the account moves.
 func (db *DB) AccountData(ctx context.Context, id string) (_ *flick.AccountData, err error) {
-	defer wrap(&err, "account data")
+	defer sqldb.Wrap(&err, "sqlite: account data")
 	tx, err := db.read.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -170,17 +171,17 @@ func accountVideos(ctx context.Context, tx *sql.Tx, id string) ([]flick.Video, e
 // and follows are added to this region's aggregates, its videos get zero
 // counters where this region has none, and search rows.
 func (db *DB) ImportAccountData(ctx context.Context, d *flick.AccountData) (err error) {
-	defer wrap(&err, "import account data")
+	defer sqldb.Wrap(&err, "sqlite: import account data")
 	if err := checkAccountData(d); err != nil {
 		return err
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if here, err := storedHere(ctx, tx, d.Account.ID); err != nil || here {
 			return cmp.Or[error](err, flick.Errorf(flick.ECONFLICT, "Account is already stored in this region."))
 		}
 		return importAccountData(ctx, tx, d)
 	})
-	if isUnique(err) {
+	if sqldb.IsUnique(err) {
 		return flick.Errorf(flick.ECONFLICT, "Records of the account (its handle, sessions or videos) are already stored in this region.")
 	}
 	return err
@@ -355,8 +356,8 @@ func (db *DB) PurgeAccount(ctx context.Context, id string, moving bool) error {
 
 // purge is PurgeAccount's transaction.
 func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
-	defer wrap(&err, "purge account")
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: purge account")
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		traces, err := accountTraces(ctx, tx, id)
 		if err != nil {
 			return err
@@ -428,7 +429,7 @@ func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
 // the file (0.85 s for 93 MB, BenchmarkPurgeAccount) and as much free disk
 // space again, while writes to the region wait.
 func (db *DB) Compact(ctx context.Context) (err error) {
-	defer wrap(&err, "compact")
+	defer sqldb.Wrap(&err, "sqlite: compact")
 	if _, err := db.write.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("rewrite file: %w", err)
 	}
@@ -518,8 +519,8 @@ func (db *DB) truncateLog(ctx context.Context) error {
 // Compact then removes the copies left in the files. ECONFLICT if the
 // account is still stored here: PurgeAccount first.
 func (db *DB) ForgetAccount(ctx context.Context, id string) (err error) {
-	defer wrap(&err, "forget account")
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: forget account")
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if here, err := storedHere(ctx, tx, id); err != nil || here {
 			return cmp.Or[error](err, flick.Errorf(flick.ECONFLICT, "Account is still stored in this region."))
 		}
@@ -558,7 +559,7 @@ var personalTables = [...]struct{ table, owner string }{
 // one snapshot and the whole of each table's owner index: an operator's
 // check, not a request path.
 func (db *DB) PersonalOwners(ctx context.Context) (_ map[string][]string, err error) {
-	defer wrap(&err, "personal owners")
+	defer sqldb.Wrap(&err, "sqlite: personal owners")
 	tx, err := db.read.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 // accountSelect reads an account. VideoCount is counted over the
@@ -50,7 +51,7 @@ func getAccount(ctx context.Context, q querier, where string, arg any) (*flick.A
 // CreateAccount inserts a, filling in ID and CreatedAt when blank; ECONFLICT
 // if the handle is taken.
 func (db *DB) CreateAccount(ctx context.Context, a *flick.Account, passwordHash string) (err error) {
-	defer wrap(&err, "create account")
+	defer sqldb.Wrap(&err, "sqlite: create account")
 	if err := db.newRecord(&a.ID, &a.CreatedAt); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *flick.Account, passwordHash 
 		has_avatar, email, birthdate, region, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Handle, a.DisplayName, strings.ToLower(a.DisplayName), a.Bio, boolInt(a.HasAvatar), a.Email,
 		a.Birthdate, a.Region, passwordHash, millis(a.CreatedAt))
-	if isUnique(err) {
+	if sqldb.IsUnique(err) {
 		if strings.Contains(err.Error(), "accounts.handle") {
 			return flick.Errorf(flick.ECONFLICT, "Handle is already taken.")
 		}
@@ -85,19 +86,19 @@ func (db *DB) CreateAccount(ctx context.Context, a *flick.Account, passwordHash 
 
 // Account returns the account with the given ID.
 func (db *DB) Account(ctx context.Context, id string) (_ *flick.Account, err error) {
-	defer wrap(&err, "account")
+	defer sqldb.Wrap(&err, "sqlite: account")
 	return getAccount(ctx, db.read, "a.id = ?", id)
 }
 
 // AccountByHandle returns the account with the given (normalized) handle.
 func (db *DB) AccountByHandle(ctx context.Context, handle string) (_ *flick.Account, err error) {
-	defer wrap(&err, "account by handle")
+	defer sqldb.Wrap(&err, "sqlite: account by handle")
 	return getAccount(ctx, db.read, "a.handle = ?", handle)
 }
 
 // PasswordHash returns the account's password hash.
 func (db *DB) PasswordHash(ctx context.Context, accountID string) (hash string, err error) {
-	defer wrap(&err, "password hash")
+	defer sqldb.Wrap(&err, "sqlite: password hash")
 	err = db.read.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = ?`, accountID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", flick.Errorf(flick.ENOTFOUND, "Account not found.")
@@ -107,7 +108,7 @@ func (db *DB) PasswordHash(ctx context.Context, accountID string) (hash string, 
 
 // UpdateProfile changes the fields of u that are set and returns the account.
 func (db *DB) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdate) (a *flick.Account, err error) {
-	defer wrap(&err, "update profile")
+	defer sqldb.Wrap(&err, "sqlite: update profile")
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func (db *DB) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdat
 		set = append(set, "has_avatar = ?")
 		args = append(args, boolInt(*u.HasAvatar))
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if len(set) > 0 {
 			if _, err := tx.ExecContext(ctx, "UPDATE accounts SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, id)...); err != nil {
 				return err
@@ -139,17 +140,17 @@ func (db *DB) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdat
 
 // Follow makes followerID follow followeeID.
 func (db *DB) Follow(ctx context.Context, followerID, followeeID string, at time.Time) (changed bool, err error) {
-	defer wrap(&err, "follow")
+	defer sqldb.Wrap(&err, "sqlite: follow")
 	if followerID == followeeID {
 		return false, flick.Errorf(flick.EINVALID, "You cannot follow yourself.")
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if err := db.accountsExist(ctx, tx, followerID, followeeID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (follower_id, followee_id) DO NOTHING`, followerID, followeeID, millis(at))
-		if changed, err = affected(res, err); err != nil || !changed {
+		if changed, err = sqldb.Affected(res, err); err != nil || !changed {
 			return err
 		}
 		return adjustFollowCounts(ctx, tx, followerID, followeeID, 1)
@@ -159,10 +160,10 @@ func (db *DB) Follow(ctx context.Context, followerID, followeeID string, at time
 
 // Unfollow makes followerID stop following followeeID.
 func (db *DB) Unfollow(ctx context.Context, followerID, followeeID string) (changed bool, err error) {
-	defer wrap(&err, "unfollow")
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: unfollow")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE follower_id = ? AND followee_id = ?`, followerID, followeeID)
-		if changed, err = affected(res, err); err != nil || !changed {
+		if changed, err = sqldb.Affected(res, err); err != nil || !changed {
 			return err
 		}
 		return adjustFollowCounts(ctx, tx, followerID, followeeID, -1)
@@ -206,18 +207,9 @@ func (db *DB) accountsExist(ctx context.Context, tx *sql.Tx, ownerID, otherID st
 	return nil
 }
 
-// affected reports whether an Exec changed any row.
-func affected(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
-}
-
 // IsFollowing reports whether followerID follows followeeID.
 func (db *DB) IsFollowing(ctx context.Context, followerID, followeeID string) (ok bool, err error) {
-	defer wrap(&err, "is following")
+	defer sqldb.Wrap(&err, "sqlite: is following")
 	var n int
 	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM follows WHERE follower_id = ? AND followee_id = ?`,
 		followerID, followeeID).Scan(&n)
@@ -228,7 +220,7 @@ func (db *DB) IsFollowing(ctx context.Context, followerID, followeeID string) (o
 // first. The result is never nil, so that a caller passing it on as
 // VideoFilter.AuthorIDs asks for "none of these" rather than "anyone".
 func (db *DB) FollowingIDs(ctx context.Context, accountID string) (ids []string, err error) {
-	defer wrap(&err, "following ids")
+	defer sqldb.Wrap(&err, "sqlite: following ids")
 	rows, err := db.read.QueryContext(ctx, `SELECT followee_id FROM follows WHERE follower_id = ?
 		ORDER BY created_at DESC, followee_id`, accountID)
 	if err != nil {
@@ -253,7 +245,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // SearchAccounts matches q as a case-insensitive prefix of handles and display
 // names: exact handle first, then the most followed.
 func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) (accounts []*flick.Account, err error) {
-	defer wrap(&err, "search accounts")
+	defer sqldb.Wrap(&err, "sqlite: search accounts")
 	q = strings.ToLower(strings.TrimSpace(q))
 	handle := flick.NormalizeHandle(q)
 	if q == "" {
@@ -279,29 +271,26 @@ func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) (accounts
 
 // SetRoles replaces the roles granted to account id.
 func (db *DB) SetRoles(ctx context.Context, id string, roles []string) (err error) {
-	defer wrap(&err, "set roles")
+	defer sqldb.Wrap(&err, "sqlite: set roles")
 	for _, r := range roles {
 		if r != flick.RoleAdmin && r != flick.RoleAuditor {
 			return flick.Errorf(flick.EINVALID, "Unknown role %q.", r)
 		}
 	}
 	res, err := db.write.ExecContext(ctx, `UPDATE accounts SET roles = ? WHERE id = ?`, strings.Join(roles, " "), id)
-	if ok, err := affected(res, err); err != nil || !ok {
-		return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
-	}
-	return nil
+	return sqldb.Found(res, err, "Account")
 }
 
 // FollowerCounts returns how many accounts of this region follow each of ids.
 func (db *DB) FollowerCounts(ctx context.Context, ids []string) (_ map[string]int64, err error) {
-	defer wrap(&err, "follower counts")
+	defer sqldb.Wrap(&err, "sqlite: follower counts")
 	return db.countsByID(ctx, `SELECT account_id, n FROM follower_counts WHERE account_id IN `, ids)
 }
 
 // AccountHandles returns the handle of every account stored here, by ID:
 // what the global directory needs to adopt a region's accounts.
 func (db *DB) AccountHandles(ctx context.Context) (_ map[string]string, err error) {
-	defer wrap(&err, "account handles")
+	defer sqldb.Wrap(&err, "sqlite: account handles")
 	rows, err := db.read.QueryContext(ctx, `SELECT id, handle FROM accounts`)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/flick-video/flick"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 // Bulk is a set of records loaded in one transaction by BulkInsert: the way
@@ -54,11 +54,11 @@ const (
 // on any error, none. Accounts go first, then sessions, then videos, so a
 // batch may hold the authors of its videos.
 func (db *DB) BulkInsert(ctx context.Context, b Bulk) (err error) {
-	defer wrap(&err, "bulk insert")
+	defer sqldb.Wrap(&err, "sqlite: bulk insert")
 	if err := b.validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		var st [len(bulkStatements)]*sql.Stmt
 		for i, q := range bulkStatements {
 			s, err := tx.PrepareContext(ctx, q)
@@ -114,10 +114,10 @@ func insertVideo(ctx context.Context, tx *sql.Tx, st *[len(bulkStatements)]*sql.
 }
 
 func bulkErr(kind, id string, err error) error {
-	if isUnique(err) {
+	if sqldb.IsUnique(err) {
 		return flick.Errorf(flick.ECONFLICT, "The %s %s already exists.", kind, id)
 	}
-	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) {
+	if sqldb.IsForeignKey(err) {
 		return flick.Errorf(flick.EINVALID, "The %s %s refers to a missing record.", kind, id)
 	}
 	return fmt.Errorf("%s %s: %w", kind, id, err)

@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 // Block hides creatorID from accountID's feeds.
 func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error) {
-	defer wrap(&err, "block")
+	defer sqldb.Wrap(&err, "sqlite: block")
 	if accountID == creatorID {
 		return false, flick.Errorf(flick.EINVALID, "You cannot hide yourself.")
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if err := db.accountsExist(ctx, tx, accountID, creatorID); err != nil {
 			return err
 		}
@@ -26,7 +27,7 @@ func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Ti
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO blocks (account_id, creator_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (account_id, creator_id) DO NOTHING`, accountID, creatorID, millis(at))
-		if changed, err = affected(res, err); err != nil || !changed {
+		if changed, err = sqldb.Affected(res, err); err != nil || !changed {
 			return err
 		}
 		if blocked >= flick.MaxBlockedCreators {
@@ -41,9 +42,9 @@ func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Ti
 
 // Unblock shows creatorID to accountID again.
 func (db *DB) Unblock(ctx context.Context, accountID, creatorID string) (changed bool, err error) {
-	defer wrap(&err, "unblock")
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		changed, err = affected(tx.ExecContext(ctx, `DELETE FROM blocks WHERE account_id = ? AND creator_id = ?`, accountID, creatorID))
+	defer sqldb.Wrap(&err, "sqlite: unblock")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		changed, err = sqldb.Affected(tx.ExecContext(ctx, `DELETE FROM blocks WHERE account_id = ? AND creator_id = ?`, accountID, creatorID))
 		return err
 	})
 	return changed, err
@@ -51,7 +52,7 @@ func (db *DB) Unblock(ctx context.Context, accountID, creatorID string) (changed
 
 // BlockedAccounts lists the hidden creators, most recently hidden first.
 func (db *DB) BlockedAccounts(ctx context.Context, accountID string) (refs []flick.AccountRef, err error) {
-	defer wrap(&err, "blocked accounts")
+	defer sqldb.Wrap(&err, "sqlite: blocked accounts")
 	// A creator of another region has only its ID here; the router fills in the rest.
 	rows, err := db.read.QueryContext(ctx, `SELECT b.creator_id, coalesce(a.handle, ''), coalesce(a.display_name, ''), coalesce(a.has_avatar, 0)
 		FROM blocks b LEFT JOIN accounts a ON a.id = b.creator_id
@@ -77,15 +78,15 @@ func (db *DB) BlockedAccounts(ctx context.Context, accountID string) (refs []fli
 
 // MarkNotInterested records that accountID does not want videoID.
 func (db *DB) MarkNotInterested(ctx context.Context, accountID, videoID string, at time.Time) (changed bool, err error) {
-	defer wrap(&err, "mark not interested")
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: mark not interested")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if here, err := storedHere(ctx, tx, accountID); err != nil || !here {
 			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
 		}
 		if err := db.videoExists(ctx, tx, videoID); err != nil {
 			return err
 		}
-		changed, err = affected(tx.ExecContext(ctx, `INSERT INTO not_interested (account_id, video_id, created_at) VALUES (?, ?, ?)
+		changed, err = sqldb.Affected(tx.ExecContext(ctx, `INSERT INTO not_interested (account_id, video_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (account_id, video_id) DO NOTHING`, accountID, videoID, millis(at)))
 		return err
 	})
@@ -94,9 +95,9 @@ func (db *DB) MarkNotInterested(ctx context.Context, accountID, videoID string, 
 
 // UnmarkNotInterested takes a not-interested mark back.
 func (db *DB) UnmarkNotInterested(ctx context.Context, accountID, videoID string) (changed bool, err error) {
-	defer wrap(&err, "unmark not interested")
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		changed, err = affected(tx.ExecContext(ctx, `DELETE FROM not_interested WHERE account_id = ? AND video_id = ?`, accountID, videoID))
+	defer sqldb.Wrap(&err, "sqlite: unmark not interested")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		changed, err = sqldb.Affected(tx.ExecContext(ctx, `DELETE FROM not_interested WHERE account_id = ? AND video_id = ?`, accountID, videoID))
 		return err
 	})
 	return changed, err
@@ -104,14 +105,14 @@ func (db *DB) UnmarkNotInterested(ctx context.Context, accountID, videoID string
 
 // NotInterested returns which of videoIDs accountID has marked.
 func (db *DB) NotInterested(ctx context.Context, accountID string, videoIDs []string) (_ map[string]bool, err error) {
-	defer wrap(&err, "not interested")
+	defer sqldb.Wrap(&err, "sqlite: not interested")
 	return db.videoSet(ctx, `SELECT video_id FROM not_interested WHERE account_id = ? AND video_id IN `, accountID, videoIDs)
 }
 
 // Controls reads the settings and the hidden creators in one query (every
 // feed page of a signed-in viewer costs this read).
 func (db *DB) Controls(ctx context.Context, accountID string) (_ *flick.ViewerControls, err error) {
-	defer wrap(&err, "controls")
+	defer sqldb.Wrap(&err, "sqlite: controls")
 	c := &flick.ViewerControls{Settings: flick.ViewerSettings{KeywordFilters: []string{}}, BlockedIDs: []string{}}
 	var filters, blocked string
 	// IDs hold no spaces, so a space joins the hidden creators unambiguously.
@@ -134,11 +135,11 @@ func (db *DB) Controls(ctx context.Context, accountID string) (_ *flick.ViewerCo
 
 // PutSettings normalizes and stores the settings.
 func (db *DB) PutSettings(ctx context.Context, accountID string, s flick.ViewerSettings) (_ flick.ViewerSettings, err error) {
-	defer wrap(&err, "put settings")
+	defer sqldb.Wrap(&err, "sqlite: put settings")
 	if s, err = s.Normalized(); err != nil {
 		return flick.ViewerSettings{}, err
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if here, err := storedHere(ctx, tx, accountID); err != nil || !here {
 			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
 		}

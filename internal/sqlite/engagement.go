@@ -12,18 +12,19 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 // Like records that accountID likes videoID; ENOTFOUND for an unknown video.
 func (db *DB) Like(ctx context.Context, accountID, videoID string, at time.Time) (changed bool, err error) {
-	defer wrap(&err, "like")
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: like")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if err := db.videoExists(ctx, tx, videoID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO likes (account_id, video_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (account_id, video_id) DO NOTHING`, accountID, videoID, millis(at))
-		changed, err = affected(res, err)
+		changed, err = sqldb.Affected(res, err)
 		return err
 	})
 	return changed, err
@@ -31,9 +32,9 @@ func (db *DB) Like(ctx context.Context, accountID, videoID string, at time.Time)
 
 // Unlike removes accountID's like of videoID.
 func (db *DB) Unlike(ctx context.Context, accountID, videoID string) (changed bool, err error) {
-	defer wrap(&err, "unlike")
+	defer sqldb.Wrap(&err, "sqlite: unlike")
 	res, err := db.write.ExecContext(ctx, `DELETE FROM likes WHERE account_id = ? AND video_id = ?`, accountID, videoID)
-	return affected(res, err)
+	return sqldb.Affected(res, err)
 }
 
 // videoExists checks that video id exists here or in another region.
@@ -72,19 +73,19 @@ func localTopComment(ctx context.Context, q querier, videoID, commentID string) 
 
 // LocalTopComment returns the top-level comment of a comment stored here.
 func (db *DB) LocalTopComment(ctx context.Context, videoID, commentID string) (_ string, err error) {
-	defer wrap(&err, "top comment")
+	defer sqldb.Wrap(&err, "sqlite: top comment")
 	return localTopComment(ctx, db.read, videoID, commentID)
 }
 
 // ReplyCounts returns how many replies stored here each of commentIDs has.
 func (db *DB) ReplyCounts(ctx context.Context, commentIDs []string) (_ map[string]int64, err error) {
-	defer wrap(&err, "reply counts")
+	defer sqldb.Wrap(&err, "sqlite: reply counts")
 	return db.countsByID(ctx, `SELECT parent_id, count(*) FROM comments WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING parent_id IN `, commentIDs)
 }
 
 // VideoCounts returns this region's counters of the videos among ids.
 func (db *DB) VideoCounts(ctx context.Context, ids []string) (_ map[string]flick.Counts, err error) {
-	defer wrap(&err, "video counts")
+	defer sqldb.Wrap(&err, "sqlite: video counts")
 	counts := map[string]flick.Counts{}
 	err = queryBatches(ctx, db.read, `SELECT video_id, views, likes, comments, shares FROM video_counts WHERE video_id IN `, nil, ids,
 		func(rows *sql.Rows) error {
@@ -99,13 +100,13 @@ func (db *DB) VideoCounts(ctx context.Context, ids []string) (_ map[string]flick
 
 // Liked returns which of videoIDs accountID has liked.
 func (db *DB) Liked(ctx context.Context, accountID string, videoIDs []string) (_ map[string]bool, err error) {
-	defer wrap(&err, "liked")
+	defer sqldb.Wrap(&err, "sqlite: liked")
 	return db.videoSet(ctx, `SELECT video_id FROM likes WHERE account_id = ? AND video_id IN `, accountID, videoIDs)
 }
 
 // Watched returns which of videoIDs accountID has watched through.
 func (db *DB) Watched(ctx context.Context, accountID string, videoIDs []string) (_ map[string]bool, err error) {
-	defer wrap(&err, "watched")
+	defer sqldb.Wrap(&err, "sqlite: watched")
 	return db.videoSet(ctx, `SELECT video_id FROM watches WHERE completed = 1 AND account_id = ? AND video_id IN `, accountID, videoIDs)
 }
 
@@ -113,7 +114,7 @@ func (db *DB) Watched(ctx context.Context, accountID string, videoIDs []string) 
 // videoIDs in one query: a For You page asks for all three, and one round
 // trip to the read pool costs less than three.
 func (db *DB) Marks(ctx context.Context, accountID string, videoIDs []string) (_ map[string]flick.VideoMarks, err error) {
-	defer wrap(&err, "marks")
+	defer sqldb.Wrap(&err, "sqlite: marks")
 	marks := map[string]flick.VideoMarks{}
 	for start := 0; start < len(videoIDs); start += maxBatch {
 		in, ids := inList(videoIDs[start:min(start+maxBatch, len(videoIDs))])
@@ -197,14 +198,14 @@ func queryBatches(ctx context.Context, q querier, query string, lead []any, ids 
 // CreateComment inserts c, filling in ID and CreatedAt when blank, Author,
 // and ParentID with the top-level comment when c replies to a reply.
 func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
-	defer wrap(&err, "create comment")
+	defer sqldb.Wrap(&err, "sqlite: create comment")
 	if err := db.newRecord(&c.ID, &c.CreatedAt); err != nil {
 		return err
 	}
 	if c.Text, err = flick.ValidateCommentText(c.Text); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if err := db.videoExists(ctx, tx, c.VideoID); err != nil {
 			return err
 		}
@@ -224,7 +225,7 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 		c.ReplyCount = 0
 		_, err = tx.ExecContext(ctx, `INSERT INTO comments (id, video_id, author_id, parent_id, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.VideoID, c.AuthorID, parent, c.Text, millis(c.CreatedAt))
-		if isUnique(err) {
+		if sqldb.IsUnique(err) {
 			return flick.Errorf(flick.ECONFLICT, "Comment already exists.")
 		}
 		return err
@@ -234,7 +235,7 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 // Comments lists a video's top-level comments (parentID "") or the replies to
 // one of its comments, oldest first; ENOTFOUND for an unknown video or parent.
 func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Page) (comments []*flick.Comment, next string, err error) {
-	defer wrap(&err, "comments")
+	defer sqldb.Wrap(&err, "sqlite: comments")
 	p = p.Normalize()
 	if err := cursorArg(p.Cursor); err != nil {
 		return nil, "", err
@@ -290,7 +291,7 @@ func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Pa
 // ProjectionPosition returns the log position the projection has consumed
 // up to, 0 if it has not started.
 func (db *DB) ProjectionPosition(ctx context.Context, name string) (seq uint64, err error) {
-	defer wrap(&err, "projection position")
+	defer sqldb.Wrap(&err, "sqlite: projection position")
 	return projectionPosition(ctx, db.read, name)
 }
 
@@ -308,11 +309,11 @@ func projectionPosition(ctx context.Context, q querier, name string) (uint64, er
 // Counters never go below zero, and deltas and watches for videos (or
 // accounts) that no longer exist are dropped.
 func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b flick.ProjectionBatch) (err error) {
-	defer wrap(&err, "apply projection "+name)
+	defer sqldb.Wrap(&err, "sqlite: apply projection %s", name)
 	if name == "" || seq > math.MaxInt64 {
 		return flick.Errorf(flick.EINVALID, "Projection position is not valid.")
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		pos, err := projectionPosition(ctx, tx, name)
 		if err != nil || seq <= pos {
 			return err

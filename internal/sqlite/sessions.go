@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 const sessionSelect = `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, expires_at FROM sessions`
@@ -23,7 +24,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*flick.Session, error) {
 
 // CreateSession inserts s, filling in ID, CreatedAt and LastSeenAt when blank.
 func (db *DB) CreateSession(ctx context.Context, s *flick.Session) (err error) {
-	defer wrap(&err, "create session")
+	defer sqldb.Wrap(&err, "sqlite: create session")
 	if err := db.newRecord(&s.ID, &s.CreatedAt); err != nil {
 		return err
 	}
@@ -36,8 +37,8 @@ func (db *DB) CreateSession(ctx context.Context, s *flick.Session) (err error) {
 	res, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id, account_id, token_hash, user_agent, created_at, last_seen_at, expires_at)
 		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?)`,
 		s.ID, s.AccountID, s.TokenHash, s.UserAgent, millis(s.CreatedAt), millis(s.LastSeenAt), millis(s.ExpiresAt), s.AccountID)
-	changed, err := affected(res, err)
-	if isUnique(err) {
+	changed, err := sqldb.Affected(res, err)
+	if sqldb.IsUnique(err) {
 		return flick.Errorf(flick.ECONFLICT, "Session already exists.")
 	}
 	if err == nil && !changed {
@@ -48,7 +49,7 @@ func (db *DB) CreateSession(ctx context.Context, s *flick.Session) (err error) {
 
 // SessionByTokenHash returns the unexpired session with the token hash.
 func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte, now time.Time) (_ *flick.Session, err error) {
-	defer wrap(&err, "session by token")
+	defer sqldb.Wrap(&err, "sqlite: session by token")
 	s, err := scanSession(db.read.QueryRowContext(ctx, sessionSelect+` WHERE token_hash = ? AND expires_at > ?`, hash, millis(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flick.Errorf(flick.ENOTFOUND, "Session not found.")
@@ -60,11 +61,11 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte, now time.Time
 // transaction. A time never moves last_seen_at backwards, and unknown or
 // deleted sessions are ignored: the record is only informative.
 func (db *DB) TouchSessions(ctx context.Context, seen map[string]time.Time) (err error) {
-	defer wrap(&err, "touch sessions")
+	defer sqldb.Wrap(&err, "sqlite: touch sessions")
 	if len(seen) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND last_seen_at < ?1`)
 		if err != nil {
 			return err
@@ -81,7 +82,7 @@ func (db *DB) TouchSessions(ctx context.Context, seen map[string]time.Time) (err
 
 // Sessions lists accountID's unexpired sessions, newest first.
 func (db *DB) Sessions(ctx context.Context, accountID string) (sessions []*flick.Session, err error) {
-	defer wrap(&err, "sessions")
+	defer sqldb.Wrap(&err, "sqlite: sessions")
 	rows, err := db.read.QueryContext(ctx, sessionSelect+` WHERE account_id = ? AND expires_at > ? ORDER BY id DESC`,
 		accountID, millis(db.clock()))
 	if err != nil {
@@ -100,11 +101,7 @@ func (db *DB) Sessions(ctx context.Context, accountID string) (sessions []*flick
 
 // DeleteSession removes one of accountID's sessions.
 func (db *DB) DeleteSession(ctx context.Context, accountID, sessionID string) (err error) {
-	defer wrap(&err, "delete session")
+	defer sqldb.Wrap(&err, "sqlite: delete session")
 	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND account_id = ?`, sessionID, accountID)
-	changed, err := affected(res, err)
-	if err == nil && !changed {
-		return flick.Errorf(flick.ENOTFOUND, "Session not found.")
-	}
-	return err
+	return sqldb.Found(res, err, "Session")
 }

@@ -3,10 +3,8 @@
 // embedded in the binary.
 //
 // Writes go through a single connection, reads through a pool of read-only
-// connections. SQLite allows one writer at a time anyway; funnelling every
-// write transaction through one connection makes writers queue in Go instead
-// of failing with "database is locked", while WAL lets the readers run beside
-// the writer.
+// connections (see package sqldb, which opens the file); reads run as
+// prepared statements from a cache (stmtcache.go).
 package sqlite
 
 import (
@@ -15,17 +13,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/flick-video/flick"
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -33,9 +26,11 @@ var migrations embed.FS
 
 // DB is a region's metadata database.
 type DB struct {
-	write *sql.DB    // exactly one connection, BEGIN IMMEDIATE transactions
+	write *sql.DB    // exactly one connection, BEGIN IMMEDIATE transactions (sqldb.InTx)
 	read  *stmtCache // over a pool of query_only connections
 	clock flick.Clock
+	// migrated lists the migrations Open applied.
+	migrated []string
 	// elsewhere finds accounts, videos and comments of other regions that
 	// this region's records name; nil in a single-region instance.
 	elsewhere flick.Elsewhere
@@ -46,72 +41,46 @@ var _ flick.RegionStore = (*DB)(nil)
 // Open opens (creating if needed) the database file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string, clock flick.Clock) (_ *DB, err error) {
-	abs, err := filepath.Abs(path)
+	defer sqldb.Wrap(&err, "sqlite: open %s", path)
+	s, err := sqldb.Open(ctx, path, sqldb.Options{
+		// NORMAL: an acknowledged write survives a crash of the process;
+		// only a power loss or OS crash can lose the last transactions,
+		// never corrupt the database. Commits do not wait for the disk, and
+		// the store commits many times a second under load.
+		Synchronous: sqldb.Normal,
+		// An erased account's data must not linger in free pages of the
+		// file.
+		SecureDelete: true,
+		// The readers keep SQLite's defaults. SQLite drops a read
+		// connection's whole page cache, and its memory mapping, whenever
+		// another connection has written, and the writer commits many times
+		// a second under load: a bigger cache would rarely be warm, and
+		// mmap_size measured slower (For You 866/s against 1,405/s at a
+		// million videos), the file being remapped and every page re-parsed
+		// after each write.
+		Readers:    max(4, 2*runtime.NumCPU()),
+		Migrations: sqldb.Migrations{FS: migrations, Clock: clock},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	// A file: URI with an escaped path, so that a '?' or '#' in the path is
-	// not taken for the start of the parameters.
-	name := "file:" + (&url.URL{Path: abs}).EscapedPath()
-	// WAL with synchronous=NORMAL: a commit is in the WAL file (the OS has it)
-	// before it returns, so an acknowledged write survives a crash of the
-	// process; only a power loss or OS crash can lose the last transactions,
-	// never corrupt the database.
-	// secure_delete overwrites deleted content with zeros, so that an erased
-	// account's data does not linger in free pages of the file.
-	const common = "_busy_timeout=5000&_foreign_keys=1&_pragma=secure_delete(1)"
-	write, err := sql.Open("sqlite", name+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write, clock: clock}
-	defer func() {
-		if err != nil {
-			db.Close()
-		}
-	}()
-	// Connect the writer (which switches the file to WAL) before any reader
-	// opens the file.
-	if err := write.PingContext(ctx); err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	// The readers keep SQLite's defaults. SQLite drops a read connection's
-	// whole page cache, and its memory mapping, whenever another connection
-	// has written, and the writer commits many times a second under load:
-	// a bigger cache would rarely be warm, and mmap_size measured slower
-	// (For You 866/s against 1,405/s at a million videos), the file being
-	// remapped and every page re-parsed after each write.
-	read, err := sql.Open("sqlite", name+"?"+common+"&_query_only=1")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	readers := max(4, 2*runtime.NumCPU())
-	read.SetMaxOpenConns(readers)
-	read.SetMaxIdleConns(readers)
-	db.read = newStmtCache(read)
-	if _, err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
+	db := &DB{write: s.Write, read: newStmtCache(s.Read), clock: clock, migrated: s.Migrated}
 	// Refresh the planner's statistics where they are stale (cheap, bounded
 	// work, as SQLite advises at open), so that e.g. an author filter uses
 	// the author index once the tables have grown.
 	if _, err := db.write.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
-		return nil, fmt.Errorf("sqlite: optimize: %w", err)
+		db.Close()
+		return nil, fmt.Errorf("optimize: %w", err)
 	}
 	return db, nil
 }
 
+// Migrated lists the migrations Open applied, oldest first.
+func (db *DB) Migrated() []string { return db.migrated }
+
 // Close closes both connection pools.
 func (db *DB) Close() error {
-	var err error
-	if db.read != nil {
-		err = db.read.Close()
-	}
-	return errors.Join(err, db.write.Close())
+	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // SetElsewhere tells the store how to find records of other regions.
@@ -163,89 +132,11 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies the embedded migrations that the database has not seen yet,
-// in order, each in its own transaction together with its row in
-// schema_migrations, and returns the names of those it applied.
-func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
-	defer wrap(&err, "migrate")
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names) // numbered names: lexical order is numeric order
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		version := strings.TrimSuffix(filepath.Base(name), ".sql")
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return applied, err
-		}
-		var done bool
-		err = db.inTx(ctx, func(tx *sql.Tx) error {
-			// Checked inside the (immediate) transaction, so that two processes
-			// opening the same file cannot both apply a migration.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
-				done = n > 0
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", version, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, millis(db.clock()))
-			return err
-		})
-		if err != nil {
-			return applied, err
-		}
-		if !done {
-			applied = append(applied, version)
-		}
-	}
-	return applied, nil
-}
-
-// inTx runs fn in a write transaction on the single writer connection and
-// commits it if fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // querier is what *sql.DB and *sql.Tx have in common, so that read helpers
 // serve both the read pool and a write transaction that reads its own writes.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// wrap adds the operation's name to internal errors; *flick.Error values are
-// for users and pass through untouched.
-func wrap(err *error, op string) {
-	var fe *flick.Error
-	if *err != nil && !errors.As(*err, &fe) {
-		*err = fmt.Errorf("sqlite: %s: %w", op, *err)
-	}
-}
-
-// isConstraint reports whether err is the SQLite constraint violation code.
-func isConstraint(err error, code int) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == code
-}
-
-func isUnique(err error) bool {
-	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }

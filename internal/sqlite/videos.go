@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 const (
@@ -100,7 +101,7 @@ func addRenditions(rows *sql.Rows, err error, byID map[string]*flick.Video) erro
 
 // Video returns the video whatever its status, in two prepared queries.
 func (db *DB) Video(ctx context.Context, id string) (_ *flick.Video, err error) {
-	defer wrap(&err, "video")
+	defer sqldb.Wrap(&err, "sqlite: video")
 	v, err := scanVideo(db.read.QueryRowContext(ctx, videoByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
@@ -158,7 +159,7 @@ func (db *DB) listVideos(ctx context.Context, where []string, args []any, tail s
 
 // Videos returns the ready videos among ids, once each, in the order asked.
 func (db *DB) Videos(ctx context.Context, ids []string) (_ []*flick.Video, err error) {
-	defer wrap(&err, "videos")
+	defer sqldb.Wrap(&err, "sqlite: videos")
 	found := map[string]*flick.Video{}
 	for start := 0; start < len(ids); start += maxBatch {
 		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
@@ -184,7 +185,7 @@ func (db *DB) Videos(ctx context.Context, ids []string) (_ []*flick.Video, err e
 // table alone: validating a batch of events needs nothing more, and the
 // joins and renditions of Videos would cost several times as much.
 func (db *DB) VideoDurations(ctx context.Context, ids []string) (_ map[string]int64, err error) {
-	defer wrap(&err, "video durations")
+	defer sqldb.Wrap(&err, "sqlite: video durations")
 	durations := make(map[string]int64, len(ids))
 	for start := 0; start < len(ids); start += maxBatch {
 		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
@@ -211,7 +212,7 @@ func (db *DB) VideoDurations(ctx context.Context, ids []string) (_ map[string]in
 
 // ListVideos returns a newest-first page of the videos that pass f.
 func (db *DB) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) (videos []*flick.Video, next string, err error) {
-	defer wrap(&err, "list videos")
+	defer sqldb.Wrap(&err, "sqlite: list videos")
 	p = p.Normalize()
 	if err := cursorArg(p.Cursor); err != nil {
 		return nil, "", err
@@ -282,7 +283,7 @@ func ftsQuery(q string) string {
 
 // RecentVideos returns ready videos created at or after since, newest first.
 func (db *DB) RecentVideos(ctx context.Context, since time.Time, limit int) (_ []*flick.Video, err error) {
-	defer wrap(&err, "recent videos")
+	defer sqldb.Wrap(&err, "sqlite: recent videos")
 	if limit <= 0 {
 		limit = flick.DefaultPageSize
 	}
@@ -292,7 +293,7 @@ func (db *DB) RecentVideos(ctx context.Context, since time.Time, limit int) (_ [
 
 // ProcessingVideos lists the videos whose transcode is unfinished, oldest first.
 func (db *DB) ProcessingVideos(ctx context.Context) (_ []*flick.Video, err error) {
-	defer wrap(&err, "processing videos")
+	defer sqldb.Wrap(&err, "sqlite: processing videos")
 	// The same condition as the partial index videos_unfinished.
 	return db.listVideos(ctx, []string{"v.complete = 0 AND v.status <> 'failed'"}, nil, "ORDER BY v.id")
 }
@@ -300,7 +301,7 @@ func (db *DB) ProcessingVideos(ctx context.Context) (_ []*flick.Video, err error
 // CreateVideo inserts v in status processing with its hashtags, filling in
 // ID and CreatedAt when blank, and Author.
 func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
-	defer wrap(&err, "create video")
+	defer sqldb.Wrap(&err, "sqlite: create video")
 	if err := db.newRecord(&v.ID, &v.CreatedAt); err != nil {
 		return err
 	}
@@ -319,7 +320,7 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 	v.Mentions = append([]string{}, mentions...)
 	v.Status, v.Progress, v.Failure, v.Attempts, v.Complete = flick.StatusProcessing, 0, "", 0, false
 	v.Renditions, v.Counts = []flick.Rendition{}, flick.Counts{}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		author, err := getAccount(ctx, tx, "a.id = ?", v.AuthorID)
 		if err != nil {
 			return err
@@ -329,7 +330,7 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 			duration_ms, width, height, original_key, poster_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			v.ID, v.AuthorID, v.Caption, strings.Join(mentions, " "), strings.Join(v.Hashtags, " "), string(v.Status), millis(v.CreatedAt),
 			v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey)
-		if isUnique(err) {
+		if sqldb.IsUnique(err) {
 			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
 		} else if err != nil {
 			return err
@@ -386,7 +387,7 @@ func normalizeTags(tags []string) ([]string, error) {
 // StartTranscode counts a new transcode attempt; a failed video goes back to
 // processing, since it is being transcoded again.
 func (db *DB) StartTranscode(ctx context.Context, id string) (attempt int, err error) {
-	defer wrap(&err, "start transcode")
+	defer sqldb.Wrap(&err, "sqlite: start transcode")
 	err = db.write.QueryRowContext(ctx, `UPDATE videos SET attempts = attempts + 1, failure = '',
 		status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END
 		WHERE id = ? RETURNING attempts`, id).Scan(&attempt)
@@ -398,31 +399,22 @@ func (db *DB) StartTranscode(ctx context.Context, id string) (attempt int, err e
 
 // SetProgress records transcode progress (0-100) of a processing video.
 func (db *DB) SetProgress(ctx context.Context, id string, progress int) (err error) {
-	defer wrap(&err, "set progress")
+	defer sqldb.Wrap(&err, "sqlite: set progress")
 	progress = min(max(progress, 0), 100)
 	res, err := db.write.ExecContext(ctx, `UPDATE videos SET progress = CASE WHEN status = 'processing' THEN ? ELSE progress END
 		WHERE id = ?`, progress, id)
-	return foundVideo(res, err)
-}
-
-// foundVideo turns an UPDATE of no rows into ENOTFOUND.
-func foundVideo(res sql.Result, err error) error {
-	changed, err := affected(res, err)
-	if err == nil && !changed {
-		return flick.Errorf(flick.ENOTFOUND, "Video not found.")
-	}
-	return err
+	return sqldb.Found(res, err, "Video")
 }
 
 // AddRendition records a finished rendition and, as u says, the poster, the
 // ready status and the completion of the ladder.
 func (db *DB) AddRendition(ctx context.Context, id string, u flick.RenditionUpdate) (err error) {
-	defer wrap(&err, "add rendition")
+	defer sqldb.Wrap(&err, "sqlite: add rendition")
 	r := u.Rendition
 	if r.Name == "" || r.Key == "" || r.Width <= 0 || r.Height <= 0 || r.Bitrate < 0 || r.Size < 0 {
 		return flick.Errorf(flick.EINVALID, "Rendition is not valid.")
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE videos SET
 			poster_key = CASE WHEN ? <> '' THEN ? ELSE poster_key END,
 			status = CASE WHEN ? = 1 THEN 'ready' ELSE status END,
@@ -431,7 +423,7 @@ func (db *DB) AddRendition(ctx context.Context, id string, u flick.RenditionUpda
 			complete = CASE WHEN ? = 1 THEN 1 ELSE complete END
 			WHERE id = ?`,
 			u.PosterKey, u.PosterKey, boolInt(u.Ready), boolInt(u.Ready), boolInt(u.Ready), boolInt(u.Complete), id)
-		if err := foundVideo(res, err); err != nil {
+		if err := sqldb.Found(res, err, "Video"); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO renditions (video_id, name, width, height, bitrate, size, blob_key, mime)
@@ -444,26 +436,26 @@ func (db *DB) AddRendition(ctx context.Context, id string, u flick.RenditionUpda
 
 // SetFailed marks the video failed with a reason shown to its author.
 func (db *DB) SetFailed(ctx context.Context, id string, reason string) (err error) {
-	defer wrap(&err, "set failed")
+	defer sqldb.Wrap(&err, "sqlite: set failed")
 	if r := []rune(reason); len(r) > maxFailureRunes {
 		reason = string(r[:maxFailureRunes])
 	}
 	res, err := db.write.ExecContext(ctx, `UPDATE videos SET status = 'failed', failure = ? WHERE id = ?`, reason, id)
-	return foundVideo(res, err)
+	return sqldb.Found(res, err, "Video")
 }
 
 // DeleteVideo removes the video; ON DELETE CASCADE removes its hashtags,
 // renditions, counters, likes, comments and watches, and the full-text row
 // goes explicitly (a virtual table has no foreign keys).
 func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
-	defer wrap(&err, "delete video")
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	defer sqldb.Wrap(&err, "sqlite: delete video")
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM video_search WHERE rowid IN
 			(SELECT rowid FROM video_search_rows WHERE video_id = ?)`, id); err != nil {
 			return fmt.Errorf("full-text row: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ?`, id)
-		if err := foundVideo(res, err); err != nil {
+		if err := sqldb.Found(res, err, "Video"); err != nil {
 			return err
 		}
 		return forgetVideo(ctx, tx, id)
