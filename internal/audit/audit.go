@@ -19,19 +19,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"sync/atomic"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 //go:embed migrations/*.sql
@@ -39,8 +36,7 @@ var migrations embed.FS
 
 // Log is an access log directory opened for appending and reading.
 type Log struct {
-	write  *sql.DB // one connection: appends are serialized anyway
-	read   *sql.DB // query_only pool
+	db     *sqldb.DB
 	signer note.Signer
 	vkey   string
 	clock  flick.Clock
@@ -58,7 +54,7 @@ var _ flick.AccessLog = (*Log)(nil)
 // log's files. It refuses a log whose entries are not exactly those covered
 // by its newest signed checkpoint.
 func Open(ctx context.Context, dir, signerFile string, clock flick.Clock) (_ *Log, err error) {
-	defer wrap(&err, "open "+dir)
+	defer sqldb.Wrap(&err, "audit: open %s", dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -69,35 +65,23 @@ func Open(ctx context.Context, dir, signerFile string, clock flick.Clock) (_ *Lo
 	if err != nil {
 		return nil, err
 	}
-	name, err := dbName(dir)
+	db, err := sqldb.Open(ctx, filepath.Join(dir, dbFile), sqldb.Options{
+		// FULL: an acknowledged entry survives a power loss as well as a
+		// crash.
+		Synchronous: sqldb.Full,
+		// No secure_delete: the log deletes nothing.
+		Readers:    4,
+		Migrations: sqldb.Migrations{FS: migrations, Clock: clock, Adopt: userVersion},
+	})
 	if err != nil {
 		return nil, err
 	}
-	// synchronous=FULL: in WAL mode a commit is fsynced before it returns,
-	// so an acknowledged entry survives a power loss as well as a crash.
-	const common = "_busy_timeout=5000"
-	write, err := sql.Open("sqlite", name+"?"+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	write.SetConnMaxIdleTime(0)
-	l := &Log{write: write, signer: signer, vkey: vkey, clock: clock}
+	l := &Log{db: db, signer: signer, vkey: vkey, clock: clock}
 	defer func() {
 		if err != nil {
 			l.Close()
 		}
 	}()
-	if err := l.migrate(ctx); err != nil {
-		return nil, err
-	}
-	if l.read, err = sql.Open("sqlite", name+"?"+common+"&_query_only=1"); err != nil {
-		return nil, err
-	}
-	l.read.SetMaxOpenConns(4)
-	l.read.SetMaxIdleConns(4)
 	if err := l.loadLatest(ctx); err != nil {
 		return nil, err
 	}
@@ -105,66 +89,30 @@ func Open(ctx context.Context, dir, signerFile string, clock flick.Clock) (_ *Lo
 }
 
 // Close closes the database.
-func (l *Log) Close() error {
-	var err error
-	if l.read != nil {
-		err = l.read.Close()
-	}
-	return errors.Join(err, l.write.Close())
-}
+func (l *Log) Close() error { return l.db.Close() }
+
+// Migrated lists the migrations Open applied, oldest first.
+func (l *Log) Migrated() []string { return l.db.Migrated }
 
 // VerifierKey is the note verifier key that checks the log's checkpoints;
 // auditors pin it.
 func (l *Log) VerifierKey() string { return l.vkey }
 
-// dbName is the file: URI of dir's audit.db, escaped so that a '?' or '#' in
-// the path is not taken for the start of the parameters.
-func dbName(dir string) (string, error) {
-	abs, err := filepath.Abs(filepath.Join(dir, "audit.db"))
-	if err != nil {
-		return "", err
-	}
-	return "file:" + (&url.URL{Path: abs}).EscapedPath(), nil
-}
+// dbFile is the log's database in its directory.
+const dbFile = "audit.db"
 
-// migrate applies the embedded migrations the database has not seen, each
-// in one transaction with the user_version that counts them.
-func (l *Log) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	var version int
-	if err := l.write.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return err
-	}
-	if version > len(names) {
-		return fmt.Errorf("audit.db has schema version %d, newer than this program's %d", version, len(names))
-	}
-	for i := version; i < len(names); i++ {
-		body, err := migrations.ReadFile(names[i])
-		if err != nil {
-			return err
-		}
-		err = l.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", names[i], err)
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// userVersion adopts an audit.db made before migrations were recorded in
+// schema_migrations: it counted those it had applied in PRAGMA user_version.
+func userVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&n)
+	return n, err
 }
 
 // loadLatest reads the newest checkpoint, signing the empty tree's on first
 // use, and checks that it covers exactly the stored entries.
 func (l *Log) loadLatest(ctx context.Context) error {
-	return l.inTx(ctx, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, l.db.Write, func(tx *sql.Tx) error {
 		var text string
 		err := tx.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&text)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -197,7 +145,7 @@ func (l *Log) loadLatest(ctx context.Context) error {
 // with the signed checkpoint of the new tree. Their Index and, when zero,
 // Time are set in the caller's slice once the batch is durable.
 func (l *Log) Record(ctx context.Context, entries ...flick.AccessEntry) (err error) {
-	defer wrap(&err, "record")
+	defer sqldb.Wrap(&err, "audit: record")
 	if len(entries) == 0 {
 		return nil
 	}
@@ -211,7 +159,7 @@ func (l *Log) Record(ctx context.Context, entries ...flick.AccessEntry) (err err
 	now := l.clock()
 	batch := make([]flick.AccessEntry, len(entries))
 	var cp flick.SignedCheckpoint
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, l.db.Write, func(tx *sql.Tx) error {
 		n := l.latest.Load().Size
 		r := hashReader(ctx, tx)
 		for i, e := range entries {
@@ -275,12 +223,12 @@ func (l *Log) Checkpoint(ctx context.Context) (flick.SignedCheckpoint, error) {
 // Entries returns the entries with start <= Index < end, at most
 // flick.MaxAccessPage of them, stopping at the end of the log.
 func (l *Log) Entries(ctx context.Context, start, end int64) (_ []flick.AccessEntry, err error) {
-	defer wrap(&err, "entries")
+	defer sqldb.Wrap(&err, "audit: entries")
 	if start < 0 || end < start {
 		return nil, flick.Errorf(flick.EINVALID, "Entries need 0 <= start <= end.")
 	}
 	end = min(end, l.latest.Load().Size, start+flick.MaxAccessPage)
-	rows, err := l.read.QueryContext(ctx, `SELECT record FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	rows, err := l.db.Read.QueryContext(ctx, `SELECT record FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +239,7 @@ func (l *Log) Entries(ctx context.Context, start, end int64) (_ []flick.AccessEn
 // flick.DefaultPageSize) entries about accountID with Index < before (any
 // when before <= 0), newest first.
 func (l *Log) EntriesAbout(ctx context.Context, accountID string, before int64, limit int) (_ []flick.AccessEntry, err error) {
-	defer wrap(&err, "entries about")
+	defer sqldb.Wrap(&err, "audit: entries about")
 	if !flick.ValidID(accountID) {
 		return nil, flick.Errorf(flick.EINVALID, "Account ID is not valid.")
 	}
@@ -299,7 +247,7 @@ func (l *Log) EntriesAbout(ctx context.Context, accountID string, before int64, 
 		before = math.MaxInt64
 	}
 	limit = flick.Page{Limit: limit}.Normalize().Limit
-	rows, err := l.read.QueryContext(ctx, `SELECT record FROM entries WHERE account_id = ? AND idx < ? ORDER BY idx DESC LIMIT ?`, accountID, before, limit)
+	rows, err := l.db.Read.QueryContext(ctx, `SELECT record FROM entries WHERE account_id = ? AND idx < ? ORDER BY idx DESC LIMIT ?`, accountID, before, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -326,12 +274,12 @@ func scanEntries(rows *sql.Rows) ([]flick.AccessEntry, error) {
 // InclusionProof proves that entry index is in the tree of size treeSize
 // (0 <= index < treeSize <= the log's size).
 func (l *Log) InclusionProof(ctx context.Context, index, treeSize int64) (_ flick.InclusionProof, err error) {
-	defer wrap(&err, "inclusion proof")
+	defer sqldb.Wrap(&err, "audit: inclusion proof")
 	size := l.latest.Load().Size
 	if index < 0 || treeSize <= index || treeSize > size {
 		return flick.InclusionProof{}, flick.Errorf(flick.EINVALID, "An inclusion proof needs 0 <= index < size <= %d.", size)
 	}
-	r := hashReader(ctx, l.read)
+	r := hashReader(ctx, l.db.Read)
 	proof, err := tlog.ProveRecord(treeSize, index, r)
 	if err != nil {
 		return flick.InclusionProof{}, err
@@ -347,7 +295,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, treeSize int64) (_ flic
 // tree of size newSize (0 <= oldSize <= newSize <= the log's size); the
 // proof from the empty tree is empty.
 func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (_ flick.ConsistencyProof, err error) {
-	defer wrap(&err, "consistency proof")
+	defer sqldb.Wrap(&err, "audit: consistency proof")
 	size := l.latest.Load().Size
 	if oldSize < 0 || newSize < oldSize || newSize > size {
 		return flick.ConsistencyProof{}, flick.Errorf(flick.EINVALID, "A consistency proof needs 0 <= old <= new <= %d.", size)
@@ -356,7 +304,7 @@ func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (_ f
 	if oldSize == 0 {
 		return p, nil
 	}
-	proof, err := tlog.ProveTree(newSize, oldSize, hashReader(ctx, l.read))
+	proof, err := tlog.ProveTree(newSize, oldSize, hashReader(ctx, l.db.Read))
 	if err != nil {
 		return flick.ConsistencyProof{}, err
 	}
@@ -397,26 +345,4 @@ func hashReader(ctx context.Context, q querier) tlog.HashReader {
 		}
 		return out, nil
 	})
-}
-
-// inTx runs fn in a write transaction and commits it if fn returns nil.
-func (l *Log) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := l.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// wrap adds the operation's name to internal errors; *flick.Error values are
-// for users and pass through untouched.
-func wrap(err *error, op string) {
-	var fe *flick.Error
-	if *err != nil && !errors.As(*err, &fe) {
-		*err = fmt.Errorf("audit: %s: %w", op, *err)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -94,7 +95,7 @@ func verify(ctx context.Context, dir string, from []byte) (Report, error) {
 // checked against its verifier key, without opening the log for writing:
 // what an auditor saves to pass to Verify later.
 func ReadCheckpoint(ctx context.Context, dir string) (_ flick.SignedCheckpoint, err error) {
-	defer wrap(&err, "read checkpoint of "+dir)
+	defer sqldb.Wrap(&err, "audit: read checkpoint of %s", dir)
 	db, _, vkey, err := openReadOnly(ctx, dir)
 	if err != nil {
 		return flick.SignedCheckpoint{}, err
@@ -110,27 +111,28 @@ func ReadCheckpoint(ctx context.Context, dir string) (_ flick.SignedCheckpoint, 
 // openReadOnly opens an existing log's database for reading, and its
 // verifier key.
 func openReadOnly(ctx context.Context, dir string) (*sql.DB, note.Verifier, string, error) {
-	if _, err := os.Stat(filepath.Join(dir, "audit.db")); err != nil {
+	path := filepath.Join(dir, dbFile)
+	if _, err := os.Stat(path); err != nil {
 		return nil, nil, "", fmt.Errorf("no access log: %w", err)
 	}
 	v, vkey, err := readVerifierKey(dir)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	name, err := dbName(dir)
+	db, err := sqldb.OpenReadOnly(path)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	db, err := sql.Open("sqlite", name+"?_busy_timeout=5000&_query_only=1")
-	if err != nil {
-		return nil, nil, "", err
-	}
-	var version int
-	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+	// Asked of the tables, not of the recorded migrations: a log last
+	// opened by an older Flick counts its migrations in PRAGMA
+	// user_version, and verifying must not write to adopt it.
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema
+		WHERE type = 'table' AND name IN ('entries', 'hashes', 'checkpoints')`).Scan(&tables); err != nil {
 		db.Close()
 		return nil, nil, "", err
 	}
-	if version < 1 {
+	if tables < 3 {
 		db.Close()
 		return nil, nil, "", errors.New("audit.db has no access log schema")
 	}
