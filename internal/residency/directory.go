@@ -1,19 +1,16 @@
 package residency
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
-	"net/url"
-	"path/filepath"
 	"sync"
-
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
 // Directory is the global directory on the embedded default: a small SQLite
@@ -21,7 +18,8 @@ import (
 // account ID, nothing else. Lookups are cached in memory: every request that
 // concerns an account asks it.
 type Directory struct {
-	db *sql.DB
+	db       *sql.DB
+	migrated []string
 
 	mu      sync.RWMutex
 	regions map[string]string // account ID → region, as read or written
@@ -29,55 +27,33 @@ type Directory struct {
 
 var _ flick.Directory = (*Directory)(nil)
 
-const directorySchema = `
-CREATE TABLE IF NOT EXISTS accounts (
-    id     TEXT PRIMARY KEY,
-    region TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS handles (
-    handle     TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE
-);`
+//go:embed migrations/*.sql
+var migrations embed.FS
 
-// OpenDirectory opens (creating if needed) the directory file at path.
+// OpenDirectory opens (creating if needed) the directory file at path and
+// applies its pending migrations.
 func OpenDirectory(ctx context.Context, path string) (*Directory, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
-	}
-	// One connection: the directory is small and written rarely; FULL
-	// synchronous, because a sign-up acknowledged must stay findable.
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+
-		"?_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=secure_delete(1)")
+	db, err := sqldb.Open(ctx, path, sqldb.Options{
+		// FULL: a sign-up acknowledged must stay findable, even after a
+		// power loss.
+		Synchronous: sqldb.Full,
+		// An erased account's handle must not linger in free pages.
+		SecureDelete: true,
+		// No readers: the directory is small and written rarely; its reads
+		// share the one connection.
+		Migrations: sqldb.Migrations{FS: migrations, Clock: time.Now},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("directory: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, directorySchema+journalSchema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("directory: open %s: %w", path, err)
-	}
-	return &Directory{db: db, regions: map[string]string{}}, nil
-}
-
-// inTx runs fn in a transaction and commits it if fn returns nil.
-func (d *Directory) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("directory: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("directory: %w", err)
-	}
-	return nil
+	return &Directory{db: db.Write, migrated: db.Migrated, regions: map[string]string{}}, nil
 }
 
 // Close closes the file.
 func (d *Directory) Close() error { return d.db.Close() }
+
+// Migrated lists the migrations OpenDirectory applied, oldest first.
+func (d *Directory) Migrated() []string { return d.migrated }
 
 // Entry is one account in the directory.
 type Entry struct{ ID, Handle, Region string }
@@ -89,20 +65,21 @@ func (d *Directory) Register(ctx context.Context, id, handle, region string) err
 
 // RegisterAll registers many accounts in one transaction (bulk loads);
 // nothing is registered if one fails.
-func (d *Directory) RegisterAll(ctx context.Context, entries []Entry) error {
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+func (d *Directory) RegisterAll(ctx context.Context, entries []Entry) (err error) {
+	defer sqldb.Wrap(&err, "directory: register")
+	err = sqldb.InTx(ctx, d.db, func(tx *sql.Tx) error {
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, region) VALUES (?, ?)`, e.ID, e.Region); err != nil {
-				if isUnique(err) {
+				if sqldb.IsUnique(err) {
 					return flick.Errorf(flick.ECONFLICT, "Account already exists.")
 				}
-				return fmt.Errorf("directory: register: %w", err)
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO handles (handle, account_id) VALUES (?, ?)`, e.Handle, e.ID); err != nil {
-				if isUnique(err) {
+				if sqldb.IsUnique(err) {
 					return flick.Errorf(flick.ECONFLICT, "Handle is already taken.")
 				}
-				return fmt.Errorf("directory: register: %w", err)
+				return err
 			}
 		}
 		return nil
@@ -199,20 +176,4 @@ func (d *Directory) remember(id, region string) {
 	d.mu.Lock()
 	d.regions[id] = region
 	d.mu.Unlock()
-}
-
-func found(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil || n == 0 {
-		return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
-	}
-	return nil
-}
-
-func isUnique(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }

@@ -9,30 +9,11 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 )
 
-// The move and erasure journals are tables of the directory's file, so
-// that the switch of a move — the account's new home and the journal's
-// "switched" — is one transaction, and so is the end of an erasure — the
-// directory entry and the journal row: whatever moment a move or an
-// erasure is killed at, the journal tells a rerun where it stands.
-const journalSchema = `
-CREATE TABLE IF NOT EXISTS moves (
-    account_id TEXT PRIMARY KEY,
-    move_id    TEXT NOT NULL,
-    source     TEXT NOT NULL,
-    target     TEXT NOT NULL,
-    phase      TEXT NOT NULL,
-    actor      TEXT NOT NULL,
-    reason     TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    media      TEXT NOT NULL, -- JSON array of the source's media keys
-    receipt    TEXT
-);
-CREATE TABLE IF NOT EXISTS erasures (
-    account_id TEXT PRIMARY KEY,
-    started_at INTEGER NOT NULL
-);`
+// The move and erasure journals are tables of the directory's file, made
+// by its migrations (migrations/0001_init.sql says why they live there).
 
 // Phases of a move, as the journal records them.
 const (
@@ -70,7 +51,7 @@ func (d *Directory) beginMove(ctx context.Context, m *move) error {
 	}
 	_, err = d.db.ExecContext(ctx, `INSERT INTO moves (account_id, move_id, source, target, phase, actor, reason, started_at, media)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.AccountID, m.ID, m.From, m.To, PhaseCopying, m.Actor, m.Reason, m.Started.UnixNano(), media)
-	if isUnique(err) {
+	if sqldb.IsUnique(err) {
 		return flick.Errorf(flick.ECONFLICT, "This account has an unfinished move; it must be resumed first.")
 	} else if err != nil {
 		return fmt.Errorf("move journal: begin: %w", err)
@@ -85,14 +66,14 @@ func (d *Directory) switchMove(ctx context.Context, m *move) error {
 	if err != nil {
 		return fmt.Errorf("move journal: switch: %w", err)
 	}
-	err = d.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, d.db, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET region = ? WHERE id = ? AND region = ?`, m.To, m.AccountID, m.From)
-		if err := found(res, err); err != nil {
+		if err := sqldb.Found(res, err, "Account"); err != nil {
 			return fmt.Errorf("switch %s from %s: %w", m.AccountID, m.From, err)
 		}
 		res, err = tx.ExecContext(ctx, `UPDATE moves SET phase = ?, receipt = ? WHERE account_id = ? AND move_id = ? AND phase = ?`,
 			PhaseSwitched, receipt, m.AccountID, m.ID, PhaseCopying)
-		return found(res, err)
+		return sqldb.Found(res, err, "Account")
 	})
 	if err != nil {
 		return fmt.Errorf("move journal: switch: %w", err)
@@ -105,7 +86,7 @@ func (d *Directory) switchMove(ctx context.Context, m *move) error {
 // setMovePhase records that a move reached phase.
 func (d *Directory) setMovePhase(ctx context.Context, m *move, phase string) error {
 	res, err := d.db.ExecContext(ctx, `UPDATE moves SET phase = ? WHERE account_id = ? AND move_id = ?`, phase, m.AccountID, m.ID)
-	if err := found(res, err); err != nil {
+	if err := sqldb.Found(res, err, "Account"); err != nil {
 		return fmt.Errorf("move journal: %s: %w", phase, err)
 	}
 	m.Phase = phase
@@ -198,7 +179,7 @@ func (d *Directory) pendingErasures(ctx context.Context) ([]pendingErasure, erro
 // the file, which is small, for the stale copies of their handles that
 // secure_delete does not reach (see sqlite's Compact).
 func (d *Directory) endErasures(ctx context.Context, ids []string) error {
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, d.db, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
