@@ -20,13 +20,22 @@ type Account struct {
 	Email       string    `json:"-"`
 	Birthdate   string    `json:"-"` // YYYY-MM-DD
 	Region      string    `json:"region"`
-	Roles       []string  `json:"-"` // granted by the operator: RoleAdmin, RoleAuditor
+	Roles       []string  `json:"-"` // granted by the operator: see Roles
 	CreatedAt   time.Time `json:"created_at"`
 
 	FollowerCount  int64 `json:"follower_count"`
 	FollowingCount int64 `json:"following_count"`
 	VideoCount     int64 `json:"video_count"`
 }
+
+// Roles the operator grants (flick roles --grant).
+const (
+	RoleAdmin   = "admin"   // support tools: may read people's records, each read logged
+	RoleAuditor = "auditor" // reads the access log
+)
+
+// Roles are the roles an operator may grant.
+var Roles = []string{RoleAdmin, RoleAuditor}
 
 // HasRole reports whether the operator granted a the role.
 func (a *Account) HasRole(role string) bool {
@@ -144,10 +153,10 @@ type Session struct {
 	Current    bool      `json:"current"`
 }
 
-// AccountStore keeps accounts and the social graph of one region.
+// AccountStore keeps the accounts and the social graph of one region.
 type AccountStore interface {
 	// CreateAccount inserts a (ID, Handle, CreatedAt set by the caller).
-	// ECONFLICT if the handle is taken.
+	// ECONFLICT if the handle is taken here.
 	CreateAccount(ctx context.Context, a *Account, passwordHash string) error
 	// Account and AccountByHandle return ENOTFOUND for unknown accounts.
 	Account(ctx context.Context, id string) (*Account, error)
@@ -176,6 +185,72 @@ type SessionStore interface {
 	// LastSeenAt backwards.
 	TouchSessions(ctx context.Context, seen map[string]time.Time) error
 	Sessions(ctx context.Context, accountID string) ([]*Session, error)
-	// DeleteSession removes one of accountID's sessions; ENOTFOUND if it is not theirs.
+	// DeleteSession deletes one of accountID's sessions; ENOTFOUND if it is not theirs.
 	DeleteSession(ctx context.Context, accountID, sessionID string) error
+}
+
+// Accounts is signing up and in, sessions, profiles and the operator's
+// roles. An account lives in its home region, chosen at sign-up; its
+// handle is claimed in the global directory.
+type Accounts interface {
+	// SignUp checks s against the rules (handle, email, birthdate,
+	// password, region), creates the account in its home region (the
+	// default region when s.Region is "") and signs it in. EINVALID or
+	// EUNPROCESSABLE for a field that breaks a rule, ECONFLICT for a taken
+	// handle, ERATELIMIT when the client signs up too often.
+	SignUp(ctx context.Context, s SignUp, client Client) (*SignedIn, error)
+	// SignIn checks the password of handle and starts a session.
+	// EUNAUTHORIZED for a wrong handle or password, which take the same
+	// time; ERATELIMIT after too many attempts from the client or on the
+	// handle.
+	SignIn(ctx context.Context, handle, password string, client Client) (*SignedIn, error)
+	// Authenticate returns the live session of a token; EUNAUTHORIZED for
+	// an unknown, malformed or expired one.
+	Authenticate(ctx context.Context, token string) (*Session, error)
+	// SignOut deletes one of the account's sessions; ENOTFOUND if it is not
+	// theirs.
+	SignOut(ctx context.Context, accountID, sessionID string) error
+	// Sessions lists the account's signed-in devices.
+	Sessions(ctx context.Context, accountID string) ([]*Session, error)
+	// CheckPassword returns EUNAUTHORIZED unless password is the account's;
+	// attempts are limited as SignIn's are.
+	CheckPassword(ctx context.Context, accountID, password string, client Client) error
+	// UpdateProfile changes the public profile; EINVALID for bad fields.
+	UpdateProfile(ctx context.Context, accountID string, u ProfileUpdate) (*Account, error)
+	// SetAvatar makes the account's avatar from a JPEG or PNG image:
+	// EUNSUPPORTED for anything else, EUNPROCESSABLE for one that cannot be
+	// read or is too large. What is stored is an image Flick made, never
+	// the upload's bytes.
+	SetAvatar(ctx context.Context, accountID string, image []byte) (*Account, error)
+	// SetRoles grants and then revokes operator roles and returns the
+	// account's roles; EINVALID for a role not in Roles.
+	SetRoles(ctx context.Context, accountID string, grant, revoke []string) ([]string, error)
+	// Inspect shows an admin an account's private record and sessions,
+	// after recording the look, with its reason, in the access log.
+	Inspect(ctx context.Context, adminID, accountID, reason string) (*Account, []*Session, error)
+}
+
+// SignUp is what a new account is made from. Region is the home region
+// ("" for the default one).
+type SignUp struct {
+	Handle    string
+	Password  string
+	Birthdate string // YYYY-MM-DD
+	Email     string // optional
+	Region    string
+}
+
+// SignedIn is a new session of an account: its token, shown this once and
+// never stored, and when it expires.
+type SignedIn struct {
+	Account   *Account
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Client is who is calling, as far as rate limits and the sessions list
+// need to know: the network address requests come from and the device.
+type Client struct {
+	Addr      string
+	UserAgent string
 }

@@ -30,8 +30,8 @@ type Edge struct {
 	At time.Time `json:"at"`
 }
 
-// AccountDataStore reads, writes and erases an account's records in one
-// region's store.
+// AccountDataStore reads, writes, erases and releases an account's records
+// in one region's store.
 type AccountDataStore interface {
 	// AccountData returns everything the store holds about account id (which
 	// must be stored here; ENOTFOUND otherwise).
@@ -42,28 +42,31 @@ type AccountDataStore interface {
 	// the account is stored here already. d.Account.Region and d.Roles are
 	// stored as given: the mover sets the region to the target's.
 	ImportAccountData(ctx context.Context, d *AccountData) error
-	// PurgeAccount erases every record of account id stored here — the
+	// EraseAccount erases every record of account id stored here — the
 	// account, its sessions, follows, likes, watches, marks, settings,
-	// comments and videos (with their hashtags, renditions and search rows) —
-	// and takes its likes, comments and follows back out of this region's
+	// comments and videos (with their hashtags, renditions and search rows)
+	// — and takes its likes, comments and follows back out of this region's
 	// aggregates, in one transaction that also leaves nothing of it in the
-	// store's indexes (the search index merged, planner statistics). When
-	// the account is deleted (moving false) its videos are gone for good,
-	// and this region's records about them (other people's likes, comments,
-	// watches, marks, counts) go too, but copies of the deleted records may
-	// stay in the files until Compact. When it is moving, the videos live on
-	// in the target region and those records stay, and PurgeAccount
-	// compacts before it returns, even when it returns ENOTFOUND (a retry).
-	// ENOTFOUND if the account is not stored here.
-	PurgeAccount(ctx context.Context, id string, moving bool) error
-	// ForgetAccount erases what this region's records say about a deleted
-	// account of any region: follows of it (fixing the followers'
+	// store's indexes (the search index merged, planner statistics). Its
+	// videos are gone for good, and this region's records about them (other
+	// people's likes, comments, watches, marks, counts) go too; copies of
+	// the erased records may stay in the files until Compact. ENOTFOUND if
+	// the account is not stored here.
+	EraseAccount(ctx context.Context, id string) error
+	// ReleaseAccount removes every record of account id stored here, as
+	// EraseAccount does, for an account that lives in another region now:
+	// its videos live on there, so this region's records about them stay.
+	// It compacts before it returns, even when it returns ENOTFOUND (a
+	// retry), so that no copy of the records stays in the files.
+	ReleaseAccount(ctx context.Context, id string) error
+	// EraseReferences erases what this region's records say about an
+	// erased account of any region: follows of it (fixing the followers'
 	// following counts), hidden-creator marks and its follower counter;
 	// copies may stay in the files until Compact. ECONFLICT if the account
-	// is still stored here: purge it first.
-	ForgetAccount(ctx context.Context, id string) error
+	// is still stored here: erase it first.
+	EraseReferences(ctx context.Context, id string) error
 	// Compact rewrites the store's files so that no byte of a record that
-	// PurgeAccount or ForgetAccount erased before it was called is left in
+	// EraseAccount, ReleaseAccount or EraseReferences erased before it was called is left in
 	// them: not in free space, stale copies of cells or a write-ahead log.
 	// It takes time in proportion to the store's size while the region's
 	// writes wait: an erasure calls it once for a batch of accounts.

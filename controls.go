@@ -11,17 +11,6 @@ import (
 // rank. They are the viewer's personal data and live in the viewer's home
 // region.
 
-// Events a viewer's controls add to the log, so that the recommender learns
-// them and a replay of the log (after a snapshot) reproduces them.
-const (
-	// EventNotInterested: the viewer does not want this video (VideoID) or
-	// things like it: the strongest negative signal.
-	EventNotInterested EventType = "not_interested"
-	// EventReset: "refresh your For You": the recommender forgets what it
-	// learned of the viewer's taste and starts over.
-	EventReset EventType = "reset"
-)
-
 // Limits of the viewer controls.
 const (
 	MaxKeywordFilters  = 50
@@ -100,7 +89,7 @@ type ControlStore interface {
 	Block(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error)
 	Unblock(ctx context.Context, accountID, creatorID string) (changed bool, err error)
 	// BlockedAccounts lists the creators accountID has hidden, most recently
-	// hidden first.
+	// hidden first; creators of other regions are named by ID alone.
 	BlockedAccounts(ctx context.Context, accountID string) ([]AccountRef, error)
 
 	// MarkNotInterested records that accountID does not want videoID;

@@ -50,6 +50,9 @@ type EngagementStore interface {
 	// Comments lists a video's top-level comments (parentID "") or the replies
 	// to one comment, oldest first.
 	Comments(ctx context.Context, videoID, parentID string, p Page) ([]*Comment, string, error)
+	// DeleteComment deletes a comment stored here with the replies stored
+	// here; ENOTFOUND if this store does not hold it.
+	DeleteComment(ctx context.Context, id string) error
 
 	// Watched returns which of videoIDs accountID has watched through.
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
@@ -95,15 +98,64 @@ type Watch struct {
 	At        time.Time
 }
 
-// Store is everything Flick keeps in its metadata databases, as the API and
-// the feeds see it: one region's store, or all regions behind a router.
-type Store interface {
-	AccountStore
-	SessionStore
-	VideoStore
-	EngagementStore
-	ControlStore
-	// Ping checks the database for /readyz.
-	Ping(ctx context.Context) error
-	Close() error
+// Engagement is what viewers do with videos and creators, and the controls
+// they set on their feeds. Every change is written to the viewer's home
+// region, as a record and an event of its log, or not at all: when the
+// event cannot be appended the record is taken back.
+type Engagement interface {
+	// Like and Unlike are idempotent; they return the video's counts once
+	// the change is counted. ENOTFOUND for a video the viewer cannot see,
+	// ECONFLICT for one that is not ready yet.
+	Like(ctx context.Context, viewerID, videoID string) (Counts, error)
+	Unlike(ctx context.Context, viewerID, videoID string) (Counts, error)
+	// Follow and Unfollow are idempotent; they return the followee with its
+	// counts updated. EUNPROCESSABLE for oneself, ENOTFOUND for an unknown
+	// account.
+	Follow(ctx context.Context, viewerID, accountID string) (*Account, error)
+	Unfollow(ctx context.Context, viewerID, accountID string) (*Account, error)
+	// Comment adds a comment on a ready video, or a reply when parentID is
+	// set (a reply to a reply hangs off the same top comment), and returns
+	// it once it is counted. EINVALID or EUNPROCESSABLE for bad text.
+	Comment(ctx context.Context, viewerID, videoID, text, parentID string) (*Comment, error)
+	// Share counts a share of a ready video (viewerID "" for anonymous
+	// viewers) and returns the video's counts.
+	Share(ctx context.Context, viewerID, videoID string) (Counts, error)
+	// Record appends what a viewer's client reports having shown and
+	// played (viewerID "" for anonymous viewers). A malformed batch is
+	// refused whole (EINVALID, ETOOLARGE); events about videos that are not
+	// ready are dropped; it returns how many were accepted.
+	Record(ctx context.Context, viewerID string, events []ClientEvent) (accepted int, err error)
+
+	// NotInterested marks a video the viewer does not want (the recommender
+	// learns it from the event at once). EUNPROCESSABLE for one's own video.
+	NotInterested(ctx context.Context, viewerID, videoID string) error
+	// HideCreator and UnhideCreator take a creator out of the viewer's
+	// feeds, search and hashtag lists, and put them back. EUNPROCESSABLE for
+	// oneself.
+	HideCreator(ctx context.Context, viewerID, creatorID string) error
+	UnhideCreator(ctx context.Context, viewerID, creatorID string) error
+	// PutSettings replaces the viewer's feed settings and returns them as
+	// stored; invalid settings change nothing.
+	PutSettings(ctx context.Context, viewerID string, s ViewerSettings) (ViewerSettings, error)
+	// ResetForYou is "Refresh your For You": the recommender forgets what
+	// it learned of the viewer's taste. Explicit controls stay.
+	ResetForYou(ctx context.Context, viewerID string) error
+
+	// Liked returns which of videoIDs the viewer has liked.
+	Liked(ctx context.Context, viewerID string, videoIDs []string) (map[string]bool, error)
+	// IsFollowing reports whether the viewer follows accountID.
+	IsFollowing(ctx context.Context, viewerID, accountID string) (bool, error)
+	// Controls returns the viewer's settings and hidden creators' IDs.
+	Controls(ctx context.Context, viewerID string) (*ViewerControls, error)
+	// HiddenCreators lists the creators the viewer hid, most recent first.
+	HiddenCreators(ctx context.Context, viewerID string) ([]AccountRef, error)
+}
+
+// ClientEvent is one entry of a client's report of what it showed and
+// played: an impression, a view or a skip.
+type ClientEvent struct {
+	Type    EventType  `json:"type"`
+	VideoID string     `json:"video_id"`
+	WatchMS int64      `json:"watch_ms"`
+	At      *time.Time `json:"at"` // when it happened; nil: now
 }

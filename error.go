@@ -3,6 +3,7 @@ package flick
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Each maps to one HTTP status in internal/httpapi; the message
@@ -26,6 +27,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter is, on an ERATELIMIT or EUNAVAILABLE error, how long the
+	// caller should wait before trying again (0 when nobody knows).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -59,4 +63,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// RetryAfter returns how long to wait before trying again after err: the
+// RetryAfter of the first *Error in its chain.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

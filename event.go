@@ -5,22 +5,35 @@ import (
 	"time"
 )
 
-// EventType names what happened.
+// EventType names what happened. Types are wire names, recorded in every
+// region's log: they never change.
 type EventType string
 
-// Client-reported events (POST /api/v1/events) and server-made ones.
+// Every event type, client-reported and server-made.
 const (
+	// Reported by clients (POST /api/v1/events): see ClientEventTypes.
 	EventImpression EventType = "impression" // a video was shown
 	EventView       EventType = "view"       // a video was watched for WatchMS
 	EventSkip       EventType = "skip"       // flicked away quickly
-	EventLike       EventType = "like"
-	EventUnlike     EventType = "unlike"
-	EventComment    EventType = "comment"
-	EventShare      EventType = "share"
-	EventFollow     EventType = "follow"
-	EventUnfollow   EventType = "unfollow"
-	EventPublish    EventType = "publish" // a video became playable
-	EventRemove     EventType = "remove"  // a video was deleted
+
+	// What a viewer did, appended by Engagement.
+	EventLike     EventType = "like"
+	EventUnlike   EventType = "unlike"
+	EventComment  EventType = "comment"
+	EventShare    EventType = "share"
+	EventFollow   EventType = "follow"
+	EventUnfollow EventType = "unfollow"
+	// EventNotInterested: the viewer does not want this video (VideoID) or
+	// things like it: the strongest negative signal.
+	EventNotInterested EventType = "not_interested"
+	// EventReset: "Refresh your For You": the recommender forgets what it
+	// learned of the viewer's taste and starts over.
+	EventReset EventType = "reset"
+
+	// What happened to a video, announced by its region's transcoder to
+	// every region.
+	EventPublish EventType = "publish" // a video became playable
+	EventRemove  EventType = "remove"  // a video was deleted
 )
 
 // ClientEventTypes are the types a client may report.
@@ -28,7 +41,7 @@ var ClientEventTypes = map[EventType]bool{EventImpression: true, EventView: true
 
 // Event is one entry of a region's event log. AccountID is "" for anonymous
 // viewers. Events are stored under one subject per account so that an
-// account's events can be found and purged.
+// account's events can be found and erased.
 type Event struct {
 	Type       EventType `json:"type"`
 	AccountID  string    `json:"account_id,omitempty"`
@@ -52,8 +65,7 @@ type SequencedEvent struct {
 // EventAppender records events.
 type EventAppender interface {
 	// Append stores events durably and returns the sequence number of the
-	// last one in its region's log; when it returns nil the events survive
-	// a crash.
+	// last one; when it returns nil the events survive a crash.
 	Append(ctx context.Context, events []Event) (lastSeq uint64, err error)
 }
 
@@ -65,14 +77,36 @@ type EventLog interface {
 	Read(ctx context.Context, after uint64, max int, wait time.Duration) ([]SequencedEvent, error)
 	// LastSeq is the sequence number of the newest event (0 when empty).
 	LastSeq(ctx context.Context) (uint64, error)
+	// AccountEvents returns the events stored under accountID's subject,
+	// in log order.
+	AccountEvents(ctx context.Context, accountID string) ([]SequencedEvent, error)
+	// EraseAccount removes accountID's events for good and scrubs its ID
+	// from other messages; it returns how many messages it removed.
+	EraseAccount(ctx context.Context, accountID string) (int, error)
+	// Accounts lists the accounts that have events in this log.
+	Accounts(ctx context.Context) ([]string, error)
 	Close() error
 }
 
-// Projector applies the event logs to the stores' counters and watch
+// Projector folds a region's event log into its store's counters and watch
 // history.
 type Projector interface {
-	// WaitFor blocks until every event of accountID's region's log up to seq
-	// has been applied, so that a client reads its own writes (a like shows
-	// in the count it gets back).
-	WaitFor(ctx context.Context, accountID string, seq uint64) error
+	// WaitFor blocks until the log is applied up to seq, so that a client
+	// reads its own writes (a like shows in the count it gets back).
+	WaitFor(ctx context.Context, seq uint64) error
+}
+
+// Learner is a region's recommender as it learns from the region's log.
+type Learner interface {
+	// WaitFor blocks until the log is learned up to seq.
+	WaitFor(ctx context.Context, seq uint64) error
+	// EraseAccount erases an erased account's events from the region's
+	// log, once everything before them is learned, and then everything
+	// learned from and about it, as a viewer and as a creator, in memory
+	// and on disk. Call it once the account's records are gone, or a
+	// catalogue refresh would bring its videos back.
+	EraseAccount(ctx context.Context, accountID string) error
+	// ReleaseAccount does the same for an account that moved to another
+	// region, as a viewer only: its videos live on.
+	ReleaseAccount(ctx context.Context, accountID string) error
 }

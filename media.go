@@ -23,18 +23,28 @@ type BlobStore interface {
 	PutFile(ctx context.Context, key, path string) error
 	// Open returns ENOTFOUND for a missing key.
 	Open(ctx context.Context, key string) (Blob, error)
-	// DeletePrefix removes every blob whose key starts with prefix.
+	// DeletePrefix deletes every blob whose key starts with prefix.
 	DeletePrefix(ctx context.Context, prefix string) error
+	// Keys lists the keys that start with prefix ("" for all), sorted.
+	Keys(ctx context.Context, prefix string) ([]string, error)
 }
 
-// Uploader turns an uploaded file into a video: it probes and validates the
-// file, records the video, stores the original and queues the transcode.
+// Uploader is a region's transcoder: it turns an uploaded file into a
+// video of that region.
 type Uploader interface {
 	// Ingest takes ownership of the local file at path (it is moved or
 	// removed whatever happens) and returns the new video in status
 	// processing. Unacceptable files get EUNSUPPORTED, EUNPROCESSABLE or
 	// ETOOLARGE errors and leave nothing behind.
 	Ingest(ctx context.Context, authorID, caption, path string) (*Video, error)
-	// Delete removes a video's media and metadata, cancelling its transcode.
+	// Delete deletes a video's media and metadata, cancelling its
+	// transcode, and announces the deletion to every region.
 	Delete(ctx context.Context, videoID string) error
 }
+
+// MediaURL is the path under which the HTTP server serves the blob at key.
+// Stores fill PosterURL, Rendition.URL and AccountRef.AvatarURL with it.
+func MediaURL(key string) string { return "/media/" + key }
+
+// AvatarKey is the blob key of an account's avatar.
+func AvatarKey(accountID string) string { return "avatars/" + accountID + ".jpg" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // A region is a cell: its own store, media store, event log and recommender
@@ -43,6 +44,23 @@ func ParseRegions(s string) ([]string, error) {
 	return regions, nil
 }
 
+// Cell is one region: its store, its media, its event log and what consumes
+// that log. Services reach the cell of an account through the router, which
+// knows every account's home region; the residency check, moves and
+// erasure work on every cell.
+type Cell struct {
+	Region    string
+	Store     Store
+	Blobs     BlobStore
+	Events    EventLog
+	Projector Projector // folds the log into the store's counters and watch history
+	Learner   Learner   // the recommender, learning from the log
+	Uploader  Uploader  // the transcoder of the region's uploads
+	// ForYou and Following are the feeds of the viewers homed here.
+	ForYou    Feed
+	Following Feed
+}
+
 // Elsewhere tells a region's store about records stored in other regions,
 // which its own records may name: an eu viewer likes a us video, follows a
 // us creator and replies to a us viewer's comment. A single-region store has
@@ -64,38 +82,43 @@ type Directory interface {
 	// Register claims handle for a new account homed in region; ECONFLICT if
 	// the handle is taken.
 	Register(ctx context.Context, id, handle, region string) error
+	// Unregister takes a registration back (a sign-up whose account could
+	// not be created).
+	Unregister(ctx context.Context, id string) error
 	// Region returns an account's home region; ENOTFOUND if unknown.
 	Region(ctx context.Context, id string) (string, error)
 	// Lookup returns the account ID of a (normalized) handle; ENOTFOUND if unknown.
 	Lookup(ctx context.Context, handle string) (string, error)
-	// Remove forgets an account and its handle.
-	Remove(ctx context.Context, id string) error
 }
 
-// Roles the operator grants (flick roles grant).
-const (
-	RoleAdmin   = "admin"   // support tools: may read people's records, each read logged
-	RoleAuditor = "auditor" // reads the access log
-)
+// Mover moves accounts between regions.
+type Mover interface {
+	// Move moves account id's personal data, media, events and learned
+	// state to region to, on behalf of actor (an admin's account ID or
+	// "system:<name>") for reason, and records the receipt in the access
+	// log. The account's requests get EUNAVAILABLE until the switch.
+	// EINVALID for an unknown region or the account's own, ECONFLICT while
+	// the account is being moved already.
+	Move(ctx context.Context, id, to, actor, reason string) (*MoveReceipt, error)
+}
 
-// RegionStore is one region's Store as the multi-region router sees it: the
-// per-region aggregates that readers sum over regions, and local look-ups
-// that answer other regions' Elsewhere questions.
-type RegionStore interface {
-	Store
-	ProjectionStore
-	AccountDataStore
-	// SetElsewhere tells the store how to find records of other regions;
-	// call it before the store is used.
-	SetElsewhere(e Elsewhere)
-	// VideoCounts returns this region's counters of videos (of any region)
-	// among ids; videos without any are absent.
-	VideoCounts(ctx context.Context, ids []string) (map[string]Counts, error)
-	// FollowerCounts returns how many of this region's accounts follow each
-	// of ids; accounts without followers here are absent.
-	FollowerCounts(ctx context.Context, ids []string) (map[string]int64, error)
-	// ReplyCounts returns how many replies stored here each of commentIDs has.
-	ReplyCounts(ctx context.Context, commentIDs []string) (map[string]int64, error)
-	// LocalTopComment is TopComment for comments stored here.
-	LocalTopComment(ctx context.Context, videoID, commentID string) (string, error)
+// MoveReceipt says what a move moved: counts and SHA-256 hashes of the
+// account's records, media and events as verified at both ends, and when.
+// It names the account only by ID and holds none of its data.
+type MoveReceipt struct {
+	MoveID     string         `json:"move_id"`
+	AccountID  string         `json:"account_id"`
+	From       string         `json:"from"`
+	To         string         `json:"to"`
+	Actor      string         `json:"actor"`
+	Reason     string         `json:"reason"`
+	Started    time.Time      `json:"started"`
+	Switched   time.Time      `json:"switched"`
+	Records    map[string]int `json:"records"` // per kind: videos, comments, likes, ...
+	DataHash   string         `json:"data_sha256"`
+	MediaFiles int            `json:"media_files"`
+	MediaBytes int64          `json:"media_bytes"`
+	MediaHash  string         `json:"media_sha256"`
+	Events     int            `json:"events"`
+	EventsHash string         `json:"events_sha256"`
 }

@@ -46,6 +46,13 @@ type Video struct {
 	Counts Counts `json:"counts"`
 }
 
+// VisibleTo reports whether viewerID ("" for anonymous viewers) may see
+// the video: anyone a ready one, only its author one that is processing or
+// failed. To everyone else those do not exist.
+func (v *Video) VisibleTo(viewerID string) bool {
+	return v.Status == StatusReady || v.AuthorID == viewerID
+}
+
 // Rendition is one encoded version of a video.
 type Rendition struct {
 	Name    string `json:"name"` // e.g. "540p"
@@ -57,13 +64,6 @@ type Rendition struct {
 	URL     string `json:"url"`
 	Mime    string `json:"mime"`
 }
-
-// MediaURL is the path under which the HTTP server serves the blob at key.
-// Stores fill PosterURL, Rendition.URL and AccountRef.AvatarURL with it.
-func MediaURL(key string) string { return "/media/" + key }
-
-// AvatarKey is the blob key of an account's avatar.
-func AvatarKey(accountID string) string { return "avatars/" + accountID + ".jpg" }
 
 // RenditionUpdate records progress of a transcode.
 type RenditionUpdate struct {
@@ -136,4 +136,18 @@ type VideoStore interface {
 	// DeleteVideo removes the video and everything hanging off it (likes,
 	// comments, hashtags, counters, watch records).
 	DeleteVideo(ctx context.Context, id string) error
+}
+
+// Videos is how creators publish and take down their videos; the work is
+// done by the transcoder of the creator's home region.
+type Videos interface {
+	// Upload takes ownership of the uploaded file at path (it is moved or
+	// removed whatever happens) and returns the new video in status
+	// processing. EINVALID or EUNPROCESSABLE for a bad caption;
+	// EUNSUPPORTED, EUNPROCESSABLE or ETOOLARGE for a file that is not an
+	// acceptable video.
+	Upload(ctx context.Context, authorID, caption, path string) (*Video, error)
+	// Delete deletes a video on behalf of actorID: its author only
+	// (EFORBIDDEN for anyone else; ENOTFOUND for a video actorID cannot see).
+	Delete(ctx context.Context, actorID, videoID string) error
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/testenv"
 )
 
@@ -116,4 +117,21 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
+}
+
+// setRoles grants roles to an account, as flick roles does.
+func (a *App) setRoles(ctx context.Context, id string, roles ...string) error {
+	_, err := a.Accounts.SetRoles(ctx, id, roles, nil)
+	return err
+}
+
+// home returns the store of account id's home region.
+func (a *App) home(t *testing.T, id string) flick.Store {
+	t.Helper()
+	c, done, err := a.Router.Home(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	return c.Store
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/flick-video/flick/internal/audit"
+	"github.com/flick-video/flick/internal/node"
 )
 
 const auditUsage = `Usage: flick audit <command> [flags]
@@ -23,11 +23,6 @@ Commands:
 
 Run "flick audit <command> --help" for its flags.
 `
-
-// auditDir is where the access log of a data directory lives.
-func auditDir(data string) string {
-	return filepath.Join(data, "audit")
-}
 
 // runAudit runs the auditor's commands on the access log.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,7 +52,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("audit verify: %w", err)
 		}
 	}
-	rep, err := audit.Verify(ctx, auditDir(cfg.Data), from)
+	rep, err := audit.Verify(ctx, node.AuditDir(cfg.Data), from)
 	if err != nil && !errors.Is(err, audit.ErrTampered) {
 		return err
 	}
@@ -97,7 +92,7 @@ func runAuditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cp, err := audit.ReadCheckpoint(ctx, auditDir(cfg.Data))
+	cp, err := audit.ReadCheckpoint(ctx, node.AuditDir(cfg.Data))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/audit"
+	"github.com/flick-video/flick/internal/node"
 )
 
 // recordAccesses appends n entries to the access log of data, signed with
@@ -21,7 +22,7 @@ import (
 func recordAccesses(t *testing.T, data, signerFile string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	l, err := audit.Open(ctx, auditDir(data), signerFile, time.Now)
+	l, err := audit.Open(ctx, node.AuditDir(data), signerFile, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestAuditCommand(t *testing.T) {
 	}
 
 	// Someone with access to the files rewrites why entry 2 happened.
-	db, err := sql.Open("sqlite", filepath.Join(auditDir(data), "audit.db"))
+	db, err := sql.Open("sqlite", filepath.Join(node.AuditDir(data), "audit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestAuditKeyElsewhere(t *testing.T) {
 	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("signing key file: %v, %v", fi, err)
 	}
-	if _, err := os.Stat(filepath.Join(auditDir(data), "signer.key")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(node.AuditDir(data), "signer.key")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a signing key in the data directory: %v", err)
 	}
 	out, err := runAuditCmd(t, "verify", "--data", data)
@@ -120,13 +121,13 @@ func TestAuditKeyElsewhere(t *testing.T) {
 		t.Fatalf("verify --key: %v\n%s", err, out)
 	}
 	// Opening the log without saying where the key is fails, and says why.
-	if _, err := audit.Open(context.Background(), auditDir(data), "", time.Now); err == nil || !strings.Contains(err.Error(), "--audit-key") {
+	if _, err := audit.Open(context.Background(), node.AuditDir(data), "", time.Now); err == nil || !strings.Contains(err.Error(), "--audit-key") {
 		t.Fatalf("open without the key = %v", err)
 	}
 
 	// Someone who can write the data directory replaces the log with a
 	// history of their own under a new key pair.
-	if err := os.RemoveAll(auditDir(data)); err != nil {
+	if err := os.RemoveAll(node.AuditDir(data)); err != nil {
 		t.Fatal(err)
 	}
 	recordAccesses(t, data, "", 2)
@@ -138,7 +139,7 @@ func TestAuditKeyElsewhere(t *testing.T) {
 		t.Fatalf("verify --key of a re-signed log = %v:\n%s", err, out)
 	}
 	// And the server, holding the real key, refuses to open it.
-	if _, err := audit.Open(context.Background(), auditDir(data), keyFile, time.Now); err == nil || !strings.Contains(err.Error(), "does not match") {
+	if _, err := audit.Open(context.Background(), node.AuditDir(data), keyFile, time.Now); err == nil || !strings.Contains(err.Error(), "does not match") {
 		t.Fatalf("open of a re-keyed log with the real key = %v", err)
 	}
 }

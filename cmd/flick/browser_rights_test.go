@@ -71,7 +71,7 @@ func TestBrowserDataRights(t *testing.T) {
 	if err := admin.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.App.Store.SetRoles(ctx, me.ID, []string{"admin", "auditor"}); err != nil {
+	if err := ta.App.setRoles(ctx, me.ID, "admin", "auditor"); err != nil {
 		t.Fatal(err)
 	}
 	const looks = 22 // the access page shows 20 at a time

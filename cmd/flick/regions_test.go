@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/residency"
 )
 
@@ -128,11 +129,11 @@ func TestRegionsEndToEnd(t *testing.T) {
 
 	// An admin moves the us creator to eu through the API; the receipt is
 	// in the access log, and the creator's session and video still work.
-	dee, err := ta.App.Store.AccountByHandle(ctx, "dee")
+	dee, err := ta.App.Router.AccountByHandle(ctx, "dee")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.App.Store.SetRoles(ctx, dee.ID, []string{"admin"}); err != nil {
+	if err := ta.App.setRoles(ctx, dee.ID, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	if err := viewer.do(ctx, "POST", "/api/v1/admin/accounts/sam/move", map[string]string{"to": "eu", "reason": "x"}, nil); !isStatus(err, 403) {
@@ -158,12 +159,12 @@ func TestRegionsEndToEnd(t *testing.T) {
 
 	// Nothing of the eu viewer is in the us region's files.
 	ta.Stop()
-	usDir := regionDir(ta.Dir, "us")
+	usDir := node.RegionDir(ta.Dir, "us")
 	for _, secret := range []string{"bio-of-eva-only-in-eu", "comment-from-eva"} {
 		if hits := grepAll(t, usDir, secret); len(hits) > 0 {
 			t.Errorf("%q found in %v", secret, hits)
 		}
-		if hits := grepAll(t, regionDir(ta.Dir, "eu"), secret); len(hits) == 0 {
+		if hits := grepAll(t, node.RegionDir(ta.Dir, "eu"), secret); len(hits) == 0 {
 			t.Errorf("%q is not in the eu region at all", secret)
 		}
 	}
@@ -177,7 +178,7 @@ func TestUpgradeAdoptsAccounts(t *testing.T) {
 	ta.user(t, "olga")
 	ta.Stop()
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(directoryPath(dir) + suffix); err != nil && !os.IsNotExist(err) {
+		if err := os.Remove(node.DirectoryPath(dir) + suffix); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
 	}
@@ -191,7 +192,7 @@ func TestUpgradeAdoptsAccounts(t *testing.T) {
 // --regions that leaves out one of its regions.
 func TestRefusesMissingRegion(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.MkdirAll(regionDir(dir, "default"), 0o750); err != nil {
+	if err := os.MkdirAll(node.RegionDir(dir, "default"), 0o750); err != nil {
 		t.Fatal(err)
 	}
 	_, err := OpenApp(context.Background(), Config{Data: dir, Regions: []string{"us", "eu"}, Workers: 1, LogFormat: "text"}, slog.New(slog.DiscardHandler))
@@ -214,11 +215,11 @@ func TestMoveUnderLoad(t *testing.T) {
 	if err := vic.do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
 		t.Fatal(err)
 	}
-	adminAccount, err := ta.App.Store.AccountByHandle(ctx, "ada")
+	adminAccount, err := ta.App.Router.AccountByHandle(ctx, "ada")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.App.Store.SetRoles(ctx, adminAccount.ID, []string{flick.RoleAdmin}); err != nil {
+	if err := ta.App.setRoles(ctx, adminAccount.ID, flick.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	// Accounts to follow and a video to watch, in eu, made through the
@@ -227,17 +228,17 @@ func TestMoveUnderLoad(t *testing.T) {
 	handles := make([]string, n)
 	for i := range handles {
 		a := &flick.Account{Handle: fmt.Sprintf("creator%d", i), Region: "eu", Birthdate: "2000-01-01", Email: fmt.Sprintf("c%d@example.org", i)}
-		if err := ta.App.Store.CreateAccount(ctx, a, "hash"); err != nil {
+		if err := ta.App.Router.CreateAccount(ctx, a, "hash"); err != nil {
 			t.Fatal(err)
 		}
 		handles[i] = a.Handle
 	}
 	at := time.Now()
 	v := &flick.Video{ID: flick.NewID(at), AuthorID: adminAccount.ID, Caption: "to watch", CreatedAt: at, DurationMS: 600_000, Width: 720, Height: 1280}
-	if err := ta.App.Store.CreateVideo(ctx, v); err != nil {
+	if err := ta.App.home(t, v.AuthorID).CreateVideo(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.App.Store.AddRendition(ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
+	if err := ta.App.home(t, v.AuthorID).AddRendition(ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
 		Rendition: flick.Rendition{Name: "360p", Width: 360, Height: 640, Bitrate: 800000, Size: 1000, Key: "videos/" + v.ID + "/360p.mp4", Mime: "video/mp4"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -293,13 +294,13 @@ func TestMoveUnderLoad(t *testing.T) {
 	// Every acknowledged follow is vic's, in eu. A refused one may be too:
 	// a request that stored the follow and was then refused its event
 	// answered 503, and a retry is idempotent.
-	got, err := ta.App.Store.FollowingIDs(ctx, me.ID)
+	got, err := ta.App.home(t, me.ID).FollowingIDs(ctx, me.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	following := map[string]bool{}
 	for _, id := range got {
-		a, err := ta.App.Store.Account(ctx, id)
+		a, err := ta.App.Router.Account(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +317,7 @@ func TestMoveUnderLoad(t *testing.T) {
 		}
 	}
 	// Every acknowledged view is in eu's log once; the us log has none.
-	us, eu := ta.App.Cells[0], ta.App.Cells[1]
+	us, eu := ta.App.Router.Cells()[0], ta.App.Router.Cells()[1]
 	evs, err := eu.Events.AccountEvents(ctx, me.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +335,7 @@ func TestMoveUnderLoad(t *testing.T) {
 	if left, err := us.Events.AccountEvents(ctx, me.ID); err != nil || len(left) > 0 {
 		t.Errorf("us's log still holds %d of vic's events (%v)", len(left), err)
 	}
-	rep, err := residency.Check(ctx, ta.App.Directory, ta.App.residencyCells())
+	rep, err := residency.Check(ctx, ta.App.Directory, ta.App.Router.Cells())
 	if err != nil {
 		t.Fatal(err)
 	}

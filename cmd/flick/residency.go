@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/move"
+	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/residency"
 )
 
@@ -41,11 +43,10 @@ func runResidency(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}, args, stdout, stderr)
 }
 
-// openResidencyApp opens the data directory with every region as serve
-// does (taking its lock).
-func openResidencyApp(ctx context.Context, cfg Config, stderr io.Writer) (*App, error) {
-	cfg.Workers = 1
-	return OpenApp(ctx, cfg, cfg.logger(stderr))
+// openNode opens the data directory with every region as serve does
+// (taking its lock), without serving it.
+func openNode(ctx context.Context, cfg Config, stderr io.Writer) (*node.Node, error) {
+	return node.Open(ctx, node.Config{Data: cfg.Data, Regions: cfg.Regions, AuditKey: cfg.AuditKey, Logger: cfg.logger(stderr)})
 }
 
 func runResidencyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,12 +59,12 @@ func runResidencyCheck(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := openResidencyApp(ctx, cfg, stderr)
+	n, err := openNode(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	rep, err := residency.Check(ctx, a.Directory, a.residencyCells())
+	defer n.Close()
+	rep, err := residency.Check(ctx, n.Directory, n.Router.Cells())
 	if err != nil {
 		return err
 	}
@@ -133,8 +134,8 @@ func runResidencyMove(ctx context.Context, args []string, stdout, stderr io.Writ
 	if *asJSON {
 		notes = stderr
 	}
-	return withMovingApp(ctx, cfg, notes, stderr, func(a *App, _ int) error {
-		return moveAccount(ctx, a, a.Mover, *handle, *to, *reason, *asJSON, stdout)
+	return withMovingNode(ctx, cfg, notes, stderr, func(n *node.Node, _ int) error {
+		return moveAccount(ctx, n, n.Mover, *handle, *to, *reason, *asJSON, stdout)
 	})
 }
 
@@ -146,7 +147,7 @@ func runResidencyResume(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return withMovingApp(ctx, cfg, stdout, stderr, func(_ *App, resumed int) error {
+	return withMovingNode(ctx, cfg, stdout, stderr, func(_ *node.Node, resumed int) error {
 		if resumed == 0 {
 			fmt.Fprintln(stdout, "no interrupted moves")
 		}
@@ -154,37 +155,37 @@ func runResidencyResume(ctx context.Context, args []string, stdout, stderr io.Wr
 	})
 }
 
-// withMovingApp opens the app with its projectors, learners and
+// withMovingNode opens the node with its projectors, learners and
 // transcoders running (a move waits for them), resumes interrupted moves
 // (saying so on notes), runs fn with how many it resumed and shuts
 // everything down.
-func withMovingApp(ctx context.Context, cfg Config, notes, stderr io.Writer, fn func(a *App, resumed int) error) (err error) {
-	a, err := openResidencyApp(ctx, cfg, stderr)
+func withMovingNode(ctx context.Context, cfg Config, notes, stderr io.Writer, fn func(n *node.Node, resumed int) error) (err error) {
+	n, err := openNode(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, a.Close()) }()
-	workers := a.startWorkers(ctx, false)
-	defer workers.stop()
-	resumed, err := a.Mover.Resume(ctx)
+	defer func() { err = errors.Join(err, n.Close()) }()
+	workers := n.StartPipelines(ctx)
+	defer workers.Stop()
+	resumed, err := n.Mover.Resume(ctx)
 	for _, r := range resumed {
 		fmt.Fprintf(notes, "interrupted move of %s from %s to %s: %s\n", r.AccountID, r.From, r.To, r.Outcome)
 	}
 	if err != nil {
 		return err
 	}
-	return fn(a, len(resumed))
+	return fn(n, len(resumed))
 }
 
 // moveAccount moves the account with handle to region to and prints the
 // receipt. An account already homed there (an interrupted run of the same
 // move that Resume has just finished) is not an error.
-func moveAccount(ctx context.Context, a *App, m *residency.Mover, handle, to, reason string, asJSON bool, stdout io.Writer) error {
-	id, err := a.Directory.Lookup(ctx, flick.NormalizeHandle(handle))
+func moveAccount(ctx context.Context, n *node.Node, m *move.Mover, handle, to, reason string, asJSON bool, stdout io.Writer) error {
+	id, err := n.Directory.Lookup(ctx, flick.NormalizeHandle(handle))
 	if err != nil {
 		return fmt.Errorf("residency move: account %q: %w", handle, err)
 	}
-	if home, err := a.Directory.Region(ctx, id); err != nil {
+	if home, err := n.Directory.Region(ctx, id); err != nil {
 		return err
 	} else if home == to {
 		fmt.Fprintf(stdout, "@%s is homed in %s: nothing to move\n", flick.NormalizeHandle(handle), to)

@@ -21,6 +21,9 @@ import (
 
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/audit"
+	"github.com/flick-video/flick/internal/directory"
+	"github.com/flick-video/flick/internal/move"
+	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/residency"
 )
 
@@ -110,7 +113,7 @@ func TestResidencyCommands(t *testing.T) {
 	}
 
 	// A stray copy of mia's avatar in eu fails the check.
-	dirs, err := residency.OpenDirectory(ctx, directoryPath(dir))
+	dirs, err := directory.Open(ctx, node.DirectoryPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +122,8 @@ func TestResidencyCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	avatar := filepath.Join(regionDir(dir, "us"), "media", filepath.FromSlash(flick.AvatarKey(id)))
-	stray := filepath.Join(regionDir(dir, "eu"), "media", filepath.FromSlash(flick.AvatarKey(id)))
+	avatar := filepath.Join(node.RegionDir(dir, "us"), "media", filepath.FromSlash(flick.AvatarKey(id)))
+	stray := filepath.Join(node.RegionDir(dir, "eu"), "media", filepath.FromSlash(flick.AvatarKey(id)))
 	copyFile(t, avatar, stray)
 	out, err = runResidencyCmd(t, dir, "check")
 	if err == nil || !strings.Contains(out, "FAILED: 1 piece of personal data") || !strings.Contains(out, "avatar "+flick.AvatarKey(id)) {
@@ -197,7 +200,7 @@ func wantOnlyIn(t *testing.T, dir, home string) {
 	t.Helper()
 	for _, region := range []string{"us", "eu"} {
 		for _, secret := range []string{miaBio, miaComment} {
-			hits := grepAll(t, regionDir(dir, region), secret)
+			hits := grepAll(t, node.RegionDir(dir, region), secret)
 			if region == home && len(hits) == 0 {
 				t.Errorf("%q is not in its home region %s", secret, home)
 			}
@@ -220,9 +223,9 @@ func TestResidencyMoveKilled(t *testing.T) {
 	base := t.TempDir()
 	busyRegions(t, base)
 	tests := []struct{ step, outcome string }{
-		{residency.StepEventsCopied, "rolled back"},
-		{residency.StepSwitched, "completed"},
-		{residency.StepMediaDeleted, "completed"},
+		{move.StepEventsCopied, "rolled back"},
+		{move.StepSwitched, "completed"},
+		{move.StepMediaDeleted, "completed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.step, func(t *testing.T) {
@@ -241,7 +244,7 @@ func TestResidencyMoveKilled(t *testing.T) {
 				t.Errorf("check after the rerun: %v\n%s", err, out)
 			}
 			wantOnlyIn(t, dir, "eu")
-			log, err := audit.Open(context.Background(), auditDir(dir), "", time.Now)
+			log, err := audit.Open(context.Background(), node.AuditDir(dir), "", time.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -308,20 +311,20 @@ func moveUntilKilled(dir, step string) {
 		os.Exit(1)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := OpenApp(ctx, Config{Data: dir, Regions: []string{"us", "eu"}, Workers: 1, LogFormat: "text"}, logger)
+	n, err := node.Open(ctx, node.Config{Data: dir, Regions: []string{"us", "eu"}, Logger: logger})
 	if err != nil {
 		fail(err)
 	}
-	a.startWorkers(ctx, false)
-	m := residency.NewMover(residency.MoverConfig{Directory: a.Directory, Router: a.Store, Cells: a.residencyCells(),
-		Audit: a.Audit, Clock: time.Now, Logger: logger, Step: func(_ context.Context, s string) error {
+	n.StartPipelines(ctx)
+	m := move.New(move.Config{Directory: n.Directory, Router: n.Router,
+		Audit: n.Audit, Clock: time.Now, Logger: logger, Step: func(_ context.Context, s string) error {
 			if s == step {
 				fmt.Println("reached", s)
 				time.Sleep(time.Hour)
 			}
 			return nil
 		}})
-	fail(fmt.Errorf("the move ended: %v", moveAccount(ctx, a, m, "mia", "eu", "killed on purpose", false, io.Discard)))
+	fail(fmt.Errorf("the move ended: %v", moveAccount(ctx, n, m, "mia", "eu", "killed on purpose", false, io.Discard)))
 }
 
 func copyDir(t *testing.T, from, to string) {

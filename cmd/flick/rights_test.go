@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/sqlite"
 )
 
@@ -83,11 +84,11 @@ func TestDataRights(t *testing.T) {
 
 	// An admin looks the account up for support: the account sees it.
 	admin := ta.userIn(t, "ada", "us")
-	ada, err := ta.App.Store.AccountByHandle(ctx, "ada")
+	ada, err := ta.App.Router.AccountByHandle(ctx, "ada")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.App.Store.SetRoles(ctx, ada.ID, []string{flick.RoleAdmin}); err != nil {
+	if err := ta.App.setRoles(ctx, ada.ID, flick.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if err := admin.do(ctx, "GET", "/api/v1/admin/accounts/"+handle, nil, nil); !isStatus(err, 400) {
@@ -320,10 +321,10 @@ func TestErasureResumes(t *testing.T) {
 			ta.Stop()
 
 			if removed {
-				removeRecords(t, dir, me.ID, "eu", "eu", "us")
+				eraseRecords(t, dir, me.ID, "eu", "eu", "us")
 			}
 			// The journal entry is all an erasure killed at its first step leaves.
-			db, err := sql.Open("sqlite", directoryPath(dir))
+			db, err := sql.Open("sqlite", node.DirectoryPath(dir))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,7 +351,7 @@ func TestErasureResumes(t *testing.T) {
 			}
 			ta.Stop()
 			for _, region := range []string{"us", "eu"} {
-				if hits := grepAll(t, regionDir(dir, region), me.ID); len(hits) > 0 {
+				if hits := grepAll(t, node.RegionDir(dir, region), me.ID); len(hits) > 0 {
 					t.Errorf("the erased account's ID is still in %v", hits)
 				}
 			}
@@ -358,24 +359,24 @@ func TestErasureResumes(t *testing.T) {
 	}
 }
 
-// removeRecords leaves the stores of a stopped instance as a kill right
-// after the first part of an erasure would: the account's records purged
-// from its home and every region's records about it forgotten, committed
+// eraseRecords leaves the stores of a stopped instance as a kill right
+// after the first part of an erasure would: the account's records erased
+// from its home and every region's records about it erased, committed
 // to the write-ahead logs but not compacted, so that the files still hold
 // copies of them.
-func removeRecords(t *testing.T, dir, id, home string, regions ...string) {
+func eraseRecords(t *testing.T, dir, id, home string, regions ...string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, region := range regions {
-		path := storePath(dir, region)
+		path := node.StorePath(dir, region)
 		s, err := sqlite.Open(ctx, path, time.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if region == home {
-			err = s.PurgeAccount(ctx, id, false)
+			err = s.EraseAccount(ctx, id)
 		}
-		err = errors.Join(err, s.ForgetAccount(ctx, id))
+		err = errors.Join(err, s.EraseReferences(ctx, id))
 		// Closing checkpoints the log into the file and deletes it: put
 		// back what the kill would have left.
 		kept := map[string][]byte{}
@@ -398,13 +399,12 @@ func removeRecords(t *testing.T, dir, id, home string, regions ...string) {
 }
 
 // storePath is the file of region's store.
-func storePath(dir, region string) string { return filepath.Join(regionDir(dir, region), "flick.db") }
 
 // storeHolds reports whether region's store file or its write-ahead log
 // contains s.
 func storeHolds(t *testing.T, dir, region, s string) bool {
 	t.Helper()
-	for _, p := range []string{storePath(dir, region), storePath(dir, region) + "-wal"} {
+	for _, p := range []string{node.StorePath(dir, region), node.StorePath(dir, region) + "-wal"} {
 		b, err := os.ReadFile(p)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)

@@ -5,14 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/flick-video/flick"
-	"github.com/flick-video/flick/internal/residency"
-	"github.com/flick-video/flick/internal/sqlite"
+	"github.com/flick-video/flick/internal/node"
 )
 
 // runRoles grants and revokes the operator's roles. It works beside a
@@ -37,40 +33,20 @@ log and its proofs.
 		fs.Usage()
 		return fmt.Errorf("roles: --account is required")
 	}
-	dir, err := residency.OpenDirectory(ctx, directoryPath(cfg.Data))
+	o, err := node.OpenOffline(ctx, node.Config{Data: cfg.Data})
 	if err != nil {
 		return err
 	}
-	defer dir.Close()
-	id, err := dir.Lookup(ctx, flick.NormalizeHandle(*handle))
+	defer o.Close()
+	a, err := o.Router.AccountByHandle(ctx, flick.NormalizeHandle(*handle))
 	if err != nil {
 		return fmt.Errorf("roles: account %q: %w", *handle, err)
 	}
-	region, err := dir.Region(ctx, id)
+	roles, err := o.Accounts.SetRoles(ctx, a.ID, splitList(*grant), splitList(*revoke))
 	if err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(regionDir(cfg.Data, region), "flick.db"), time.Now)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	a, err := store.Account(ctx, id)
-	if err != nil {
-		return err
-	}
-	roles := a.Roles
-	for _, r := range splitList(*grant) {
-		if !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
-	}
-	roles = slices.DeleteFunc(roles, func(r string) bool { return slices.Contains(splitList(*revoke), r) })
-	slices.Sort(roles)
-	if err := store.SetRoles(ctx, id, roles); err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
-	fmt.Fprintf(stdout, "@%s (region %s): roles %s\n", a.Handle, region, cmp.Or(strings.Join(roles, ", "), "none"))
+	fmt.Fprintf(stdout, "@%s (region %s): roles %s\n", a.Handle, a.Region, cmp.Or(strings.Join(roles, ", "), "none"))
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/sqlite"
 )
 
@@ -61,7 +62,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func migrateRegion(ctx context.Context, data, region string, stdout io.Writer) error {
-	path := filepath.Join(regionDir(data, region), "flick.db")
+	path := node.StorePath(data, region)
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}

@@ -66,7 +66,7 @@ func (l *Log) Accounts(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// Erase removes from the log every event of accountID and every other
+// EraseAccount removes from the log every event of accountID and every other
 // event that names it (another account's follow of it), and returns how
 // many it removed. Each is deleted with JetStream's secure delete, which
 // overwrites the message in the file store with random bytes (a plain
@@ -88,7 +88,7 @@ func (l *Log) Accounts(ctx context.Context) ([]string, error) {
 //
 // Each secure delete rewrites the message's whole block (8 MB by default):
 // about 10 ms an event on this project's machine.
-func (l *Log) Erase(ctx context.Context, accountID string) (int, error) {
+func (l *Log) EraseAccount(ctx context.Context, accountID string) (int, error) {
 	if !flick.ValidID(accountID) {
 		return 0, flick.Errorf(flick.EINVALID, "Invalid account id.")
 	}

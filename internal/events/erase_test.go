@@ -153,7 +153,7 @@ func TestErase(t *testing.T) {
 	ctx := context.Background()
 	w := newEraseWorld(t, 2)
 	names := func(e flick.Event) bool { return e.AccountID == w.gone || e.TargetID == w.gone }
-	n, err := w.log.Erase(ctx, w.gone)
+	n, err := w.log.EraseAccount(ctx, w.gone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestErase(t *testing.T) {
 	w.log = openLog(t, w.dir)
 	t.Run("after reopening", check)
 	t.Run("again", func(t *testing.T) {
-		if n, err := w.log.Erase(ctx, w.gone); n != 0 || err != nil {
+		if n, err := w.log.EraseAccount(ctx, w.gone); n != 0 || err != nil {
 			t.Errorf("erasing again = %d, %v; want 0, nil", n, err)
 		}
 	})
@@ -200,7 +200,7 @@ func TestErase(t *testing.T) {
 			t.Errorf("after erasing another account, kept has %d events, want %d", len(got), len(want))
 		}
 	})
-	if _, err := w.log.Erase(ctx, "anon"); flick.ErrorCode(err) != flick.EINVALID {
+	if _, err := w.log.EraseAccount(ctx, "anon"); flick.ErrorCode(err) != flick.EINVALID {
 		t.Errorf("Erase(anon) = %v, want EINVALID", err)
 	}
 }
@@ -223,7 +223,7 @@ func TestEraseRemovesAStaleIndexOnly(t *testing.T) {
 	if err := os.WriteFile(stray, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.log.Erase(ctx, w.gone); err == nil || !strings.Contains(err.Error(), "stray.copy") {
+	if _, err := w.log.EraseAccount(ctx, w.gone); err == nil || !strings.Contains(err.Error(), "stray.copy") {
 		t.Fatalf("Erase with a copy of a block left = %v, want an error naming it", err)
 	}
 }
@@ -257,7 +257,7 @@ func TestAccounts(t *testing.T) {
 	if got := accounts(); !slices.Equal(got, want) {
 		t.Fatalf("Accounts = %v, want %v: anonymous viewers and accounts only named are not listed", got, want)
 	}
-	if _, err := l.Erase(ctx, b); err != nil {
+	if _, err := l.EraseAccount(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	if got := accounts(); !slices.Equal(got, []string{a}) {
@@ -285,7 +285,7 @@ func TestEraseConcurrently(t *testing.T) {
 	erased := make(chan int, 2)
 	for _, id := range []string{a, b} {
 		go func() {
-			n, err := l.Erase(ctx, id)
+			n, err := l.EraseAccount(ctx, id)
 			if err != nil {
 				t.Error(err)
 			}

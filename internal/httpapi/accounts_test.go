@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/accounts"
 )
 
 func TestSignUp(t *testing.T) {
@@ -141,7 +142,7 @@ func TestLogInAndSessions(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.LoginBurst = 3 })
+	f := newFixture(t, func(s *setup) { s.node.Accounts.LoginBurst = 3 })
 	f.signUp("ann")
 	for i := range 3 {
 		f.must(401, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": fmt.Sprint("guess number ", i)})
@@ -152,7 +153,7 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	// Behind a trusted proxy the limit is per client IP and per handle: a
 	// new IP is still refused for ann, and may try another handle.
-	p := newFixture(t, func(c *Config) { c.LoginBurst = 2; c.TrustProxy = true })
+	p := newFixture(t, func(s *setup) { s.node.Accounts.LoginBurst = 2; s.api.TrustProxy = true })
 	p.signUp("ann")
 	p.signUp("bob")
 	from := func(ip string) reqOption { return withHeader("X-Forwarded-For", "203.0.113.9, "+ip) }
@@ -164,7 +165,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestSignUpRateLimit(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.LoginBurst = 2 })
+	f := newFixture(t, func(s *setup) { s.node.Accounts.LoginBurst = 2 })
 	f.signUp("ann")
 	f.signUp("bob")
 	body := map[string]string{"handle": "cat", "password": "violet tractor umbrella", "birthdate": "2000-01-01"}
@@ -316,8 +317,8 @@ func TestAvatar(t *testing.T) {
 			}
 			got := f.must(200, "GET", me.AvatarURL, nil)
 			out, err := jpeg.Decode(bytes.NewReader(got.body))
-			if err != nil || out.Bounds().Dx() != avatarSize || out.Bounds().Dy() != avatarSize {
-				t.Fatalf("stored avatar is not a %dx%d JPEG: %v", avatarSize, avatarSize, err)
+			if err != nil || out.Bounds().Dx() != accounts.AvatarSize || out.Bounds().Dy() != accounts.AvatarSize {
+				t.Fatalf("stored avatar is not a %dx%d JPEG: %v", accounts.AvatarSize, accounts.AvatarSize, err)
 			}
 		})
 	}

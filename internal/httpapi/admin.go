@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/flick-video/flick"
 )
@@ -19,22 +18,11 @@ type adminAccountJSON struct {
 
 // adminGetAccount handles GET /api/v1/admin/accounts/{handle}?reason=.
 func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if _, err := s.requireRole(r, c, flick.RoleAdmin); err != nil {
-		return err
-	}
-	reason := strings.TrimSpace(r.URL.Query().Get("reason"))
-	if reason == "" {
-		return flick.Errorf(flick.EINVALID, "A reason is required: it is written to the access log.")
-	}
-	a, err := s.Store.AccountByHandle(r.Context(), flick.NormalizeHandle(r.PathValue("handle")))
+	a, err := s.Regions.AccountByHandle(r.Context(), flick.NormalizeHandle(r.PathValue("handle")))
 	if err != nil {
 		return err
 	}
-	if err := s.Audit.Record(r.Context(), flick.AccessEntry{Actor: c.AccountID, ActorRole: flick.RoleAdmin, Action: flick.AccessView,
-		AccountID: a.ID, Region: a.Region, Reason: reason}); err != nil {
-		return err
-	}
-	sessions, err := s.Store.Sessions(r.Context(), a.ID)
+	a, sessions, err := s.Accounts.Inspect(r.Context(), c.AccountID, a.ID, r.URL.Query().Get("reason"))
 	if err != nil {
 		return err
 	}
@@ -44,6 +32,7 @@ func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request, c *call
 
 // regions handles GET /api/v1/regions: where an account's data can live.
 func (s *Server) regions(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	writeJSON(w, http.StatusOK, map[string]any{"regions": s.cfg.Regions, "default": s.cfg.Regions[0]})
+	regions := s.Regions.Regions()
+	writeJSON(w, http.StatusOK, map[string]any{"regions": regions, "default": regions[0]})
 	return nil
 }

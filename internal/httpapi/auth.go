@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/flick-video/flick"
-	"github.com/flick-video/flick/internal/auth"
 )
 
 // cookieName is the session cookie of the web app.
@@ -23,7 +21,8 @@ type caller struct {
 func (c *caller) signedIn() bool { return c.AccountID != "" }
 
 // adapt turns a route's handler into an http.Handler: it authenticates the
-// caller as the route asks, enforces the CSRF rule, and writes any error.
+// caller as the route asks, enforces the CSRF rule and the route's role,
+// and writes any error.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &caller{}
@@ -34,8 +33,11 @@ func (s *Server) adapt(rt route) http.Handler {
 		if err == nil {
 			err = s.checkOrigin(r, c)
 		}
-		if err == nil && rt.access == accessRequired && !c.signedIn() {
+		if err == nil && rt.access >= accessRequired && !c.signedIn() {
 			err = flick.Errorf(flick.EUNAUTHORIZED, "Sign in to do this.")
+		}
+		if err == nil && rt.access >= accessAuditor {
+			err = s.requireRole(r, c, map[access]string{accessAuditor: flick.RoleAuditor, accessAdmin: flick.RoleAdmin}[rt.access])
 		}
 		if err == nil {
 			err = rt.h(w, r, c)
@@ -44,6 +46,18 @@ func (s *Server) adapt(rt route) http.Handler {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// requireRole refuses a caller the operator did not grant role.
+func (s *Server) requireRole(r *http.Request, c *caller, role string) error {
+	a, err := s.Regions.Account(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	if !a.HasRole(role) {
+		return flick.Errorf(flick.EFORBIDDEN, "This needs the %s role, which the operator grants.", role)
+	}
+	return nil
 }
 
 // authenticate finds the session of a Bearer token or of the session cookie.
@@ -56,12 +70,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 		if !strings.EqualFold(scheme, "Bearer") {
 			return nil, flick.Errorf(flick.EUNAUTHORIZED, "Authorization must be a Bearer token.")
 		}
-		sess, err := s.session(r.Context(), strings.TrimSpace(token))
+		sess, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			return nil, err
-		}
-		if sess == nil {
-			return nil, flick.Errorf(flick.EUNAUTHORIZED, "The token is invalid or has expired; sign in again.")
 		}
 		return &caller{AccountID: sess.AccountID, Session: sess}, nil
 	}
@@ -69,36 +80,19 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 	if err != nil {
 		return &caller{}, nil
 	}
-	sess, err := s.session(r.Context(), ck.Value)
-	if err != nil {
-		return nil, err
-	}
-	if sess == nil {
+	sess, err := s.Accounts.Authenticate(r.Context(), ck.Value)
+	if flick.ErrorCode(err) == flick.EUNAUTHORIZED {
 		s.clearCookie(w, r)
 		return &caller{viaCookie: true}, nil
+	} else if err != nil {
+		return nil, err
 	}
 	return &caller{AccountID: sess.AccountID, Session: sess, viaCookie: true}, nil
 }
 
-// session returns the live session of token, or nil.
-func (s *Server) session(ctx context.Context, token string) (*flick.Session, error) {
-	if !auth.WellFormedToken(token) {
-		return nil, nil
-	}
-	now := s.Clock()
-	sess, err := s.Store.SessionByTokenHash(ctx, auth.HashToken(token), now)
-	if flick.ErrorCode(err) == flick.ENOTFOUND {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	// The session row says when it was last touched, so a request within
-	// touchEvery of that records nothing; a later one is only noted in
-	// memory, and Run writes it with the others.
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		s.touches.record(sess.ID, now)
-	}
-	return sess, nil
+// client is who is calling, for the services' rate limits and sessions.
+func (s *Server) client(r *http.Request) flick.Client {
+	return flick.Client{Addr: s.clientIP(r), UserAgent: r.UserAgent()}
 }
 
 // checkOrigin is the CSRF defence. Browsers attach the session cookie to
@@ -142,12 +136,13 @@ func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	return u.Scheme == scheme && strings.EqualFold(u.Host, s.host(r))
 }
 
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, token string) {
+// setCookie signs the browser in with a new session.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, in *flick.SignedIn) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     cookieName,
-		Value:    token,
+		Value:    in.Token,
 		Path:     "/",
-		MaxAge:   int(s.cfg.SessionTTL.Seconds()),
+		MaxAge:   max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1),
 		HttpOnly: true,
 		Secure:   s.cfg.SecureCookies || s.isTLS(r),
 		SameSite: http.SameSiteLaxMode,

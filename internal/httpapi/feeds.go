@@ -64,11 +64,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 		return flick.Errorf(flick.EINVALID, "Search query must be at most %d printable characters.", maxQueryRunes)
 	}
 	ctx := r.Context()
-	videos, next, err := s.Store.ListVideos(ctx, flick.VideoFilter{Query: q}, p)
+	videos, next, err := s.Regions.ListVideos(ctx, flick.VideoFilter{Query: q}, p)
 	if err != nil {
 		return err
 	}
-	if videos, err = s.hideBlocked(ctx, c.AccountID, videos); err != nil {
+	if videos, err = s.hideHidden(ctx, c.AccountID, videos); err != nil {
 		return err
 	}
 	views, err := s.videoViews(ctx, c.AccountID, videos)
@@ -77,7 +77,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 	}
 	out := searchResponse{Videos: views, NextCursor: next, Accounts: []accountJSON{}, Hashtags: []string{}}
 	if p.Cursor == "" {
-		accounts, err := s.Store.SearchAccounts(ctx, q, searchAccountsLimit)
+		accounts, err := s.Regions.SearchAccounts(ctx, q, searchAccountsLimit)
 		if err != nil {
 			return err
 		}
@@ -117,11 +117,11 @@ func (s *Server) hashtagVideos(w http.ResponseWriter, r *http.Request, c *caller
 	if tags, _ := flick.ParseCaption("#" + tag); len(tags) != 1 || tags[0] != tag {
 		return flick.Errorf(flick.ENOTFOUND, "No such hashtag.")
 	}
-	videos, next, err := s.Store.ListVideos(r.Context(), flick.VideoFilter{Hashtag: tag}, p)
+	videos, next, err := s.Regions.ListVideos(r.Context(), flick.VideoFilter{Hashtag: tag}, p)
 	if err != nil {
 		return err
 	}
-	if videos, err = s.hideBlocked(r.Context(), c.AccountID, videos); err != nil {
+	if videos, err = s.hideHidden(r.Context(), c.AccountID, videos); err != nil {
 		return err
 	}
 	out, err := s.videoPage(r.Context(), c.AccountID, videos, next)
@@ -147,7 +147,7 @@ func (s *Server) trending(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	if videos, err = s.hideBlocked(ctx, c.AccountID, videos); err != nil {
+	if videos, err = s.hideHidden(ctx, c.AccountID, videos); err != nil {
 		return err
 	}
 	tags, err := s.Trending.TrendingHashtags(ctx, trendingLimit)

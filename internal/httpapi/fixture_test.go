@@ -18,98 +18,53 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flick-video/flick"
-	"github.com/flick-video/flick/internal/audit"
-	"github.com/flick-video/flick/internal/auth"
-	"github.com/flick-video/flick/internal/blob"
-	"github.com/flick-video/flick/internal/events"
-	"github.com/flick-video/flick/internal/recommend"
-	"github.com/flick-video/flick/internal/residency"
-	"github.com/flick-video/flick/internal/sqlite"
-	"github.com/flick-video/flick/internal/transcode"
+	"github.com/flick-video/flick/internal/node"
+	"github.com/flick-video/flick/internal/node/nodetest"
 )
 
-// fixture is a real API server over real components in a temporary
-// directory: SQLite, a media directory, embedded NATS, the projector, the
-// transcoder, the learner and the server's session-touch flusher running.
+// fixture is a real API server over a real node in a temporary directory:
+// SQLite, a media directory, embedded NATS, the projector, the transcoder,
+// the learner and the services' jobs running.
 type fixture struct {
 	t      *testing.T
 	srv    *Server
 	ts     *httptest.Server
-	store  *sqlite.DB
-	router *residency.Router
-	audit  *audit.Log
-	blobs  *blob.Dir
-	log    *events.Log
-	learn  *recommend.Learner
-	dir    string
+	node   *node.Node
+	store  flick.Store     // the one region's store
+	blobs  flick.BlobStore // and its media
+	log    flick.EventLog  // and its event log
+	learn  flick.Learner   // and its recommender
+	dir    string          // the data directory
 	logBuf *syncBuffer
 }
 
-// testPasswordParams keep argon2id cheap in tests; internal/auth tests the
-// OWASP parameters themselves.
-var testPasswordParams = auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1}
+// setup is what a fixture is made with.
+type setup struct {
+	api  Config
+	node node.Config
+}
 
-func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
+func newFixture(t *testing.T, configure ...func(*setup)) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
 	logBuf := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "flick.db"), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.NewDir(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	evlog, err := events.OpenEmbedded(ctx, filepath.Join(dir, "events"), flick.DefaultRegion, logger, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proj := events.NewProjector(evlog, store, logger, nil)
-	directory, err := residency.OpenDirectory(ctx, filepath.Join(dir, "directory.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	accessLog, err := audit.Open(ctx, filepath.Join(dir, "audit"), "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	router := residency.NewRouter(directory, []string{flick.DefaultRegion}, []flick.RegionStore{store}, time.Now)
-	evs := residency.NewEvents(router, []flick.EventAppender{evlog}, []residency.SeqWaiter{proj})
-	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir(), Events: evlog}, logger, nil)
-	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
-	learner := recommend.NewLearner(engine, evlog, store, time.Now, recommend.DefaultLearnerConfig(), logger)
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{proj.Run, tc.Run, learner.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = run(ctx) }()
-	}
-	cfg := Config{TempDir: blobs.TempDir(), PasswordParams: testPasswordParams}
+	var set setup
+	set.node.Data, set.node.Logger = t.TempDir(), logger
 	for _, c := range configure {
-		c(&cfg)
+		c(&set)
 	}
-	srv := New(cfg, Deps{
-		Store: router, Events: evs, Projector: evs, Uploader: tc, Blobs: blobs,
-		ForYou:    recommend.NewForYou(router, engine, recommend.DefaultConfig()),
-		Following: recommend.NewFollowing(router),
-		Trending:  recommend.NewTrending(router, time.Now, recommend.DefaultConfig()),
-		Audit:     accessLog,
-		Logger:    logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
+	n := nodetest.Start(t, set.node)
+	set.api.TempDir = n.TempDir()
+	srv := New(set.api, Deps{
+		Accounts: n.Accounts, Engagement: n.Engagement, Videos: n.Videos, Rights: n.Rights, Mover: n.Mover,
+		Regions: n.Router, ForYou: n.Router.ForYou(), Following: n.Router.Following(), Trending: n.Trending,
+		Audit: n.Audit, Logger: logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
 	})
-	wg.Add(1)
-	go func() { defer wg.Done(); _ = srv.Run(ctx) }()
-	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), store: store, router: router, audit: accessLog,
-		blobs: blobs, log: evlog, learn: learner, dir: dir, logBuf: logBuf}
+	cell := n.Router.Cells()[0]
+	f := &fixture{t: t, srv: srv, ts: httptest.NewServer(srv.Handler()), node: n,
+		store: cell.Store, blobs: cell.Blobs, log: cell.Events, learn: cell.Learner, dir: set.node.Data, logBuf: logBuf}
 	t.Cleanup(func() {
 		f.ts.Close()
-		cancel()
-		wg.Wait()
-		evlog.Close()
-		store.Close()
-		directory.Close()
-		accessLog.Close()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logBuf.String())
 		}
@@ -297,7 +252,7 @@ func (f *fixture) readyVideo(author user, caption string) *flick.Video {
 func (f *fixture) files() []string {
 	f.t.Helper()
 	var out []string
-	err := filepath.WalkDir(filepath.Join(f.dir, "media"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(node.RegionDir(f.dir, flick.DefaultRegion), "media"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			out = append(out, p)
 		}

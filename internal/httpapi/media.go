@@ -29,7 +29,7 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	if !ok || !publicKey(key) {
 		return flick.Errorf(flick.ENOTFOUND, "Not found.")
 	}
-	b, err := s.Blobs.Open(r.Context(), key)
+	b, err := s.Regions.OpenMedia(r.Context(), key)
 	if err != nil {
 		return err
 	}
@@ -116,11 +116,11 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *caller) erro
 	return nil
 }
 
-// readyz handles GET /readyz: the store answers.
+// readyz handles GET /readyz: every region's store answers.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.Ping(ctx); err != nil {
+	if err := s.Regions.Ping(ctx); err != nil {
 		// Logged with the cause; the client sees only the flick.Error.
 		return fmt.Errorf("ping store: %v: %w", err, flick.Errorf(flick.EUNAVAILABLE, "The database is not answering."))
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/flick-video/flick"
 )
@@ -73,6 +72,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Message = flick.ErrorMessage(err)
 	if code == flick.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="flick"`)
+	}
+	if d := flick.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(d.Seconds())), 1)))
 	}
 	writeJSON(w, statusOf(code), body)
 }
@@ -174,9 +176,4 @@ func pathID(r *http.Request, name, what string) (string, error) {
 		return "", flick.Errorf(flick.ENOTFOUND, "%s not found.", what)
 	}
 	return id, nil
-}
-
-// retryAfterSeconds formats a Retry-After header: whole seconds, at least 1.
-func retryAfterSeconds(d time.Duration) string {
-	return strconv.Itoa(max(int(math.Ceil(d.Seconds())), 1))
 }

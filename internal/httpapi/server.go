@@ -6,9 +6,9 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
 	"time"
 
@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/flick-video/flick"
-	"github.com/flick-video/flick/internal/auth"
 )
 
 // Config holds the server's limits and deployment settings.
@@ -36,17 +35,6 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even on plain-HTTP
 	// requests (TLS terminated elsewhere).
 	SecureCookies bool
-	// SessionTTL is how long a session lasts (default 30 days).
-	SessionTTL time.Duration
-	// LoginPerMinute and LoginBurst limit login attempts per client IP and
-	// per handle (default 10 a minute, bursts of 10).
-	LoginPerMinute float64
-	LoginBurst     int
-	// PasswordParams are the argon2id costs (default auth.OWASPParams).
-	PasswordParams auth.Params
-	// Regions are the instance's regions, the default first (default
-	// flick.DefaultRegion alone).
-	Regions []string
 }
 
 func (c Config) withDefaults() Config {
@@ -55,21 +43,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxJSONBytes <= 0 {
 		c.MaxJSONBytes = 1 << 20
-	}
-	if c.SessionTTL <= 0 {
-		c.SessionTTL = 30 * 24 * time.Hour
-	}
-	if c.LoginPerMinute <= 0 {
-		c.LoginPerMinute = 10
-	}
-	if c.LoginBurst <= 0 {
-		c.LoginBurst = 10
-	}
-	if len(c.Regions) == 0 {
-		c.Regions = []string{flick.DefaultRegion}
-	}
-	if c.PasswordParams == (auth.Params{}) {
-		c.PasswordParams = auth.OWASPParams()
 	}
 	return c
 }
@@ -81,33 +54,41 @@ type Registry interface {
 	prometheus.Gatherer
 }
 
-// Deps are the services the API is a front for.
-type Deps struct {
-	Store     flick.Store
-	Events    flick.EventAppender
-	Projector flick.Projector
-	Uploader  flick.Uploader
-	Blobs     flick.BlobStore
-	ForYou    flick.Feed
-	Following flick.Feed
-	Trending  flick.Trending
-	Audit     flick.AccessLog
-	Rights    DataRights
-	Mover     AccountMover
-	Logger    *slog.Logger
-	Registry  Registry
-	Clock     flick.Clock
+// Regions is what the API reads across the instance's regions: the
+// catalog of what every region holds, their media, their names and whether
+// their stores answer. Writes go through the services.
+type Regions interface {
+	flick.Catalog
+	// OpenMedia opens a blob in the region that holds it.
+	OpenMedia(ctx context.Context, key string) (flick.Blob, error)
+	// Regions lists the regions, the default first.
+	Regions() []string
+	// Ping checks every region's store.
+	Ping(ctx context.Context) error
 }
 
-// Server is the HTTP API of one region.
+// Deps are the services the API is a front for.
+type Deps struct {
+	Accounts   flick.Accounts
+	Engagement flick.Engagement
+	Videos     flick.Videos
+	Rights     flick.DataRights
+	Mover      flick.Mover
+	Regions    Regions
+	ForYou     flick.Feed
+	Following  flick.Feed
+	Trending   flick.Trending
+	Audit      flick.AccessLog
+	Logger     *slog.Logger
+	Registry   Registry
+	Clock      flick.Clock
+}
+
+// Server is the HTTP API of an instance.
 type Server struct {
 	cfg Config
 	Deps
 
-	hasher      *auth.Hasher
-	policy      *auth.Policy
-	limiter     *auth.Limiter
-	touches     *touches
 	latency     *prometheus.HistogramVec
 	promHandler http.Handler
 	handler     http.Handler
@@ -115,8 +96,7 @@ type Server struct {
 	paths       *http.ServeMux // every route's path, any method: tells 405 from 404
 }
 
-// New builds a Server; it registers its metrics on deps.Registry. Run must
-// run alongside it to record when sessions are used.
+// New builds a Server; it registers its metrics on deps.Registry.
 func New(cfg Config, deps Deps) *Server {
 	s := &Server{
 		cfg:  cfg.withDefaults(),
@@ -128,10 +108,6 @@ func New(cfg Config, deps Deps) *Server {
 	if s.Clock == nil {
 		s.Clock = time.Now
 	}
-	s.hasher = auth.NewHasher(s.cfg.PasswordParams, runtime.GOMAXPROCS(0))
-	s.policy = auth.NewPolicy()
-	s.limiter = auth.NewLimiter(s.cfg.LoginPerMinute, s.cfg.LoginBurst, 100_000)
-	s.touches = newTouches(maxTouches)
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "flick_http_request_duration_seconds",
 		Help:    "Latency of HTTP requests by route pattern, method and status.",
@@ -168,6 +144,8 @@ const (
 	accessNone     access = iota // no session look-up at all (media, probes)
 	accessOptional               // anonymous or signed in
 	accessRequired               // signed in, 401 otherwise
+	accessAuditor                // signed in with the auditor role, 403 otherwise
+	accessAdmin                  // signed in with the admin role, 403 otherwise
 )
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *caller) error
@@ -227,14 +205,14 @@ func (s *Server) routes() []route {
 
 		{"GET", "/api/v1/regions", accessNone, s.regions},
 		{"GET", "/api/v1/me/access", accessRequired, s.myAccessLog},
-		{"GET", "/api/v1/audit/checkpoint", accessRequired, s.auditCheckpoint},
-		{"GET", "/api/v1/audit/entries", accessRequired, s.auditEntries},
-		{"GET", "/api/v1/audit/proof/inclusion", accessRequired, s.auditInclusion},
-		{"GET", "/api/v1/audit/proof/consistency", accessRequired, s.auditConsistency},
+		{"GET", "/api/v1/audit/checkpoint", accessAuditor, s.auditCheckpoint},
+		{"GET", "/api/v1/audit/entries", accessAuditor, s.auditEntries},
+		{"GET", "/api/v1/audit/proof/inclusion", accessAuditor, s.auditInclusion},
+		{"GET", "/api/v1/audit/proof/consistency", accessAuditor, s.auditConsistency},
 		{"GET", "/api/v1/me/export", accessRequired, s.exportMe},
 		{"DELETE", "/api/v1/me", accessRequired, s.deleteMe},
-		{"GET", "/api/v1/admin/accounts/{handle}", accessRequired, s.adminGetAccount},
-		{"POST", "/api/v1/admin/accounts/{handle}/move", accessRequired, s.adminMoveAccount},
+		{"GET", "/api/v1/admin/accounts/{handle}", accessAdmin, s.adminGetAccount},
+		{"POST", "/api/v1/admin/accounts/{handle}/move", accessAdmin, s.adminMoveAccount},
 	}
 }
 

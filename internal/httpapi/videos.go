@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/flick-video/flick"
 )
@@ -71,7 +70,7 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 				return err
 			}
 		default:
-			return flick.Errorf(flick.EINVALID, "Unexpected form field %q; send file and caption.", truncate(part.FormName(), 40))
+			return flick.Errorf(flick.EINVALID, "Unexpected form field %.40q; send file and caption.", part.FormName())
 		}
 	}
 	if tempPath == "" {
@@ -81,8 +80,8 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	path := tempPath
-	tempPath = "" // Ingest owns the file from here on, whatever happens.
-	v, err := s.Uploader.Ingest(r.Context(), c.AccountID, caption, path)
+	tempPath = "" // Upload owns the file from here on, whatever happens.
+	v, err := s.Videos.Upload(r.Context(), c.AccountID, caption, path)
 	if err != nil {
 		return err
 	}
@@ -131,39 +130,25 @@ func multipartError(err error) error {
 	return flick.Errorf(flick.EINVALID, "Malformed multipart body.")
 }
 
-// visibleVideo returns the video {id} if viewer may see it: anyone may see a
-// ready video, only its author one that is processing or failed. To everyone
-// else those do not exist.
-func (s *Server) visibleVideo(ctx context.Context, r *http.Request, viewer string) (*flick.Video, error) {
+// visibleVideo returns the video {id} if viewer may see it.
+func (s *Server) visibleVideo(r *http.Request, viewer string) (*flick.Video, error) {
 	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.Store.Video(ctx, id)
+	v, err := s.Regions.Video(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	if v.Status != flick.StatusReady && v.AuthorID != viewer {
+	if !v.VisibleTo(viewer) {
 		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
-	}
-	return v, nil
-}
-
-// readyVideo is visibleVideo for engagement, which needs a playable video.
-func (s *Server) readyVideo(ctx context.Context, r *http.Request, viewer string) (*flick.Video, error) {
-	v, err := s.visibleVideo(ctx, r, viewer)
-	if err != nil {
-		return nil, err
-	}
-	if v.Status != flick.StatusReady {
-		return nil, flick.Errorf(flick.ECONFLICT, "This video is not ready yet.")
 	}
 	return v, nil
 }
 
 // getVideo handles GET /api/v1/videos/{id}.
 func (s *Server) getVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
-	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	v, err := s.visibleVideo(r, c.AccountID)
 	if err != nil {
 		return err
 	}
@@ -177,14 +162,11 @@ func (s *Server) getVideo(w http.ResponseWriter, r *http.Request, c *caller) err
 
 // deleteVideo handles DELETE /api/v1/videos/{id}: authors only.
 func (s *Server) deleteVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
-	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	if v.AuthorID != c.AccountID {
-		return flick.Errorf(flick.EFORBIDDEN, "Only the author can delete this video.")
-	}
-	if err := s.Uploader.Delete(r.Context(), v.ID); err != nil {
+	if err := s.Videos.Delete(r.Context(), c.AccountID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -196,68 +178,29 @@ type likeResponse struct {
 	Counts flick.Counts `json:"counts"`
 }
 
+// like handles POST /api/v1/videos/{id}/like and answers with the counts
+// as they are once the like is counted, so the client reads its own write.
 func (s *Server) like(w http.ResponseWriter, r *http.Request, c *caller) error {
-	return s.setLike(w, r, c, true)
+	return s.setLike(w, r, c, s.Engagement.Like, true)
 }
 
+// unlike handles DELETE /api/v1/videos/{id}/like.
 func (s *Server) unlike(w http.ResponseWriter, r *http.Request, c *caller) error {
-	return s.setLike(w, r, c, false)
+	return s.setLike(w, r, c, s.Engagement.Unlike, false)
 }
 
-// setLike likes or unlikes and answers with the counts as they are once the
-// projector has applied the change, so the client reads its own write.
-func (s *Server) setLike(w http.ResponseWriter, r *http.Request, c *caller, on bool) error {
-	ctx := r.Context()
-	v, err := s.readyVideo(ctx, r, c.AccountID)
+func (s *Server) setLike(w http.ResponseWriter, r *http.Request, c *caller,
+	set func(ctx context.Context, viewerID, videoID string) (flick.Counts, error), liked bool) error {
+	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	now := s.Clock().UTC()
-	var changed bool
-	if on {
-		changed, err = s.Store.Like(ctx, c.AccountID, v.ID, now)
-	} else {
-		changed, err = s.Store.Unlike(ctx, c.AccountID, v.ID)
-	}
+	counts, err := set(r.Context(), c.AccountID, id)
 	if err != nil {
 		return err
 	}
-	if changed {
-		typ, undo := flick.EventLike, func() error { _, err := s.Store.Unlike(ctx, c.AccountID, v.ID); return err }
-		if !on {
-			typ, undo = flick.EventUnlike, func() error { _, err := s.Store.Like(ctx, c.AccountID, v.ID, now); return err }
-		}
-		seq, err := s.appendOrUndo(ctx, flick.Event{Type: typ, AccountID: c.AccountID, VideoID: v.ID, At: now}, undo)
-		if err != nil {
-			return err
-		}
-		s.waitFor(ctx, c.AccountID, seq)
-	}
-	counts, err := s.countsOf(ctx, v.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, likeResponse{Liked: on, Counts: counts})
+	writeJSON(w, http.StatusOK, likeResponse{Liked: liked, Counts: counts})
 	return nil
-}
-
-// waitFor waits, briefly, for the projector to apply the log up to seq. The
-// change is durable in the log already; a slow projector only means the
-// counts in this answer lag, so a timeout is logged, not returned.
-func (s *Server) waitFor(ctx context.Context, accountID string, seq uint64) {
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := s.Projector.WaitFor(wctx, accountID, seq); err != nil {
-		s.Logger.Warn("projector did not catch up", "request_id", requestID(ctx), "seq", seq, "err", err)
-	}
-}
-
-func (s *Server) countsOf(ctx context.Context, videoID string) (flick.Counts, error) {
-	v, err := s.Store.Video(ctx, videoID)
-	if err != nil {
-		return flick.Counts{}, err
-	}
-	return v.Counts, nil
 }
 
 type shareResponse struct {
@@ -267,17 +210,11 @@ type shareResponse struct {
 // share handles POST /api/v1/videos/{id}/share: anyone may share (copy the
 // link); the share is counted through the event log.
 func (s *Server) share(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ctx := r.Context()
-	v, err := s.readyVideo(ctx, r, c.AccountID)
+	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	seq, err := s.Events.Append(ctx, []flick.Event{{Type: flick.EventShare, AccountID: c.AccountID, VideoID: v.ID, At: s.Clock().UTC()}})
-	if err != nil {
-		return err
-	}
-	s.waitFor(ctx, c.AccountID, seq)
-	counts, err := s.countsOf(ctx, v.ID)
+	counts, err := s.Engagement.Share(r.Context(), c.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -292,7 +229,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	v, err := s.visibleVideo(r.Context(), r, c.AccountID)
+	v, err := s.visibleVideo(r, c.AccountID)
 	if err != nil {
 		return err
 	}
@@ -300,7 +237,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, c *caller)
 	if parent != "" && !flick.ValidID(parent) {
 		return flick.Errorf(flick.EINVALID, "parent_id is not a valid id.")
 	}
-	comments, next, err := s.Store.Comments(r.Context(), v.ID, parent, p)
+	comments, next, err := s.Regions.Comments(r.Context(), v.ID, parent, p)
 	if err != nil {
 		return err
 	}
@@ -315,38 +252,17 @@ type commentRequest struct {
 
 // createComment handles POST /api/v1/videos/{id}/comments {text, parent_id?}.
 func (s *Server) createComment(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ctx := r.Context()
 	var req commentRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	text, err := flick.ValidateCommentText(req.Text)
+	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	if req.ParentID != "" && !flick.ValidID(req.ParentID) {
-		return flick.Errorf(flick.EINVALID, "parent_id is not a valid id.")
-	}
-	v, err := s.readyVideo(ctx, r, c.AccountID)
+	cm, err := s.Engagement.Comment(r.Context(), c.AccountID, id, req.Text, req.ParentID)
 	if err != nil {
 		return err
-	}
-	now := s.Clock().UTC()
-	cm := &flick.Comment{ID: flick.NewID(now), VideoID: v.ID, AuthorID: c.AccountID, ParentID: req.ParentID, Text: text, CreatedAt: now}
-	if err := s.Store.CreateComment(ctx, cm); err != nil {
-		return err
-	}
-	seq, err := s.Events.Append(ctx, []flick.Event{{Type: flick.EventComment, AccountID: c.AccountID, VideoID: v.ID, TargetID: cm.ID, At: now}})
-	if err != nil {
-		return err
-	}
-	s.waitFor(ctx, c.AccountID, seq)
-	if cm.Author.ID == "" {
-		a, err := s.Store.Account(ctx, c.AccountID)
-		if err != nil {
-			return err
-		}
-		cm.Author = flick.AccountRef{ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, AvatarURL: a.AvatarURL}
 	}
 	writeJSON(w, http.StatusCreated, cm)
 	return nil

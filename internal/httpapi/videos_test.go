@@ -43,7 +43,7 @@ func multipartBody(t *testing.T, parts ...[2]string) (io.Reader, reqOption) {
 }
 
 func TestUploadRefusals(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.MaxUploadBytes = 64 << 10 })
+	f := newFixture(t, func(s *setup) { s.api.MaxUploadBytes = 64 << 10 })
 	ann := f.signUp("ann")
 	big := strings.Repeat("x", 65<<10)
 	for _, tc := range []struct {

@@ -91,7 +91,7 @@ func (s *Server) videoViews(ctx context.Context, viewer string, videos []*flick.
 			ids[i] = v.ID
 		}
 		var err error
-		if liked, err = s.Store.Liked(ctx, viewer, ids); err != nil {
+		if liked, err = s.Engagement.Liked(ctx, viewer, ids); err != nil {
 			return nil, err
 		}
 	}

@@ -103,7 +103,7 @@ func TestFollowingHidesCreators(t *testing.T) {
 	f.must(err)
 	_, err = f.store.PutSettings(f.ctx, viewer, flick.ViewerSettings{NonPersonalized: true})
 	f.must(err)
-	items, _, err := NewFollowing(f.store).Page(f.ctx, flick.FeedRequest{ViewerID: viewer})
+	items, _, err := NewFollowing(f.store, f.store).Page(f.ctx, flick.FeedRequest{ViewerID: viewer})
 	f.must(err)
 	if got := f.namesOf(items); !slices.Equal(got, []string{"a1"}) {
 		t.Fatalf("Following = %v, want [a1]: bob is hidden, the order stays chronological", got)

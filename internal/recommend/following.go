@@ -11,10 +11,15 @@ import (
 // ReasonFollowing is the reason of every Following item.
 const ReasonFollowing = "From an account you follow"
 
-// FollowingStore is the part of the store the Following feed needs.
+// VideoLister lists the videos of the followed accounts, from every region.
+type VideoLister interface {
+	ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error)
+}
+
+// FollowingStore is what the Following feed reads of a viewer, in the
+// store of the region whose viewers it serves.
 type FollowingStore interface {
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
-	ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error)
 	Liked(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
 	controlsReader
 }
@@ -23,14 +28,16 @@ type FollowingStore interface {
 // and has not hidden, paginated by the store's cursor: chronological,
 // whether personalisation is on or off.
 type Following struct {
-	store FollowingStore
+	videos  VideoLister
+	viewers FollowingStore
 }
 
 var _ flick.Feed = (*Following)(nil)
 
-// NewFollowing returns the Following feed over store.
-func NewFollowing(store FollowingStore) *Following {
-	return &Following{store: store}
+// NewFollowing returns the Following feed of the viewers whose records are
+// in viewers, listing videos from videos.
+func NewFollowing(videos VideoLister, viewers FollowingStore) *Following {
+	return &Following{videos: videos, viewers: viewers}
 }
 
 // Page returns a newest-first page; anonymous viewers get EUNAUTHORIZED.
@@ -38,11 +45,11 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if req.ViewerID == "" {
 		return nil, "", flick.Errorf(flick.EUNAUTHORIZED, "Sign in to see videos from accounts you follow.")
 	}
-	ids, err := f.store.FollowingIDs(ctx, req.ViewerID)
+	ids, err := f.viewers.FollowingIDs(ctx, req.ViewerID)
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: following of %s: %w", req.ViewerID, err)
 	}
-	fl, err := filtersFor(ctx, f.store, req.ViewerID)
+	fl, err := filtersFor(ctx, f.viewers, req.ViewerID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -50,7 +57,7 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if len(ids) == 0 {
 		return []flick.FeedItem{}, "", nil
 	}
-	videos, next, err := f.store.ListVideos(ctx, flick.VideoFilter{AuthorIDs: ids}, flick.Page{Limit: req.Limit, Cursor: req.Cursor}.Normalize())
+	videos, next, err := f.videos.ListVideos(ctx, flick.VideoFilter{AuthorIDs: ids}, flick.Page{Limit: req.Limit, Cursor: req.Cursor}.Normalize())
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: following feed: %w", err)
 	}
@@ -58,7 +65,7 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	for i, v := range videos {
 		vids[i] = v.ID
 	}
-	liked, err := f.store.Liked(ctx, req.ViewerID, vids)
+	liked, err := f.viewers.Liked(ctx, req.ViewerID, vids)
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: liked videos: %w", err)
 	}

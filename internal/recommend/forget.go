@@ -13,27 +13,63 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// Forget erases an account from what the recommender holds, for a deleted
-// or moved account: in memory, the engine forgets it as a viewer (its
-// history, affinities and follows) and, when asCreator, as a creator (its
-// videos, and other viewers' follows of it and aversions to it); on disk,
-// a snapshot of the engine without it is saved at once and every other
-// snapshot is removed, so that no file of the snapshot directory holds its
-// ID. A moved creator's videos live on in its new region, so a move
-// forgets the account as a viewer only.
+// EraseAccount erases an erased account from the region's log and from
+// what the recommender holds: see drop.
+func (l *Learner) EraseAccount(ctx context.Context, accountID string) error {
+	return l.drop(ctx, accountID, asViewerAndCreator)
+}
+
+// ReleaseAccount erases an account that moved to another region from the
+// region's log and from what the recommender learned of it as a viewer;
+// its videos live on in its new region, and here as theirs.
+func (l *Learner) ReleaseAccount(ctx context.Context, accountID string) error {
+	return l.drop(ctx, accountID, asViewer)
+}
+
+// scope is what drop makes the engine forget of an account.
+type scope int
+
+const (
+	asViewer           scope = iota // its history, affinities and follows
+	asViewerAndCreator              // and its videos, and others' follows of it and aversions to it
+)
+
+// drop erases the account's events from the log and then forgets it. A
+// running learner first learns everything up to now, so that no event it
+// had read but not yet learned comes back after the forgetting. In memory,
+// the engine forgets the account; on disk, a snapshot of the engine
+// without it is saved at once and every other snapshot is removed, so that
+// no file of the snapshot directory holds its ID.
 //
-// Call it once the account's records are purged from the store and its
-// events erased from the log: a catalogue refresh would bring its videos
-// back, and a replay its events. It is safe while Run is running (it waits
-// for the batch being learned and the snapshot being saved); before Run
-// has loaded the state, it rewrites the newest usable snapshot instead.
-func (l *Learner) Forget(ctx context.Context, accountID string, asCreator bool) error {
+// Call it once the account's records are gone from the store: a catalogue
+// refresh would bring its videos back. It is safe while Run is running (it
+// waits for the batch being learned and the snapshot being saved); before
+// Run has loaded the state, it rewrites the newest usable snapshot instead.
+func (l *Learner) drop(ctx context.Context, accountID string, what scope) error {
 	if !flick.ValidID(accountID) {
 		return flick.Errorf(flick.EINVALID, "Invalid account id.")
 	}
+	if l.isStarted() {
+		seq, err := l.log.LastSeq(ctx)
+		if err == nil {
+			err = l.WaitFor(ctx, seq)
+		}
+		if err != nil {
+			return fmt.Errorf("recommend: erase %s: waiting for the learner: %w", accountID, err)
+		}
+	}
+	if _, err := l.log.EraseAccount(ctx, accountID); err != nil {
+		return fmt.Errorf("recommend: erase %s: %w", accountID, err)
+	}
+	return l.forget(ctx, accountID, what)
+}
+
+// forget makes the engine forget the account, in memory and in the
+// snapshots.
+func (l *Learner) forget(ctx context.Context, accountID string, what scope) error {
 	l.state.Lock()
 	defer l.state.Unlock()
-	l.engine.forgetAccount(accountID, asCreator)
+	l.engine.forgetAccount(accountID, what)
 	if l.cfg.Snapshots == "" {
 		return nil
 	}
@@ -49,7 +85,7 @@ func (l *Learner) Forget(ctx context.Context, accountID string, asCreator bool) 
 		if pos, err = l.snaps.Load(ctx, engine, last); err != nil {
 			return fmt.Errorf("recommend: forget: %w", err)
 		}
-		engine.forgetAccount(accountID, asCreator)
+		engine.forgetAccount(accountID, what)
 	}
 	if !l.loaded && pos == 0 {
 		// No usable snapshot: Run will replay the log; the unusable ones
@@ -95,8 +131,8 @@ func (d SnapshotDir) removeAllBut(ctx context.Context, keep *uint64) error {
 }
 
 // forgetAccount drops the viewer id whole (unlike forgetViewer, follows
-// too) and, when asCreator, the creator id with its videos.
-func (e *Engine) forgetAccount(id string, asCreator bool) {
+// too) and, asViewerAndCreator, the creator id with its videos.
+func (e *Engine) forgetAccount(id string, what scope) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if i, ok := e.viewerIdx[id]; ok {
@@ -105,7 +141,7 @@ func (e *Engine) forgetAccount(id string, asCreator bool) {
 		e.freeView = append(e.freeView, i)
 	}
 	c, ok := e.creatorIdx[id]
-	if !asCreator || !ok {
+	if what != asViewerAndCreator || !ok {
 		return
 	}
 	var videos []string

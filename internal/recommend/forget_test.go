@@ -190,10 +190,6 @@ func TestForget(t *testing.T) {
 	for _, v := range w.leaverVideos {
 		w.must(w.store.DeleteVideo(w.ctx, v))
 	}
-	for _, id := range []string{w.gone, w.leaver} {
-		_, err := w.log.Erase(w.ctx, id)
-		w.must(err)
-	}
 	// Events go on arriving while it forgets (at most a few thousand).
 	keepBusy, busyDone := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -210,8 +206,8 @@ func TestForget(t *testing.T) {
 			}
 		}
 	}()
-	w.must(l.Forget(w.ctx, w.gone, false))
-	w.must(l.Forget(w.ctx, w.leaver, true))
+	w.must(l.ReleaseAccount(w.ctx, w.gone))
+	w.must(l.EraseAccount(w.ctx, w.leaver))
 	close(keepBusy)
 	<-busyDone
 	w.waitLearned(l, w.log)
@@ -268,10 +264,6 @@ func TestForgetBeforeRun(t *testing.T) {
 	for _, v := range w.leaverVideos {
 		w.must(w.store.DeleteVideo(w.ctx, v))
 	}
-	for _, id := range []string{w.gone, w.leaver} {
-		_, err := w.log.Erase(w.ctx, id)
-		w.must(err)
-	}
 	// A snapshot of another log (beyond this one's end) and the temporary
 	// file of a save that never finished.
 	b, err := os.ReadFile(saved[0])
@@ -281,8 +273,8 @@ func TestForgetBeforeRun(t *testing.T) {
 
 	l := NewLearner(NewEngine(DefaultEngineConfig(), w.clock), w.log, w.store, w.clock,
 		LearnerConfig{Snapshots: w.snapshots}, slog.New(slog.DiscardHandler))
-	w.must(l.Forget(w.ctx, w.gone, false))
-	w.must(l.Forget(w.ctx, w.leaver, true))
+	w.must(l.ReleaseAccount(w.ctx, w.gone))
+	w.must(l.EraseAccount(w.ctx, w.leaver))
 	if left, err := filepath.Glob(filepath.Join(w.snapshots, "*")); err != nil || !slices.Equal(left, saved) {
 		t.Fatalf("the snapshot directory holds %v, want %v rewritten", left, saved)
 	}
@@ -303,13 +295,13 @@ func TestForgetBeforeRun(t *testing.T) {
 		w.must(os.WriteFile(junk, []byte("not a snapshot of "+w.gone), 0o600))
 		l := NewLearner(NewEngine(DefaultEngineConfig(), w.clock), w.log, w.store, w.clock,
 			LearnerConfig{Snapshots: dir}, slog.New(slog.DiscardHandler))
-		w.must(l.Forget(w.ctx, w.gone, false))
+		w.must(l.ReleaseAccount(w.ctx, w.gone))
 		if left, err := filepath.Glob(filepath.Join(dir, "*")); err != nil || len(left) != 0 {
 			t.Fatalf("the snapshot directory holds %v, want nothing", left)
 		}
 	})
-	if err := l.Forget(w.ctx, "", false); flick.ErrorCode(err) != flick.EINVALID {
-		t.Errorf("Forget of no account = %v, want EINVALID", err)
+	if err := l.ReleaseAccount(w.ctx, ""); flick.ErrorCode(err) != flick.EINVALID {
+		t.Errorf("ReleaseAccount of no account = %v, want EINVALID", err)
 	}
 }
 
@@ -337,9 +329,9 @@ func TestEngineForgetAccount(t *testing.T) {
 			t.Fatalf("viewer %s is not known to begin with", id)
 		}
 	}
-	e.forgetAccount("c3", true)
-	e.forgetAccount("u7", false)
-	e.forgetAccount("c9", false) // a creator forgotten as a viewer only keeps its videos
+	e.forgetAccount("c3", asViewerAndCreator)
+	e.forgetAccount("u7", asViewer)
+	e.forgetAccount("c9", asViewer) // a creator forgotten as a viewer only keeps its videos
 
 	after := creatorRefs(e)
 	for _, id := range []string{"c3", "u7"} {

@@ -8,10 +8,15 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// ForYouStore is the part of the store For You needs at page time.
-type ForYouStore interface {
-	// Videos re-reads the chosen videos: only ready ones come back.
+// VideoReader re-reads the videos For You chose, from every region: only
+// ready ones come back.
+type VideoReader interface {
 	Videos(ctx context.Context, ids []string) ([]*flick.Video, error)
+}
+
+// ViewerStore is what For You reads of a viewer, in the store of the
+// region whose viewers it serves.
+type ViewerStore interface {
 	// Marks says which of the chosen videos the viewer watched through,
 	// marked not interested or liked.
 	Marks(ctx context.Context, accountID string, videoIDs []string) (map[string]flick.VideoMarks, error)
@@ -42,17 +47,19 @@ const overfetch = 3
 // the next page and no video repeats. A viewer who turned personalisation
 // off is ranked as an anonymous viewer: what is popular in the region.
 type ForYou struct {
-	engine *Engine
-	store  ForYouStore
-	cfg    Config
-	policy flick.ContentPolicy // nil allows everything
+	engine  *Engine
+	videos  VideoReader
+	viewers ViewerStore
+	cfg     Config
+	policy  flick.ContentPolicy // nil allows everything
 }
 
 var _ flick.Feed = (*ForYou)(nil)
 
-// NewForYou returns For You over engine, re-checking videos in store.
-func NewForYou(store ForYouStore, engine *Engine, cfg Config) *ForYou {
-	return &ForYou{engine: engine, store: store, cfg: cfg}
+// NewForYou returns For You over engine for the viewers whose records are
+// in viewers, re-checking the chosen videos in videos.
+func NewForYou(videos VideoReader, viewers ViewerStore, engine *Engine, cfg Config) *ForYou {
+	return &ForYou{engine: engine, videos: videos, viewers: viewers, cfg: cfg}
 }
 
 // WithPolicy makes the feed ask p about every video before serving it.
@@ -68,7 +75,7 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 	if err != nil {
 		return nil, "", err
 	}
-	fl, err := filtersFor(ctx, f.store, req.ViewerID)
+	fl, err := filtersFor(ctx, f.viewers, req.ViewerID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -174,7 +181,7 @@ func (f *ForYou) check(ctx context.Context, fl *filters, cands []Candidate, pc *
 		ids[i] = c.VideoID
 	}
 	sources := missingSources(cands, pc.titles)
-	videos, err := f.store.Videos(ctx, append(ids[:len(ids):len(ids)], sources...))
+	videos, err := f.videos.Videos(ctx, append(ids[:len(ids):len(ids)], sources...))
 	if err != nil {
 		return fmt.Errorf("recommend: re-read candidates: %w", err)
 	}
@@ -187,7 +194,7 @@ func (f *ForYou) check(ctx context.Context, fl *filters, cands []Candidate, pc *
 	}
 	marks := map[string]flick.VideoMarks{}
 	if fl.viewerID != "" {
-		if marks, err = f.store.Marks(ctx, fl.viewerID, ids); err != nil {
+		if marks, err = f.viewers.Marks(ctx, fl.viewerID, ids); err != nil {
 			return fmt.Errorf("recommend: marks of candidates: %w", err)
 		}
 	}
@@ -286,7 +293,7 @@ func (f *ForYou) readSources(ctx context.Context, page []Candidate, titles map[s
 	if len(missing) == 0 {
 		return nil
 	}
-	videos, err := f.store.Videos(ctx, missing)
+	videos, err := f.videos.Videos(ctx, missing)
 	if err != nil {
 		return fmt.Errorf("recommend: read reason videos: %w", err)
 	}

@@ -95,6 +95,7 @@ type Learner struct {
 	loaded bool
 
 	mu      sync.Mutex
+	started bool // Run has been called
 	applied uint64
 	changed chan struct{}
 	stopped bool
@@ -112,6 +113,9 @@ func (l *Learner) Engine() *Engine { return l.engine }
 // Run learns until ctx is cancelled, retrying failures with backoff, and
 // then saves a snapshot.
 func (l *Learner) Run(ctx context.Context) error {
+	l.mu.Lock()
+	l.started = true
+	l.mu.Unlock()
 	defer l.stop()
 	backoff := minRetry
 	loaded := false
@@ -294,6 +298,13 @@ func (l *Learner) WaitFor(ctx context.Context, seq uint64) error {
 			return fmt.Errorf("recommend: waiting for event %d to be learned: %w", seq, ctx.Err())
 		}
 	}
+}
+
+// isStarted reports whether Run has been called.
+func (l *Learner) isStarted() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.started
 }
 
 func (l *Learner) advance(pos uint64) {

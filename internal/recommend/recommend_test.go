@@ -139,7 +139,7 @@ func newWorld(t *testing.T) *world {
 		w.view(fmt.Sprint("dogfan", i), "dogs2", true)
 	}
 	w.view("fan0", "own", true)
-	w.foryou = NewForYou(f.store, w.engine, DefaultConfig())
+	w.foryou = NewForYou(f.store, f.store, w.engine, DefaultConfig())
 	return w
 }
 
@@ -417,7 +417,7 @@ func TestFollowing(t *testing.T) {
 	f.video("c1", carol, 90*time.Minute, "", flick.Counts{})
 	f.video("a2", alice, time.Hour, "", flick.Counts{})
 	f.processing("a3", alice, time.Minute, "")
-	feed := NewFollowing(f.store)
+	feed := NewFollowing(f.store, f.store)
 
 	var got [][]string
 	for _, page := range pages(t, feed, viewer, 2) {

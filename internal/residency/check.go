@@ -1,3 +1,6 @@
+// Package residency checks that personal data lives only in its owner's
+// home region: Check reads every region's store, media and event log and
+// reports each piece found anywhere else (flick residency check).
 package residency
 
 import (
@@ -9,57 +12,8 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/directory"
 )
-
-// Cell is one region as the residency check and the mover reach it: its
-// store, media, event log and the consumers of that log.
-type Cell struct {
-	Region    string
-	Store     CellStore
-	Blobs     CellBlobs
-	Log       CellLog
-	Projector SeqWaiter
-	Learner   CellLearner
-}
-
-// CellStore is what the check and the mover use of a region's store.
-type CellStore interface {
-	flick.AccountDataStore
-	// Video returns a video stored in this region, whatever its status;
-	// ENOTFOUND otherwise.
-	Video(ctx context.Context, id string) (*flick.Video, error)
-}
-
-// CellBlobs is a region's media store, which can list its keys.
-type CellBlobs interface {
-	flick.BlobStore
-	// Keys lists the keys that start with prefix ("" for all), sorted.
-	Keys(ctx context.Context, prefix string) ([]string, error)
-}
-
-// CellLog is a region's event log, which can find and erase one account's
-// events.
-type CellLog interface {
-	flick.EventAppender
-	LastSeq(ctx context.Context) (uint64, error)
-	// AccountEvents returns the events stored under accountID's subject,
-	// in log order.
-	AccountEvents(ctx context.Context, accountID string) ([]flick.SequencedEvent, error)
-	// Erase removes accountID's events for good and scrubs it from other
-	// messages; it returns how many messages it removed.
-	Erase(ctx context.Context, accountID string) (int, error)
-	// Accounts lists the accounts that have events in this log.
-	Accounts(ctx context.Context) ([]string, error)
-}
-
-// CellLearner is a region's recommender learner.
-type CellLearner interface {
-	// WaitFor returns once the log is learned up to seq.
-	WaitFor(ctx context.Context, seq uint64) error
-	// Forget drops what the recommender learned from an account's events
-	// (and, asCreator, about its videos), in memory and in its snapshots.
-	Forget(ctx context.Context, accountID string, asCreator bool) error
-}
 
 // Violation is one piece of personal data found outside its owner's home
 // region (or, for Kind "directory", an account missing from its home).
@@ -105,16 +59,16 @@ type Report struct {
 // An interrupted move leaves data in two regions (until it is resumed);
 // that data is reported like any other, with a detail that names the move,
 // because until the move is resumed it is indeed outside the home region.
-func Check(ctx context.Context, dir *Directory, cells []Cell) (*Report, error) {
+func Check(ctx context.Context, dir *directory.Directory, cells []*flick.Cell) (*Report, error) {
 	homes, err := dir.Entries(ctx)
 	if err != nil {
 		return nil, err
 	}
-	moves, err := dir.pendingMoves(ctx)
+	moves, err := dir.PendingMoves(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{homes: homes, moves: map[string]*move{}, moved: map[string]string{},
+	c := &checker{homes: homes, moves: map[string]*directory.Move{}, moved: map[string]string{},
 		rep: &Report{Accounts: len(homes), Moves: []PendingMove{}, Violations: []Violation{}}}
 	for _, m := range moves {
 		c.moves[m.AccountID] = m
@@ -158,9 +112,9 @@ func Check(ctx context.Context, dir *Directory, cells []Cell) (*Report, error) {
 const accountsTable = "accounts"
 
 type checker struct {
-	homes map[string]string // account → home region
-	moves map[string]*move  // account → its interrupted move
-	moved map[string]string // media key → account, of the interrupted moves
+	homes map[string]string          // account → home region
+	moves map[string]*directory.Move // account → its interrupted move
+	moved map[string]string          // media key → account, of the interrupted moves
 	rep   *Report
 }
 
@@ -185,7 +139,7 @@ func (c *checker) owned(region, kind, owner, detail string) {
 
 // store checks the owners of every record of the cell's store and returns
 // the accounts it holds.
-func (c *checker) store(ctx context.Context, cell Cell) (map[string]bool, error) {
+func (c *checker) store(ctx context.Context, cell *flick.Cell) (map[string]bool, error) {
 	owners, err := cell.Store.PersonalOwners(ctx)
 	if err != nil {
 		return nil, err
@@ -210,7 +164,7 @@ func (c *checker) store(ctx context.Context, cell Cell) (map[string]bool, error)
 
 // media checks the owner of every blob of the cell: an avatar's account,
 // or the author of the video whose files it is.
-func (c *checker) media(ctx context.Context, cell Cell) error {
+func (c *checker) media(ctx context.Context, cell *flick.Cell) error {
 	keys, err := cell.Blobs.Keys(ctx, "")
 	if err != nil {
 		return err
@@ -255,8 +209,8 @@ func (c *checker) media(ctx context.Context, cell Cell) error {
 }
 
 // events checks the owner of every account subject of the cell's log.
-func (c *checker) events(ctx context.Context, cell Cell) error {
-	ids, err := cell.Log.Accounts(ctx)
+func (c *checker) events(ctx context.Context, cell *flick.Cell) error {
+	ids, err := cell.Events.Accounts(ctx)
 	if err != nil {
 		return err
 	}

@@ -326,27 +326,32 @@ func importVideo(ctx context.Context, tx *sql.Tx, v *flick.Video) error {
 	return indexVideo(ctx, tx, v)
 }
 
-// PurgeAccount erases account id and everything of it, and takes its likes,
+// EraseAccount erases account id and everything of it, and takes its likes,
 // comments and follows back out of this region's counters, in one
 // transaction that also merges the search index, so that no segment keeps
 // the words of its captions, and drops the planner's samples of its keys.
-// Unless moving, stale copies of its cells and the write-ahead log's old
-// pages stay in the files until Compact, which the caller runs once for a
-// batch of deletions.
+// Stale copies of its cells and the write-ahead log's old pages stay in the
+// files until Compact, which the caller runs once for a batch of erasures.
 //
-// Unless moving, its videos go for good and with them this region's records
-// about them: others' likes, comments, watches, marks and the counters.
-// Others' follows and hidden-creator marks of the account stay: ForgetAccount
-// erases those, in every region, when the account is deleted.
-//
-// A moving account's source (or a rolled-back target) must hold nothing of
-// it once the mover goes on, and the mover does not call Compact: with
-// moving, PurgeAccount compacts after the commit, and also when the
-// account is not stored here (ENOTFOUND), so that a retry after a failure
-// or crash between the commit and the compaction still compacts.
-func (db *DB) PurgeAccount(ctx context.Context, id string, moving bool) error {
-	err := db.purge(ctx, id, moving)
-	if moving && (err == nil || flick.ErrorCode(err) == flick.ENOTFOUND) {
+// Its videos go for good and with them this region's records about them:
+// others' likes, comments, watches, marks and the counters. Others' follows
+// and hidden-creator marks of the account stay: EraseReferences erases
+// those, in every region.
+func (db *DB) EraseAccount(ctx context.Context, id string) error {
+	return db.removeAccount(ctx, id, videosGone)
+}
+
+// ReleaseAccount removes account id and everything of it as EraseAccount
+// does, for an account that lives in another region now: its videos live
+// on there, and this region's records about them stay. A moving account's
+// source (or a rolled-back target) must hold nothing of it once the mover
+// goes on, and the mover does not call Compact: ReleaseAccount compacts
+// after the commit, and also when the account is not stored here
+// (ENOTFOUND), so that a retry after a failure or crash between the commit
+// and the compaction still compacts.
+func (db *DB) ReleaseAccount(ctx context.Context, id string) error {
+	err := db.removeAccount(ctx, id, videosLiveOn)
+	if err == nil || flick.ErrorCode(err) == flick.ENOTFOUND {
 		if cerr := db.Compact(ctx); cerr != nil {
 			return cerr
 		}
@@ -354,9 +359,17 @@ func (db *DB) PurgeAccount(ctx context.Context, id string, moving bool) error {
 	return err
 }
 
-// purge is PurgeAccount's transaction.
-func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
-	defer sqldb.Wrap(&err, "sqlite: purge account")
+// videosFate says what becomes of a removed account's videos.
+type videosFate int
+
+const (
+	videosGone   videosFate = iota // the account is erased: so are they, and what this region holds about them
+	videosLiveOn                   // the account moved: they live on in its new region
+)
+
+// removeAccount is the transaction of EraseAccount and ReleaseAccount.
+func (db *DB) removeAccount(ctx context.Context, id string, videos videosFate) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: remove account")
 	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		traces, err := accountTraces(ctx, tx, id)
 		if err != nil {
@@ -384,7 +397,7 @@ func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
 				return fmt.Errorf("%s: %w", st.what, err)
 			}
 		}
-		if moving {
+		if videos == videosLiveOn {
 			// The counters its videos have here stay, but a row of zeros
 			// says nothing: this region's log would recreate it.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM video_counts WHERE views = 0 AND likes = 0 AND comments = 0 AND shares = 0
@@ -392,12 +405,12 @@ func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
 				return fmt.Errorf("zero counts: %w", err)
 			}
 		} else {
-			videos, err := collect(ctx, tx, scanValue[string], `SELECT id FROM videos WHERE author_id = ?`, id)
+			ids, err := collect(ctx, tx, scanValue[string], `SELECT id FROM videos WHERE author_id = ?`, id)
 			if err != nil {
 				return err
 			}
-			for _, v := range videos {
-				if err := forgetVideo(ctx, tx, v); err != nil {
+			for _, v := range ids {
+				if err := deleteVideoRecords(ctx, tx, v); err != nil {
 					return err
 				}
 			}
@@ -426,7 +439,7 @@ func (db *DB) purge(ctx context.Context, id string, moving bool) (err error) {
 // not the stale copies of cells that rebalancing a b-tree page leaves in
 // its unallocated space, and the log holds pages as they were: only the
 // rewrite and the truncation remove those. It costs time in proportion to
-// the file (0.85 s for 93 MB, BenchmarkPurgeAccount) and as much free disk
+// the file (0.85 s for 93 MB, BenchmarkEraseAccount) and as much free disk
 // space again, while writes to the region wait.
 func (db *DB) Compact(ctx context.Context) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: compact")
@@ -513,13 +526,13 @@ func (db *DB) truncateLog(ctx context.Context) error {
 	return nil
 }
 
-// ForgetAccount erases this region's records about deleted account id:
+// EraseReferences erases this region's records about erased account id:
 // others' follows of it (and their following counts), their hidden-creator
 // marks of it, its follower counter and the planner's samples of its ID.
 // Compact then removes the copies left in the files. ECONFLICT if the
-// account is still stored here: PurgeAccount first.
-func (db *DB) ForgetAccount(ctx context.Context, id string) (err error) {
-	defer sqldb.Wrap(&err, "sqlite: forget account")
+// account is still stored here: EraseAccount first.
+func (db *DB) EraseReferences(ctx context.Context, id string) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: erase references")
 	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		if here, err := storedHere(ctx, tx, id); err != nil || here {
 			return cmp.Or[error](err, flick.Errorf(flick.ECONFLICT, "Account is still stored in this region."))

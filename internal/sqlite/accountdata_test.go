@@ -42,29 +42,31 @@ func rawFiles(t *testing.T, path string) []byte {
 	return all
 }
 
-// TestPurgeLeavesNoTrace purges a busy account, with the store open and
-// used, and reads the raw files: nothing by which the account could be
-// found may be left in them, not in free pages, stale copies of cells, the
-// search index, the planner's statistics or the write-ahead log. A deleted
-// account is purged and forgotten, as the residency layer does, and the
-// file is left as it was until Compact; a moving account's purge compacts
-// by itself. A moving account leaves its ID in others' follows and its
-// videos' IDs in others' likes, records that stay.
-func TestPurgeLeavesNoTrace(t *testing.T) {
-	for _, moving := range []bool{false, true} {
-		t.Run(fmt.Sprintf("moving=%v", moving), func(t *testing.T) {
+// TestRemoveLeavesNoTrace erases or releases a busy account, with the
+// store open and used, and reads the raw files: nothing by which the
+// account could be found may be left in them, not in free pages, stale
+// copies of cells, the search index, the planner's statistics or the
+// write-ahead log. An erased account's references are erased too, as data
+// rights do, and the file is left as it was until Compact; a release
+// compacts by itself. A released account leaves its ID in others' follows
+// and its videos' IDs in others' likes, records that stay.
+func TestRemoveLeavesNoTrace(t *testing.T) {
+	for name, videos := range map[string]videosFate{"erased": videosGone, "released": videosLiveOn} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			db, path := openFile(t)
-			gone, friend, traces := busyRegion(t, db, moving)
+			gone, friend, traces := busyRegion(t, db, videos)
 			wantInFiles(t, path, traces...)
 
-			must(t, db.PurgeAccount(ctx, gone, moving))
-			if !moving {
-				must(t, db.ForgetAccount(ctx, gone))
+			if videos == videosLiveOn {
+				must(t, db.ReleaseAccount(ctx, gone))
+			} else {
+				must(t, db.EraseAccount(ctx, gone))
+				must(t, db.EraseReferences(ctx, gone))
 				// The synchronous part leaves the rewrite to Compact.
 				if n := freePages(t, db); n == 0 {
-					t.Error("PurgeAccount rewrote the file: no free pages are left")
+					t.Error("EraseAccount rewrote the file: no free pages are left")
 				}
 				must(t, db.Compact(ctx))
 			}
@@ -82,11 +84,11 @@ func TestPurgeLeavesNoTrace(t *testing.T) {
 	}
 }
 
-// TestForgetLeavesNoTrace forgets an account of another region that many
-// accounts here follow and hide, interleaved with follows of an account
-// that stays: after ForgetAccount and Compact its ID is in no byte of the
-// files, and the other follows survive.
-func TestForgetLeavesNoTrace(t *testing.T) {
+// TestEraseReferencesLeavesNoTrace erases the references to an account of
+// another region that many accounts here follow and hide, interleaved with
+// follows of an account that stays: after EraseReferences and Compact its
+// ID is in no byte of the files, and the other follows survive.
+func TestEraseReferencesLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
 	db, path := openFile(t)
 	at := time.Now()
@@ -112,7 +114,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	must(t, err)
 	wantInFiles(t, path, gone, stays)
 
-	must(t, db.ForgetAccount(ctx, gone))
+	must(t, db.EraseReferences(ctx, gone))
 	must(t, db.Compact(ctx))
 
 	wantNotInFiles(t, path, gone)
@@ -170,7 +172,7 @@ func freePages(t *testing.T, db *DB) int {
 // busyRegion makes an account with records in every table, interleaved
 // with a friend's, and returns their IDs and the strings by which the
 // account's records could be found.
-func busyRegion(t *testing.T, db *DB, moving bool) (gone, friend string, traces []string) {
+func busyRegion(t *testing.T, db *DB, videos videosFate) (gone, friend string, traces []string) {
 	t.Helper()
 	ctx := context.Background()
 	must2 := func(_ bool, err error) {
@@ -214,16 +216,16 @@ func busyRegion(t *testing.T, db *DB, moving bool) (gone, friend string, traces 
 	}
 	traces = []string{a.Handle, a.Email, "Zqsecretname", "zqsecretbio", "zqsecretfilter", "zqsecrettoken", "zqsecretagent",
 		"zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
-	if !moving {
+	if videos == videosGone {
 		traces = append(traces, a.ID)
 	}
-	// Enough rows to fill many pages, which the purge then empties or
+	// Enough rows to fill many pages, which the removal then empties or
 	// leaves half full.
 	batch := flick.ProjectionBatch{Counts: map[string]flick.Counts{}}
 	for i := range 60 {
 		theirs := video(f, fmt.Sprintf("friendly clip number %d #friendtag", i))
 		mine := video(a, fmt.Sprintf("zqsecretcaption take %d with a longer caption to fill the pages #zqsecrettag", i))
-		if !moving {
+		if videos == videosGone {
 			traces = append(traces, mine.ID)
 		}
 		must2(db.Like(ctx, a.ID, theirs.ID, tick()))

@@ -232,6 +232,15 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 	})
 }
 
+// DeleteComment deletes comment id with its replies stored here (ON DELETE
+// CASCADE); the comments counter of its video is the projection's, which
+// counts what the log says happened.
+func (db *DB) DeleteComment(ctx context.Context, id string) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: delete comment")
+	res, err := db.write.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
+	return sqldb.Found(res, err, "Comment")
+}
+
 // Comments lists a video's top-level comments (parentID "") or the replies to
 // one of its comments, oldest first; ENOTFOUND for an unknown video or parent.
 func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Page) (comments []*flick.Comment, next string, err error) {
@@ -329,7 +338,7 @@ func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b fl
 			return err
 		}
 		for _, id := range b.Removed {
-			if err := forgetVideo(ctx, tx, id); err != nil {
+			if err := deleteVideoRecords(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -430,10 +439,10 @@ func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch, gone m
 
 // forgetVideo deletes this region's records about a deleted video: likes,
 // watches, comments, not-interested marks and counts.
-func forgetVideo(ctx context.Context, tx *sql.Tx, id string) error {
+func deleteVideoRecords(ctx context.Context, tx *sql.Tx, id string) error {
 	for _, table := range []string{"likes", "watches", "comments", "not_interested", "video_counts"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE video_id = ?`, id); err != nil {
-			return fmt.Errorf("forget video in %s: %w", table, err)
+			return fmt.Errorf("delete records of video in %s: %w", table, err)
 		}
 	}
 	return nil

@@ -36,7 +36,7 @@ type DB struct {
 	elsewhere flick.Elsewhere
 }
 
-var _ flick.RegionStore = (*DB)(nil)
+var _ flick.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and applies any
 // pending migrations.

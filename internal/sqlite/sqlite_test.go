@@ -33,7 +33,7 @@ func openTest(t testing.TB) *DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) flick.RegionStore { return openTest(t) })
+	storetest.Run(t, func(t *testing.T) flick.Store { return openTest(t) })
 }
 
 func TestOpenSettings(t *testing.T) {

@@ -320,6 +320,13 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 	v.Mentions = append([]string{}, mentions...)
 	v.Status, v.Progress, v.Failure, v.Attempts, v.Complete = flick.StatusProcessing, 0, "", 0, false
 	v.Renditions, v.Counts = []flick.Rendition{}, flick.Counts{}
+	// Video IDs are unique across regions: a caller that chose its ID must
+	// not take one another region holds (fresh IDs never collide).
+	if taken, err := db.elsewhereVideo(ctx, v.ID); err != nil {
+		return err
+	} else if taken {
+		return flick.Errorf(flick.ECONFLICT, "Video already exists.")
+	}
 	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		author, err := getAccount(ctx, tx, "a.id = ?", v.AuthorID)
 		if err != nil {
@@ -444,7 +451,7 @@ func (db *DB) SetFailed(ctx context.Context, id string, reason string) (err erro
 	return sqldb.Found(res, err, "Video")
 }
 
-// DeleteVideo removes the video; ON DELETE CASCADE removes its hashtags,
+// DeleteVideo deletes the video; ON DELETE CASCADE deletes its hashtags,
 // renditions, counters, likes, comments and watches, and the full-text row
 // goes explicitly (a virtual table has no foreign keys).
 func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
@@ -458,6 +465,6 @@ func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
 		if err := sqldb.Found(res, err, "Video"); err != nil {
 			return err
 		}
-		return forgetVideo(ctx, tx, id)
+		return deleteVideoRecords(ctx, tx, id)
 	})
 }

@@ -106,7 +106,7 @@ func edgeIDs(edges []flick.Edge) []string {
 	return out
 }
 
-func (f *fixture) accountData(s flick.RegionStore, id string) *flick.AccountData {
+func (f *fixture) accountData(s flick.Store, id string) *flick.AccountData {
 	f.t.Helper()
 	d, err := s.AccountData(f.ctx, id)
 	f.must(err)
@@ -114,7 +114,7 @@ func (f *fixture) accountData(s flick.RegionStore, id string) *flick.AccountData
 }
 
 // wantCounts checks a store's counters of videos; want nil means none.
-func (f *fixture) wantCounts(s flick.RegionStore, what string, want map[string]flick.Counts, ids ...string) {
+func (f *fixture) wantCounts(s flick.Store, what string, want map[string]flick.Counts, ids ...string) {
 	f.t.Helper()
 	got, err := s.VideoCounts(f.ctx, ids)
 	f.must(err)
@@ -127,7 +127,7 @@ func (f *fixture) wantCounts(s flick.RegionStore, what string, want map[string]f
 }
 
 // wantOwners checks that PersonalOwners lists id in exactly the tables given.
-func (f *fixture) wantOwners(s flick.RegionStore, id string, tables ...string) {
+func (f *fixture) wantOwners(s flick.Store, id string, tables ...string) {
 	f.t.Helper()
 	owners, err := s.PersonalOwners(f.ctx)
 	f.must(err)
@@ -232,21 +232,21 @@ func ptrs(videos []flick.Video) []*flick.Video {
 	return out
 }
 
-func testPurgeMovingAccount(t *testing.T, f *backend) {
+func testReleaseAccount(t *testing.T, f *backend) {
 	b := f.busyAccount("leaver")
 	f.wantOwners(f.s, b.a.ID, personalTables...)
 	f.wantOwners(f.s, b.o.ID, "accounts", "likes", "watches", "comments", "videos")
 
-	f.must(f.s.PurgeAccount(f.ctx, b.a.ID, true))
+	f.must(f.s.ReleaseAccount(f.ctx, b.a.ID))
 
 	f.wantOwners(f.s, b.a.ID)
 	f.wantOwners(f.s, b.o.ID, "accounts", "likes", "watches", "comments", "videos")
 	_, err := f.s.Account(f.ctx, b.a.ID)
-	f.wantCode(err, flick.ENOTFOUND, "purged account")
+	f.wantCode(err, flick.ENOTFOUND, "released account")
 	_, err = f.s.Video(f.ctx, b.ready.ID)
 	f.wantCode(err, flick.ENOTFOUND, "moved video")
 	_, err = f.s.SessionByTokenHash(f.ctx, []byte("token-leaver-0"), time.Now())
-	f.wantCode(err, flick.ENOTFOUND, "purged session")
+	f.wantCode(err, flick.ENOTFOUND, "released session")
 	found, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Query: b.word, AllStatuses: true}, flick.Page{})
 	f.must(err)
 	if len(found) != 0 {
@@ -268,12 +268,12 @@ func testPurgeMovingAccount(t *testing.T, f *backend) {
 	if len(followers) != 0 {
 		t.Errorf("FollowerCounts after the only follower left = %v", followers)
 	}
-	f.wantCode(f.s.PurgeAccount(f.ctx, b.a.ID, true), flick.ENOTFOUND, "purge twice")
+	f.wantCode(f.s.ReleaseAccount(f.ctx, b.a.ID), flick.ENOTFOUND, "release twice")
 }
 
-func testPurgeDeletedAccount(t *testing.T, f *backend) {
+func testEraseAccount(t *testing.T, f *backend) {
 	b := f.busyAccount("quitter")
-	f.must(f.s.PurgeAccount(f.ctx, b.a.ID, false))
+	f.must(f.s.EraseAccount(f.ctx, b.a.ID))
 	// Compacting (twice: it must be repeatable) changes nothing readable.
 	f.must(f.s.Compact(f.ctx))
 	f.must(f.s.Compact(f.ctx))
@@ -305,7 +305,7 @@ func testPurgeDeletedAccount(t *testing.T, f *backend) {
 	}
 }
 
-func testForgetAccount(t *testing.T, f *backend) {
+func testEraseReferences(t *testing.T, f *backend) {
 	gone, fan, other := f.account("gone"), f.account("fan"), f.account("other")
 	for _, followee := range []*flick.Account{gone, other} {
 		_, err := f.s.Follow(f.ctx, fan.ID, followee.ID, f.tick())
@@ -313,19 +313,19 @@ func testForgetAccount(t *testing.T, f *backend) {
 	}
 	_, err := f.s.Block(f.ctx, fan.ID, gone.ID, f.tick())
 	f.must(err)
-	f.wantCode(f.s.ForgetAccount(f.ctx, gone.ID), flick.ECONFLICT, "forget a stored account")
+	f.wantCode(f.s.EraseReferences(f.ctx, gone.ID), flick.ECONFLICT, "erase the references to a stored account")
 
-	f.must(f.s.PurgeAccount(f.ctx, gone.ID, false))
-	// Others' records of the account are theirs: the purge leaves them.
+	f.must(f.s.EraseAccount(f.ctx, gone.ID))
+	// Others' records of the account are theirs: the erasure leaves them.
 	if ok, err := f.s.IsFollowing(f.ctx, fan.ID, gone.ID); err != nil || !ok {
-		t.Errorf("IsFollowing after the purge = %v, %v; want true", ok, err)
+		t.Errorf("IsFollowing after the erasure = %v, %v; want true", ok, err)
 	}
-	f.must(f.s.ForgetAccount(f.ctx, gone.ID))
-	f.must(f.s.ForgetAccount(f.ctx, gone.ID))
+	f.must(f.s.EraseReferences(f.ctx, gone.ID))
+	f.must(f.s.EraseReferences(f.ctx, gone.ID))
 	f.must(f.s.Compact(f.ctx))
 
 	if ok, err := f.s.IsFollowing(f.ctx, fan.ID, gone.ID); err != nil || ok {
-		t.Errorf("IsFollowing after ForgetAccount = %v, %v; want false", ok, err)
+		t.Errorf("IsFollowing after EraseReferences = %v, %v; want false", ok, err)
 	}
 	if got := f.getAccount(fan.ID).FollowingCount; got != 1 {
 		t.Errorf("follower's FollowingCount = %d, want 1", got)
@@ -340,7 +340,7 @@ func testForgetAccount(t *testing.T, f *backend) {
 	if !reflect.DeepEqual(followers, map[string]int64{other.ID: 1}) {
 		t.Errorf("FollowerCounts = %v", followers)
 	}
-	f.must(f.s.ForgetAccount(f.ctx, flick.NewID(f.tick())))
+	f.must(f.s.EraseReferences(f.ctx, flick.NewID(f.tick())))
 }
 
 func testAccountDataErrors(t *testing.T, f *backend) {
@@ -348,9 +348,8 @@ func testAccountDataErrors(t *testing.T, f *backend) {
 	unknown := flick.NewID(f.tick())
 	_, err := f.s.AccountData(f.ctx, unknown)
 	f.wantCode(err, flick.ENOTFOUND, "data of an unknown account")
-	for _, moving := range []bool{false, true} {
-		f.wantCode(f.s.PurgeAccount(f.ctx, unknown, moving), flick.ENOTFOUND, fmt.Sprintf("purge an unknown account (moving %v)", moving))
-	}
+	f.wantCode(f.s.EraseAccount(f.ctx, unknown), flick.ENOTFOUND, "erase an unknown account")
+	f.wantCode(f.s.ReleaseAccount(f.ctx, unknown), flick.ENOTFOUND, "release an unknown account")
 	d := f.accountData(f.s, a.ID)
 	f.wantCode(f.s.ImportAccountData(f.ctx, d), flick.ECONFLICT, "import a stored account")
 

@@ -13,14 +13,14 @@ func testAccounts(t *testing.T, f *fixture) {
 	at := f.tick()
 	a := &flick.Account{ID: flick.NewID(at), Handle: "alice", DisplayName: "Alice 'O; DROP TABLE accounts;--",
 		Bio: "line one\nline two", Email: "alice@example.com", Birthdate: "1999-12-31", Region: f.regions[len(f.regions)-1].Name, CreatedAt: at}
-	f.must(f.s.CreateAccount(f.ctx, a, "argon2id$hash"))
+	f.createAccount(a, "argon2id$hash")
 
 	for _, get := range []struct {
 		name string
 		fn   func() (*flick.Account, error)
 	}{
-		{"by id", func() (*flick.Account, error) { return f.s.Account(f.ctx, a.ID) }},
-		{"by handle", func() (*flick.Account, error) { return f.s.AccountByHandle(f.ctx, "alice") }},
+		{"by id", func() (*flick.Account, error) { return f.all.Account(f.ctx, a.ID) }},
+		{"by handle", func() (*flick.Account, error) { return f.all.AccountByHandle(f.ctx, "alice") }},
 	} {
 		got, err := get.fn()
 		f.must(err)
@@ -31,22 +31,22 @@ func testAccounts(t *testing.T, f *fixture) {
 			t.Errorf("%s: got %+v, want %+v", get.name, got, want)
 		}
 	}
-	hash, err := f.s.PasswordHash(f.ctx, a.ID)
+	hash, err := f.home(a.ID).PasswordHash(f.ctx, a.ID)
 	f.must(err)
 	if hash != "argon2id$hash" {
 		t.Errorf("PasswordHash = %q", hash)
 	}
 
-	err = f.s.CreateAccount(f.ctx, &flick.Account{ID: flick.NewID(f.tick()), Handle: "alice", CreatedAt: f.tick()}, "h")
+	err = f.all.CreateAccount(f.ctx, &flick.Account{ID: flick.NewID(f.tick()), Handle: "alice", CreatedAt: f.tick()}, "h")
 	f.wantCode(err, flick.ECONFLICT, "duplicate handle")
 	if msg := flick.ErrorMessage(err); msg != "Handle is already taken." {
 		t.Errorf("duplicate handle message %q", msg)
 	}
-	f.wantCode(f.s.CreateAccount(f.ctx, &flick.Account{ID: "not an id", Handle: "bob", CreatedAt: f.tick()}, "h"),
+	f.wantCode(f.all.CreateAccount(f.ctx, &flick.Account{ID: "not an id", Handle: "bob", CreatedAt: f.tick()}, "h"),
 		flick.EINVALID, "bad id")
 	at = f.tick()
-	f.must(f.s.CreateAccount(f.ctx, &flick.Account{ID: flick.NewID(at), Handle: "nowhere", CreatedAt: at}, "h"))
-	if got, err := f.s.AccountByHandle(f.ctx, "nowhere"); err != nil || got.Region != f.regions[0].Name {
+	f.createAccount(&flick.Account{ID: flick.NewID(at), Handle: "nowhere", CreatedAt: at}, "h")
+	if got, err := f.all.AccountByHandle(f.ctx, "nowhere"); err != nil || got.Region != f.regions[0].Name {
 		t.Errorf("account made without a region: %+v, %v; want region %q", got, err, f.regions[0].Name)
 	}
 
@@ -54,13 +54,13 @@ func testAccounts(t *testing.T, f *fixture) {
 		name string
 		fn   func() error
 	}{
-		{"Account", func() error { _, err := f.s.Account(f.ctx, flick.NewID(f.tick())); return err }},
-		{"AccountByHandle", func() error { _, err := f.s.AccountByHandle(f.ctx, "nobody"); return err }},
-		{"AccountByHandle wildcard", func() error { _, err := f.s.AccountByHandle(f.ctx, "%"); return err }},
-		{"PasswordHash", func() error { _, err := f.s.PasswordHash(f.ctx, "' OR '1'='1"); return err }},
+		{"Account", func() error { _, err := f.all.Account(f.ctx, flick.NewID(f.tick())); return err }},
+		{"AccountByHandle", func() error { _, err := f.all.AccountByHandle(f.ctx, "nobody"); return err }},
+		{"AccountByHandle wildcard", func() error { _, err := f.all.AccountByHandle(f.ctx, "%"); return err }},
+		{"PasswordHash", func() error { _, err := f.home("").PasswordHash(f.ctx, "' OR '1'='1"); return err }},
 		{"UpdateProfile", func() error {
 			name := "x"
-			_, err := f.s.UpdateProfile(f.ctx, flick.NewID(f.tick()), flick.ProfileUpdate{DisplayName: &name})
+			_, err := f.home("").UpdateProfile(f.ctx, flick.NewID(f.tick()), flick.ProfileUpdate{DisplayName: &name})
 			return err
 		}},
 	} {
@@ -71,12 +71,12 @@ func testAccounts(t *testing.T, f *fixture) {
 func testUpdateProfile(t *testing.T, f *fixture) {
 	a := f.account("carol")
 	name, bio, avatar := "Carol ✨", "hello\nworld", true
-	got, err := f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{DisplayName: &name, HasAvatar: &avatar})
+	got, err := f.home(a.ID).UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{DisplayName: &name, HasAvatar: &avatar})
 	f.must(err)
 	if got.DisplayName != name || got.Bio != "" || !got.HasAvatar || got.AvatarURL != flick.MediaURL(flick.AvatarKey(a.ID)) {
 		t.Errorf("after update: %+v", got)
 	}
-	got, err = f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{Bio: &bio})
+	got, err = f.home(a.ID).UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{Bio: &bio})
 	f.must(err)
 	if got.DisplayName != name || got.Bio != bio {
 		t.Errorf("a Bio-only update changed more: %+v", got)
@@ -85,13 +85,13 @@ func testUpdateProfile(t *testing.T, f *fixture) {
 	long := strings.Repeat("x", flick.MaxNameRunes+1)
 	bad := "bad\x00name"
 	for _, u := range []flick.ProfileUpdate{{DisplayName: &long}, {DisplayName: &bad, Bio: &bio}} {
-		_, err := f.s.UpdateProfile(f.ctx, a.ID, u)
+		_, err := f.home(a.ID).UpdateProfile(f.ctx, a.ID, u)
 		f.wantCode(err, flick.EINVALID, "invalid profile")
 	}
 	if got := f.getAccount(a.ID); got.DisplayName != name || got.Bio != bio {
 		t.Errorf("a refused update changed the profile: %+v", got)
 	}
-	got, err = f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{})
+	got, err = f.home(a.ID).UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{})
 	f.must(err)
 	if got.ID != a.ID {
 		t.Errorf("empty update returned %+v", got)
@@ -100,20 +100,20 @@ func testUpdateProfile(t *testing.T, f *fixture) {
 
 func testFollow(t *testing.T, f *fixture) {
 	a, b, c := f.account("ann"), f.account("ben"), f.account("cat")
-	empty, err := f.s.FollowingIDs(f.ctx, a.ID)
+	empty, err := f.home(a.ID).FollowingIDs(f.ctx, a.ID)
 	f.must(err)
 	if empty == nil || len(empty) != 0 {
 		t.Errorf("FollowingIDs of nobody = %#v, want an empty non-nil slice", empty)
 	}
 
 	f.toggles([]toggle{
-		{"a follows b", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, true},
-		{"a follows b again", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, b.ID, f.tick()) }, false},
-		{"a follows c", func() (bool, error) { return f.s.Follow(f.ctx, a.ID, c.ID, f.tick()) }, true},
-		{"c follows b", func() (bool, error) { return f.s.Follow(f.ctx, c.ID, b.ID, f.tick()) }, true},
-		{"c unfollows b", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, true},
-		{"c unfollows b again", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, b.ID) }, false},
-		{"c unfollows a, never followed", func() (bool, error) { return f.s.Unfollow(f.ctx, c.ID, a.ID) }, false},
+		{"a follows b", func() (bool, error) { return f.home(a.ID).Follow(f.ctx, a.ID, b.ID, f.tick()) }, true},
+		{"a follows b again", func() (bool, error) { return f.home(a.ID).Follow(f.ctx, a.ID, b.ID, f.tick()) }, false},
+		{"a follows c", func() (bool, error) { return f.home(a.ID).Follow(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"c follows b", func() (bool, error) { return f.home(c.ID).Follow(f.ctx, c.ID, b.ID, f.tick()) }, true},
+		{"c unfollows b", func() (bool, error) { return f.home(c.ID).Unfollow(f.ctx, c.ID, b.ID) }, true},
+		{"c unfollows b again", func() (bool, error) { return f.home(c.ID).Unfollow(f.ctx, c.ID, b.ID) }, false},
+		{"c unfollows a, never followed", func() (bool, error) { return f.home(c.ID).Unfollow(f.ctx, c.ID, a.ID) }, false},
 	})
 	for _, want := range []struct {
 		acc                  *flick.Account
@@ -129,13 +129,13 @@ func testFollow(t *testing.T, f *fixture) {
 		from, to *flick.Account
 		want     bool
 	}{{a, b, true}, {b, a, false}, {c, b, false}} {
-		ok, err := f.s.IsFollowing(f.ctx, q.from.ID, q.to.ID)
+		ok, err := f.home(q.from.ID).IsFollowing(f.ctx, q.from.ID, q.to.ID)
 		f.must(err)
 		if ok != q.want {
 			t.Errorf("IsFollowing(%s, %s) = %v", q.from.Handle, q.to.Handle, ok)
 		}
 	}
-	following, err := f.s.FollowingIDs(f.ctx, a.ID)
+	following, err := f.home(a.ID).FollowingIDs(f.ctx, a.ID)
 	f.must(err)
 	want := []string{b.ID, c.ID}
 	slices.Sort(following)
@@ -144,9 +144,9 @@ func testFollow(t *testing.T, f *fixture) {
 		t.Errorf("FollowingIDs = %v, want %v", following, want)
 	}
 
-	_, err = f.s.Follow(f.ctx, a.ID, a.ID, f.tick())
+	_, err = f.home(a.ID).Follow(f.ctx, a.ID, a.ID, f.tick())
 	f.wantCode(err, flick.EINVALID, "follow yourself")
-	_, err = f.s.Follow(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	_, err = f.home(a.ID).Follow(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "follow unknown account")
 	if got := f.getAccount(a.ID); got.FollowingCount != 2 {
 		t.Errorf("refused follows changed the count to %d", got.FollowingCount)
@@ -158,7 +158,7 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 	f.account("danaxe")
 	zed, u := f.account("zed"), f.account("user9")
 	name := "Ünsal Dana"
-	_, err := f.s.UpdateProfile(f.ctx, u.ID, flick.ProfileUpdate{DisplayName: &name})
+	_, err := f.home(u.ID).UpdateProfile(f.ctx, u.ID, flick.ProfileUpdate{DisplayName: &name})
 	f.must(err)
 
 	tests := []struct {
@@ -180,7 +180,7 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 	}
 	for _, tc := range tests {
 		f.run(tc.q, func(f *fixture) {
-			got, err := f.s.SearchAccounts(f.ctx, tc.q, 10)
+			got, err := f.all.SearchAccounts(f.ctx, tc.q, 10)
 			f.must(err)
 			var handles []string
 			for _, a := range got {
@@ -192,7 +192,7 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 			}
 		})
 	}
-	got, err := f.s.SearchAccounts(f.ctx, "dan", 1)
+	got, err := f.all.SearchAccounts(f.ctx, "dan", 1)
 	f.must(err)
 	if len(got) != 1 || got[0].Handle != "dan" {
 		t.Errorf("limit 1: got %d accounts, first should be the exact match", len(got))
@@ -203,12 +203,12 @@ func testSearchAccounts(t *testing.T, f *fixture) {
 	// and mo_d has two in the other.
 	mo := []*flick.Account{f.account("mo_a"), f.account("mo_b"), f.account("mo_c"), f.account("mo_d")}
 	for _, follow := range []struct{ from, to *flick.Account }{{dan, mo[1]}, {zed, mo[3]}, {danaX, mo[3]}} {
-		_, err := f.s.Follow(f.ctx, follow.from.ID, follow.to.ID, f.tick())
+		_, err := f.home(follow.from.ID).Follow(f.ctx, follow.from.ID, follow.to.ID, f.tick())
 		f.must(err)
 	}
 	ranked := []string{"mo_d", "mo_b", "mo_a", "mo_c"}
 	for _, limit := range []int{1, 3, 10} {
-		got, err := f.s.SearchAccounts(f.ctx, "mo", limit)
+		got, err := f.all.SearchAccounts(f.ctx, "mo", limit)
 		f.must(err)
 		var handles []string
 		for _, a := range got {
@@ -226,7 +226,7 @@ func testSessions(t *testing.T, f *fixture) {
 	mk := func(acc *flick.Account, token string, expires time.Time) *flick.Session {
 		s := &flick.Session{AccountID: acc.ID, TokenHash: []byte(token), UserAgent: "test/1.0", CreatedAt: now,
 			LastSeenAt: now, ExpiresAt: expires}
-		f.must(f.s.CreateSession(f.ctx, s))
+		f.must(f.home(s.AccountID).CreateSession(f.ctx, s))
 		if !flick.ValidID(s.ID) {
 			t.Fatalf("CreateSession left ID %q", s.ID)
 		}
@@ -236,7 +236,7 @@ func testSessions(t *testing.T, f *fixture) {
 	expired := mk(a, "token-expired", now.Add(-time.Hour))
 	other := mk(b, "token-other", now.Add(time.Hour))
 
-	got, err := f.s.SessionByTokenHash(f.ctx, live.TokenHash, now)
+	got, err := f.all.SessionByTokenHash(f.ctx, live.TokenHash, now)
 	f.must(err)
 	if got.ID != live.ID || got.AccountID != a.ID || got.UserAgent != "test/1.0" || !got.ExpiresAt.Equal(live.ExpiresAt) ||
 		!got.LastSeenAt.Equal(now) || string(got.TokenHash) != string(live.TokenHash) {
@@ -252,12 +252,12 @@ func testSessions(t *testing.T, f *fixture) {
 		{"unknown", []byte("token-unknown"), now},
 		{"prefix", []byte("token"), now},
 	} {
-		_, err := f.s.SessionByTokenHash(f.ctx, tc.hash, tc.now)
+		_, err := f.all.SessionByTokenHash(f.ctx, tc.hash, tc.now)
 		f.wantCode(err, flick.ENOTFOUND, tc.name)
 	}
-	f.wantCode(f.s.CreateSession(f.ctx, &flick.Session{AccountID: flick.NewID(now), TokenHash: []byte("t2"), ExpiresAt: now.Add(time.Hour)}),
+	f.wantCode(f.home("").CreateSession(f.ctx, &flick.Session{AccountID: flick.NewID(now), TokenHash: []byte("t2"), ExpiresAt: now.Add(time.Hour)}),
 		flick.ENOTFOUND, "session of unknown account")
-	f.wantCode(f.s.CreateSession(f.ctx, &flick.Session{AccountID: a.ID, TokenHash: live.TokenHash, ExpiresAt: now.Add(time.Hour)}),
+	f.wantCode(f.home(a.ID).CreateSession(f.ctx, &flick.Session{AccountID: a.ID, TokenHash: live.TokenHash, ExpiresAt: now.Add(time.Hour)}),
 		flick.ECONFLICT, "session with a duplicate token hash")
 
 	// Touch: a batch moves each named session forward only and ignores
@@ -274,29 +274,29 @@ func testSessions(t *testing.T, f *fixture) {
 		{"never backwards", map[string]time.Time{live.ID: now, second.ID: later}, later, later},
 		{"unknown session", map[string]time.Time{flick.NewID(now): later.Add(time.Hour)}, later, later},
 	} {
-		f.must(f.s.TouchSessions(f.ctx, tc.seen))
+		f.must(f.all.TouchSessions(f.ctx, tc.seen))
 		for _, want := range []struct {
 			s  *flick.Session
 			at time.Time
 		}{{live, tc.live}, {second, tc.next}} {
-			if got, err := f.s.SessionByTokenHash(f.ctx, want.s.TokenHash, now); err != nil || !got.LastSeenAt.Equal(want.at) {
+			if got, err := f.all.SessionByTokenHash(f.ctx, want.s.TokenHash, now); err != nil || !got.LastSeenAt.Equal(want.at) {
 				t.Errorf("%s: LastSeenAt = %v (err %v), want %v", tc.name, got, err, want.at)
 			}
 		}
 	}
-	f.must(f.s.DeleteSession(f.ctx, a.ID, second.ID))
+	f.must(f.home(a.ID).DeleteSession(f.ctx, a.ID, second.ID))
 
-	list, err := f.s.Sessions(f.ctx, a.ID)
+	list, err := f.home(a.ID).Sessions(f.ctx, a.ID)
 	f.must(err)
 	if len(list) != 1 || list[0].ID != live.ID {
 		t.Errorf("Sessions lists %d sessions, want only the live one", len(list))
 	}
-	f.wantCode(f.s.DeleteSession(f.ctx, a.ID, other.ID), flick.ENOTFOUND, "delete someone else's session")
-	if _, err := f.s.SessionByTokenHash(f.ctx, other.TokenHash, now); err != nil {
+	f.wantCode(f.home(a.ID).DeleteSession(f.ctx, a.ID, other.ID), flick.ENOTFOUND, "delete someone else's session")
+	if _, err := f.all.SessionByTokenHash(f.ctx, other.TokenHash, now); err != nil {
 		t.Errorf("refused delete removed the session: %v", err)
 	}
-	f.must(f.s.DeleteSession(f.ctx, a.ID, live.ID))
-	_, err = f.s.SessionByTokenHash(f.ctx, live.TokenHash, now)
+	f.must(f.home(a.ID).DeleteSession(f.ctx, a.ID, live.ID))
+	_, err = f.all.SessionByTokenHash(f.ctx, live.TokenHash, now)
 	f.wantCode(err, flick.ENOTFOUND, "deleted session")
-	f.wantCode(f.s.DeleteSession(f.ctx, a.ID, live.ID), flick.ENOTFOUND, "delete twice")
+	f.wantCode(f.home(a.ID).DeleteSession(f.ctx, a.ID, live.ID), flick.ENOTFOUND, "delete twice")
 }

@@ -12,61 +12,76 @@ import (
 func testBlocks(t *testing.T, f *fixture) {
 	a, b, c := f.account("hider"), f.account("loud"), f.account("louder")
 	f.toggles([]toggle{
-		{"block", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, true},
-		{"block again", func() (bool, error) { return f.s.Block(f.ctx, a.ID, b.ID, f.tick()) }, false},
-		{"block another", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
-		{"unblock", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, true},
-		{"unblock again", func() (bool, error) { return f.s.Unblock(f.ctx, a.ID, c.ID) }, false},
-		{"block back", func() (bool, error) { return f.s.Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"block", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, b.ID, f.tick()) }, true},
+		{"block again", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, b.ID, f.tick()) }, false},
+		{"block another", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"unblock", func() (bool, error) { return f.home(a.ID).Unblock(f.ctx, a.ID, c.ID) }, true},
+		{"unblock again", func() (bool, error) { return f.home(a.ID).Unblock(f.ctx, a.ID, c.ID) }, false},
+		{"block back", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
 	})
-	refs, err := f.s.BlockedAccounts(f.ctx, a.ID)
+	refs, err := f.home(a.ID).BlockedAccounts(f.ctx, a.ID)
 	f.must(err)
+	refs = f.filled(refs)
 	if got := refHandles(refs); !slices.Equal(got, []string{"louder", "loud"}) {
 		t.Errorf("BlockedAccounts = %v, want newest first [louder loud]", got)
 	}
 	if refs[0].DisplayName != "Name of louder" {
 		t.Errorf("BlockedAccounts ref %+v lacks the display name", refs[0])
 	}
-	ctl, err := f.s.Controls(f.ctx, a.ID)
+	ctl, err := f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
 	if slices.Sort(ctl.BlockedIDs); !slices.Equal(ctl.BlockedIDs, sorted(b.ID, c.ID)) {
 		t.Errorf("Controls.BlockedIDs = %v", ctl.BlockedIDs)
 	}
 	// Blocks are one-way and per viewer.
 	for _, who := range []*flick.Account{b, c} {
-		ctl, err := f.s.Controls(f.ctx, who.ID)
+		ctl, err := f.home(who.ID).Controls(f.ctx, who.ID)
 		f.must(err)
 		if len(ctl.BlockedIDs) != 0 {
 			t.Errorf("%s has blocks %v", who.Handle, ctl.BlockedIDs)
 		}
 	}
 
-	_, err = f.s.Block(f.ctx, a.ID, a.ID, f.tick())
+	_, err = f.home(a.ID).Block(f.ctx, a.ID, a.ID, f.tick())
 	f.wantCode(err, flick.EINVALID, "block oneself")
-	_, err = f.s.Block(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	_, err = f.home(a.ID).Block(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "block an unknown account")
-	_, err = f.s.Block(f.ctx, flick.NewID(f.tick()), b.ID, f.tick())
+	_, err = f.home("").Block(f.ctx, flick.NewID(f.tick()), b.ID, f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "block by an unknown account")
 
 	f.run("limit", func(f *fixture) {
 		v := f.account("collector")
 		for i := range flick.MaxBlockedCreators {
-			_, err := f.s.Block(f.ctx, v.ID, f.account(fmt.Sprintf("c%d", i)).ID, f.tick())
+			_, err := f.home(v.ID).Block(f.ctx, v.ID, f.account(fmt.Sprintf("c%d", i)).ID, f.tick())
 			f.must(err)
 		}
-		_, err := f.s.Block(f.ctx, v.ID, b.ID, f.tick())
+		_, err := f.home(v.ID).Block(f.ctx, v.ID, b.ID, f.tick())
 		f.wantCode(err, flick.EUNPROCESSABLE, "block past the limit")
-		ctl, err := f.s.Controls(f.ctx, v.ID)
+		ctl, err := f.home(v.ID).Controls(f.ctx, v.ID)
 		f.must(err)
 		if len(ctl.BlockedIDs) != flick.MaxBlockedCreators || slices.Contains(ctl.BlockedIDs, b.ID) {
 			t.Errorf("after a refused block: %d blocks", len(ctl.BlockedIDs))
 		}
 		// Re-hiding someone already hidden at the limit is still fine.
-		changed, err := f.s.Block(f.ctx, v.ID, ctl.BlockedIDs[0], f.tick())
+		changed, err := f.home(v.ID).Block(f.ctx, v.ID, ctl.BlockedIDs[0], f.tick())
 		if err != nil || changed {
 			t.Errorf("re-block at the limit: %v, %v", changed, err)
 		}
 	})
+}
+
+// filled completes the references a region's store holds only by ID (to
+// creators of other regions) from every region, as the Engagement service
+// does.
+func (f *fixture) filled(refs []flick.AccountRef) []flick.AccountRef {
+	f.t.Helper()
+	for i, r := range refs {
+		if r.Handle == "" {
+			a := f.getAccount(r.ID)
+			refs[i] = flick.AccountRef{ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, AvatarURL: a.AvatarURL}
+		}
+	}
+	return refs
 }
 
 func refHandles(refs []flick.AccountRef) []string {
@@ -86,11 +101,11 @@ func testNotInterested(t *testing.T, f *fixture) {
 	a, b := f.account("picky"), f.account("maker")
 	v, w := f.readyVideo(b, "meh"), f.readyVideo(b, "fine")
 	f.toggles([]toggle{
-		{"mark", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, true},
-		{"mark again", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, false},
-		{"mark other", func() (bool, error) { return f.s.MarkNotInterested(f.ctx, a.ID, w.ID, f.tick()) }, true},
-		{"unmark other", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, true},
-		{"unmark other again", func() (bool, error) { return f.s.UnmarkNotInterested(f.ctx, a.ID, w.ID) }, false},
+		{"mark", func() (bool, error) { return f.home(a.ID).MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, true},
+		{"mark again", func() (bool, error) { return f.home(a.ID).MarkNotInterested(f.ctx, a.ID, v.ID, f.tick()) }, false},
+		{"mark other", func() (bool, error) { return f.home(a.ID).MarkNotInterested(f.ctx, a.ID, w.ID, f.tick()) }, true},
+		{"unmark other", func() (bool, error) { return f.home(a.ID).UnmarkNotInterested(f.ctx, a.ID, w.ID) }, true},
+		{"unmark other again", func() (bool, error) { return f.home(a.ID).UnmarkNotInterested(f.ctx, a.ID, w.ID) }, false},
 	})
 	for _, tc := range []struct {
 		account *flick.Account
@@ -101,20 +116,20 @@ func testNotInterested(t *testing.T, f *fixture) {
 		{b, []string{v.ID, w.ID}, map[string]bool{}},
 		{a, nil, map[string]bool{}},
 	} {
-		got, err := f.s.NotInterested(f.ctx, tc.account.ID, tc.ids)
+		got, err := f.home(tc.account.ID).NotInterested(f.ctx, tc.account.ID, tc.ids)
 		f.must(err)
 		if !mapsEqual(got, tc.want) {
 			t.Errorf("NotInterested(%s, %v) = %v, want %v", tc.account.Handle, tc.ids, got, tc.want)
 		}
 	}
-	_, err := f.s.MarkNotInterested(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	_, err := f.home(a.ID).MarkNotInterested(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "mark an unknown video")
 
 	// A deleted video takes its marks with it (in other regions, once its
 	// remove event reaches them).
-	f.must(f.s.DeleteVideo(f.ctx, v.ID))
+	f.must(f.of(v.ID).DeleteVideo(f.ctx, v.ID))
 	f.removed(v)
-	got, err := f.s.NotInterested(f.ctx, a.ID, []string{v.ID})
+	got, err := f.home(a.ID).NotInterested(f.ctx, a.ID, []string{v.ID})
 	f.must(err)
 	if len(got) != 0 {
 		t.Errorf("mark of a deleted video survives: %v", got)
@@ -126,17 +141,17 @@ func testMarks(t *testing.T, f *fixture) {
 	a, b := f.account("marker"), f.account("maker")
 	v, w, x, y := f.readyVideo(b, "v"), f.readyVideo(b, "w"), f.readyVideo(b, "x"), f.readyVideo(b, "y")
 	at := f.tick()
-	f.must(f.cell(a).ApplyProjection(f.ctx, "marks", 1, flick.ProjectionBatch{Watches: []flick.Watch{
+	f.must(f.home(a.ID).ApplyProjection(f.ctx, "marks", 1, flick.ProjectionBatch{Watches: []flick.Watch{
 		{AccountID: a.ID, VideoID: v.ID, WatchMS: 15000, Completed: true, At: at},
 		{AccountID: a.ID, VideoID: x.ID, WatchMS: 100, At: at}, // not through
 	}}))
-	_, err := f.s.MarkNotInterested(f.ctx, a.ID, w.ID, at)
+	_, err := f.home(a.ID).MarkNotInterested(f.ctx, a.ID, w.ID, at)
 	f.must(err)
-	_, err = f.s.Like(f.ctx, a.ID, v.ID, at)
+	_, err = f.home(a.ID).Like(f.ctx, a.ID, v.ID, at)
 	f.must(err)
-	_, err = f.s.Like(f.ctx, a.ID, x.ID, at)
+	_, err = f.home(a.ID).Like(f.ctx, a.ID, x.ID, at)
 	f.must(err)
-	_, err = f.s.Like(f.ctx, b.ID, y.ID, at) // someone else's like
+	_, err = f.home(b.ID).Like(f.ctx, b.ID, y.ID, at) // someone else's like
 	f.must(err)
 	all := []string{v.ID, w.ID, x.ID, y.ID, flick.NewID(f.tick()), "junk'"}
 	for _, tc := range []struct {
@@ -152,7 +167,7 @@ func testMarks(t *testing.T, f *fixture) {
 		{"no videos", a, nil, map[string]flick.VideoMarks{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.s.Marks(f.ctx, tc.account.ID, tc.ids)
+			got, err := f.home(tc.account.ID).Marks(f.ctx, tc.account.ID, tc.ids)
 			if err != nil || !maps.Equal(got, tc.want) {
 				t.Errorf("Marks = %v, %v; want %v", got, err, tc.want)
 			}
@@ -162,19 +177,19 @@ func testMarks(t *testing.T, f *fixture) {
 
 func testSettings(t *testing.T, f *fixture) {
 	a, b := f.account("tuner"), f.account("other")
-	ctl, err := f.s.Controls(f.ctx, a.ID)
+	ctl, err := f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
 	if ctl.Settings.NonPersonalized || ctl.Settings.KeywordFilters == nil || len(ctl.Settings.KeywordFilters) != 0 || ctl.BlockedIDs == nil {
 		t.Errorf("default controls %+v, want personalised, no filters, empty lists", ctl)
 	}
 
-	got, err := f.s.PutSettings(f.ctx, a.ID, flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{" #Spoilers ", "cute   CATS", "spoilers", "Ünïcode"}})
+	got, err := f.home(a.ID).PutSettings(f.ctx, a.ID, flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{" #Spoilers ", "cute   CATS", "spoilers", "Ünïcode"}})
 	f.must(err)
 	want := flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{"spoilers", "cute cats", "ünïcode"}}
 	if !settingsEqual(got, want) {
 		t.Errorf("PutSettings returned %+v, want %+v", got, want)
 	}
-	ctl, err = f.s.Controls(f.ctx, a.ID)
+	ctl, err = f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
 	if !settingsEqual(ctl.Settings, want) {
 		t.Errorf("stored settings %+v, want %+v", ctl.Settings, want)
@@ -187,27 +202,27 @@ func testSettings(t *testing.T, f *fixture) {
 		{KeywordFilters: []string{"!!!"}},
 		{KeywordFilters: make([]string, flick.MaxKeywordFilters+1)},
 	} {
-		_, err := f.s.PutSettings(f.ctx, a.ID, bad)
+		_, err := f.home(a.ID).PutSettings(f.ctx, a.ID, bad)
 		if code := flick.ErrorCode(err); code != flick.EINVALID && code != flick.EUNPROCESSABLE {
 			t.Errorf("PutSettings(%q): code %q (%v), want invalid or unprocessable", bad.KeywordFilters, code, err)
 		}
 	}
-	ctl, err = f.s.Controls(f.ctx, a.ID)
+	ctl, err = f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
 	if !settingsEqual(ctl.Settings, want) {
 		t.Errorf("settings after refused updates %+v, want %+v", ctl.Settings, want)
 	}
 
 	// Clearing works, and other viewers are untouched.
-	if got, err = f.s.PutSettings(f.ctx, a.ID, flick.ViewerSettings{}); err != nil || !settingsEqual(got, flick.ViewerSettings{KeywordFilters: []string{}}) {
+	if got, err = f.home(a.ID).PutSettings(f.ctx, a.ID, flick.ViewerSettings{}); err != nil || !settingsEqual(got, flick.ViewerSettings{KeywordFilters: []string{}}) {
 		t.Errorf("clear: %+v, %v", got, err)
 	}
-	ctl, err = f.s.Controls(f.ctx, b.ID)
+	ctl, err = f.home(b.ID).Controls(f.ctx, b.ID)
 	f.must(err)
 	if ctl.Settings.NonPersonalized || len(ctl.Settings.KeywordFilters) != 0 {
 		t.Errorf("another viewer's settings %+v", ctl.Settings)
 	}
-	_, err = f.s.PutSettings(f.ctx, flick.NewID(f.tick()), want)
+	_, err = f.home("").PutSettings(f.ctx, flick.NewID(f.tick()), want)
 	f.wantCode(err, flick.ENOTFOUND, "settings of an unknown account")
 }
 

@@ -17,13 +17,13 @@ func testLikes(t *testing.T, f *fixture) {
 	a, b := f.account("lia"), f.account("leo")
 	v, w, p := f.readyVideo(b, "likeable"), f.readyVideo(b, "other"), f.video(b, "still processing")
 	f.toggles([]toggle{
-		{"like", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, true},
-		{"like a video still processing", func() (bool, error) { return f.s.Like(f.ctx, a.ID, p.ID, f.tick()) }, true},
-		{"like again", func() (bool, error) { return f.s.Like(f.ctx, a.ID, v.ID, f.tick()) }, false},
-		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
-		{"like other", func() (bool, error) { return f.s.Like(f.ctx, a.ID, w.ID, f.tick()) }, true},
-		{"unlike other", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, true},
-		{"unlike other again", func() (bool, error) { return f.s.Unlike(f.ctx, a.ID, w.ID) }, false},
+		{"like", func() (bool, error) { return f.home(a.ID).Like(f.ctx, a.ID, v.ID, f.tick()) }, true},
+		{"like a video still processing", func() (bool, error) { return f.home(a.ID).Like(f.ctx, a.ID, p.ID, f.tick()) }, true},
+		{"like again", func() (bool, error) { return f.home(a.ID).Like(f.ctx, a.ID, v.ID, f.tick()) }, false},
+		{"unlike other", func() (bool, error) { return f.home(a.ID).Unlike(f.ctx, a.ID, w.ID) }, false},
+		{"like other", func() (bool, error) { return f.home(a.ID).Like(f.ctx, a.ID, w.ID, f.tick()) }, true},
+		{"unlike other", func() (bool, error) { return f.home(a.ID).Unlike(f.ctx, a.ID, w.ID) }, true},
+		{"unlike other again", func() (bool, error) { return f.home(a.ID).Unlike(f.ctx, a.ID, w.ID) }, false},
 	})
 	for _, tc := range []struct {
 		account *flick.Account
@@ -34,7 +34,7 @@ func testLikes(t *testing.T, f *fixture) {
 		{b, []string{v.ID, w.ID}, map[string]bool{}},
 		{a, nil, map[string]bool{}},
 	} {
-		got, err := f.s.Liked(f.ctx, tc.account.ID, tc.ids)
+		got, err := f.home(tc.account.ID).Liked(f.ctx, tc.account.ID, tc.ids)
 		f.must(err)
 		if !mapsEqual(got, tc.want) {
 			t.Errorf("Liked(%s, %v) = %v, want %v", tc.account.Handle, tc.ids, got, tc.want)
@@ -61,7 +61,7 @@ func testComments(t *testing.T, f *fixture) {
 	v, w := f.readyVideo(a, "talk about it"), f.readyVideo(a, "quiet")
 	comment := func(author *flick.Account, videoID, parentID, text string) (*flick.Comment, error) {
 		c := &flick.Comment{VideoID: videoID, AuthorID: author.ID, ParentID: parentID, Text: text, CreatedAt: f.tick()}
-		return c, f.s.CreateComment(f.ctx, c)
+		return c, f.home(c.AuthorID).CreateComment(f.ctx, c)
 	}
 	hostile := `'); DROP TABLE comments;-- "x" %_ <script>alert(1)</script> NEAR(a b) *`
 	top, err := comment(b, v.ID, "", "  "+hostile+"\n ")
@@ -108,7 +108,7 @@ func testComments(t *testing.T, f *fixture) {
 		{"replies of a reply", v.ID, reply.ID, nil, nil},
 		{"other video", w.ID, "", nil, nil},
 	} {
-		got, next, err := f.s.Comments(f.ctx, tc.video, tc.parent, flick.Page{})
+		got, next, err := f.all.Comments(f.ctx, tc.video, tc.parent, flick.Page{})
 		f.must(err)
 		if next != "" || len(got) != len(tc.want) {
 			t.Fatalf("%s: %d comments (next %q), want %d", tc.name, len(got), next, len(tc.want))
@@ -121,9 +121,9 @@ func testComments(t *testing.T, f *fixture) {
 			}
 		}
 	}
-	_, _, err = f.s.Comments(f.ctx, w.ID, top.ID, flick.Page{})
+	_, _, err = f.all.Comments(f.ctx, w.ID, top.ID, flick.Page{})
 	f.wantCode(err, flick.ENOTFOUND, "replies to a comment of another video")
-	_, _, err = f.s.Comments(f.ctx, v.ID, "", flick.Page{Cursor: "bad cursor"})
+	_, _, err = f.all.Comments(f.ctx, v.ID, "", flick.Page{Cursor: "bad cursor"})
 	f.wantCode(err, flick.EINVALID, "bad cursor")
 }
 
@@ -139,7 +139,7 @@ func testCommentsPagination(t *testing.T, f *fixture) {
 			parent = want[""][0]
 		}
 		c := &flick.Comment{VideoID: v.ID, AuthorID: authors[i/2%2].ID, ParentID: parent, Text: fmt.Sprint("comment ", i), CreatedAt: f.tick()}
-		f.must(f.s.CreateComment(f.ctx, c))
+		f.must(f.home(c.AuthorID).CreateComment(f.ctx, c))
 		want[parent] = append(want[parent], c.ID)
 	}
 	for _, parent := range []string{"", want[""][0]} {
@@ -148,7 +148,7 @@ func testCommentsPagination(t *testing.T, f *fixture) {
 			var first *flick.Comment
 			cursor := ""
 			for range 20 {
-				page, next, err := f.s.Comments(f.ctx, v.ID, parent, flick.Page{Limit: limit, Cursor: cursor})
+				page, next, err := f.all.Comments(f.ctx, v.ID, parent, flick.Page{Limit: limit, Cursor: cursor})
 				f.must(err)
 				for _, c := range page {
 					got = append(got, c.ID)
@@ -210,7 +210,7 @@ func testProjection(t *testing.T, f *backend) {
 			t.Errorf("ProjectionPosition(%s) = %d, %v; want %d", name, pos, err, want)
 		}
 	}
-	page, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
+	page, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
 	f.must(err)
 	if len(page) != 2 || page[0].Counts != (flick.Counts{Views: 1, Shares: 2}) {
 		t.Errorf("listed counts differ from Video's")
@@ -226,8 +226,8 @@ func testProjection(t *testing.T, f *backend) {
 func testCounts(t *testing.T, f *fixture) {
 	a, b := f.account("cam"), f.account("cal")
 	v, w := f.readyVideo(a, "counted"), f.readyVideo(b, "counted too")
-	for i, by := range []*flick.Account{a, b, nil} {
-		f.must(f.cell(by).ApplyProjection(f.ctx, "counts", uint64(i+1), flick.ProjectionBatch{Counts: map[string]flick.Counts{
+	for i, by := range []string{a.ID, b.ID, ""} {
+		f.must(f.home(by).ApplyProjection(f.ctx, "counts", uint64(i+1), flick.ProjectionBatch{Counts: map[string]flick.Counts{
 			v.ID: {Views: 1, Likes: 1}, w.ID: {Views: 2, Comments: 1, Shares: 1},
 		}}))
 	}
@@ -237,12 +237,12 @@ func testCounts(t *testing.T, f *fixture) {
 		fn   func() ([]*flick.Video, error)
 	}{
 		{"Video", func() ([]*flick.Video, error) { return []*flick.Video{f.getVideo(v.ID), f.getVideo(w.ID)}, nil }},
-		{"Videos", func() ([]*flick.Video, error) { return f.s.Videos(f.ctx, []string{v.ID, w.ID}) }},
+		{"Videos", func() ([]*flick.Video, error) { return f.all.Videos(f.ctx, []string{v.ID, w.ID}) }},
 		{"ListVideos", func() ([]*flick.Video, error) {
-			vs, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
+			vs, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
 			return vs, err
 		}},
-		{"RecentVideos", func() ([]*flick.Video, error) { return f.s.RecentVideos(f.ctx, v.CreatedAt, 10) }},
+		{"RecentVideos", func() ([]*flick.Video, error) { return f.all.RecentVideos(f.ctx, v.CreatedAt, 10) }},
 	} {
 		vs, err := read.fn()
 		f.must(err)
@@ -280,14 +280,14 @@ func testWatches(t *testing.T, f *fixture) {
 		}, map[string]bool{v1.ID: true, v2.ID: true}},
 	}
 	for i, bt := range batches {
-		f.must(f.cell(a).ApplyProjection(f.ctx, "watches", uint64(i+1), flick.ProjectionBatch{Watches: bt.watches}))
-		got, err := f.s.Watched(f.ctx, a.ID, all)
+		f.must(f.home(a.ID).ApplyProjection(f.ctx, "watches", uint64(i+1), flick.ProjectionBatch{Watches: bt.watches}))
+		got, err := f.home(a.ID).Watched(f.ctx, a.ID, all)
 		f.must(err)
 		if !mapsEqual(got, bt.want) {
 			t.Errorf("batch %d: Watched = %v, want %v", i+1, got, bt.want)
 		}
 	}
-	if got, err := f.s.Watched(f.ctx, b.ID, all); err != nil || len(got) != 0 {
+	if got, err := f.home(b.ID).Watched(f.ctx, b.ID, all); err != nil || len(got) != 0 {
 		t.Errorf("Watched(b) = %v, %v", got, err)
 	}
 }
@@ -297,30 +297,30 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 	v := f.readyVideo(a, "searchable doomed #gone")
 	keep := f.readyVideo(a, "kept #gone")
 	for _, video := range []*flick.Video{v, keep} {
-		_, err := f.s.Like(f.ctx, b.ID, video.ID, f.tick())
+		_, err := f.home(b.ID).Like(f.ctx, b.ID, video.ID, f.tick())
 		f.must(err)
 		top := &flick.Comment{VideoID: video.ID, AuthorID: b.ID, Text: "top"}
-		f.must(f.s.CreateComment(f.ctx, top))
-		f.must(f.s.CreateComment(f.ctx, &flick.Comment{VideoID: video.ID, AuthorID: a.ID, ParentID: top.ID, Text: "reply"}))
+		f.must(f.home(top.AuthorID).CreateComment(f.ctx, top))
+		f.must(f.home(a.ID).CreateComment(f.ctx, &flick.Comment{VideoID: video.ID, AuthorID: a.ID, ParentID: top.ID, Text: "reply"}))
 	}
-	f.must(f.cell(b).ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
+	f.must(f.home(b.ID).ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
 		Counts:  map[string]flick.Counts{v.ID: {Views: 5, Likes: 1}, keep.ID: {Views: 2}},
 		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}, {AccountID: b.ID, VideoID: keep.ID, WatchMS: 1, Completed: true, At: f.tick()}},
 	}))
 
-	f.must(f.s.DeleteVideo(f.ctx, v.ID))
+	f.must(f.of(v.ID).DeleteVideo(f.ctx, v.ID))
 
-	_, err := f.s.Video(f.ctx, v.ID)
+	_, err := f.all.Video(f.ctx, v.ID)
 	f.wantCode(err, flick.ENOTFOUND, "deleted video")
-	f.wantCode(f.s.DeleteVideo(f.ctx, v.ID), flick.ENOTFOUND, "delete twice")
-	_, _, err = f.s.Comments(f.ctx, v.ID, "", flick.Page{})
+	f.wantCode(f.of(v.ID).DeleteVideo(f.ctx, v.ID), flick.ENOTFOUND, "delete twice")
+	_, _, err = f.all.Comments(f.ctx, v.ID, "", flick.Page{})
 	f.wantCode(err, flick.ENOTFOUND, "comments of a deleted video")
-	_, err = f.s.Like(f.ctx, b.ID, v.ID, f.tick())
+	_, err = f.home(b.ID).Like(f.ctx, b.ID, v.ID, f.tick())
 	f.wantCode(err, flick.ENOTFOUND, "like a deleted video")
 	// What other regions hold about the video goes when its remove event
 	// reaches them.
 	f.removed(v)
-	f.must(f.cell(b).ApplyProjection(f.ctx, "p", 2, flick.ProjectionBatch{
+	f.must(f.home(b.ID).ApplyProjection(f.ctx, "p", 2, flick.ProjectionBatch{
 		Counts:  map[string]flick.Counts{v.ID: {Views: 1}, keep.ID: {Views: 1}},
 		Watches: []flick.Watch{{AccountID: b.ID, VideoID: v.ID, WatchMS: 1, Completed: true, At: f.tick()}},
 	}))
@@ -328,17 +328,17 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 	f.wantListed("hashtag", flick.VideoFilter{Hashtag: "gone"}, keep)
 	f.wantListed("search", flick.VideoFilter{Query: "searchable"})
 	f.wantListed("author", flick.VideoFilter{AuthorIDs: []string{a.ID}, AllStatuses: true}, keep)
-	if vs, err := f.s.Videos(f.ctx, []string{v.ID, keep.ID}); err != nil || !slices.Equal(ids(vs), []string{keep.ID}) {
+	if vs, err := f.all.Videos(f.ctx, []string{v.ID, keep.ID}); err != nil || !slices.Equal(ids(vs), []string{keep.ID}) {
 		t.Errorf("Videos = %v, %v", ids(vs), err)
 	}
-	liked, err := f.s.Liked(f.ctx, b.ID, []string{v.ID, keep.ID})
+	liked, err := f.home(b.ID).Liked(f.ctx, b.ID, []string{v.ID, keep.ID})
 	f.must(err)
-	watched, err := f.s.Watched(f.ctx, b.ID, []string{v.ID, keep.ID})
+	watched, err := f.home(b.ID).Watched(f.ctx, b.ID, []string{v.ID, keep.ID})
 	f.must(err)
 	if want := map[string]bool{keep.ID: true}; !mapsEqual(liked, want) || !mapsEqual(watched, want) {
 		t.Errorf("after delete: liked %v, watched %v; want only the kept video", liked, watched)
 	}
-	comments, _, err := f.s.Comments(f.ctx, keep.ID, "", flick.Page{})
+	comments, _, err := f.all.Comments(f.ctx, keep.ID, "", flick.Page{})
 	f.must(err)
 	if len(comments) != 1 || comments[0].ReplyCount != 1 {
 		t.Errorf("the kept video's comments were touched: %d", len(comments))
@@ -373,23 +373,23 @@ func testConcurrentWriters(t *testing.T, f *fixture) {
 				}
 			}
 			for _, v := range videos {
-				_, err := f.s.Like(f.ctx, fan.ID, v.ID, time.Now())
+				_, err := f.home(fan.ID).Like(f.ctx, fan.ID, v.ID, time.Now())
 				errorf("like", err)
-				_, err = f.s.Video(f.ctx, v.ID)
+				_, err = f.all.Video(f.ctx, v.ID)
 				errorf("read video", err)
 			}
-			_, err := f.s.Unlike(f.ctx, fan.ID, videos[2].ID)
+			_, err := f.home(fan.ID).Unlike(f.ctx, fan.ID, videos[2].ID)
 			errorf("unlike", err)
-			_, err = f.s.Follow(f.ctx, fan.ID, star.ID, time.Now())
+			_, err = f.home(fan.ID).Follow(f.ctx, fan.ID, star.ID, time.Now())
 			errorf("follow", err)
 			if i > 0 {
-				_, err = f.s.Follow(f.ctx, fan.ID, fans[i-1].ID, time.Now())
+				_, err = f.home(fan.ID).Follow(f.ctx, fan.ID, fans[i-1].ID, time.Now())
 				errorf("follow fan", err)
 			}
-			errorf("comment", f.s.CreateComment(f.ctx, &flick.Comment{VideoID: videos[0].ID, AuthorID: fan.ID, Text: "first!"}))
-			errorf("projection", f.cell(fan).ApplyProjection(f.ctx, "concurrent", uint64(i+1),
+			errorf("comment", f.home(fan.ID).CreateComment(f.ctx, &flick.Comment{VideoID: videos[0].ID, AuthorID: fan.ID, Text: "first!"}))
+			errorf("projection", f.home(fan.ID).ApplyProjection(f.ctx, "concurrent", uint64(i+1),
 				flick.ProjectionBatch{Counts: map[string]flick.Counts{videos[1].ID: {Views: 1}}}))
-			_, err = f.s.Account(f.ctx, star.ID)
+			_, err = f.all.Account(f.ctx, star.ID)
 			errorf("read account", err)
 		})
 	}
@@ -409,20 +409,20 @@ func testConcurrentWriters(t *testing.T, f *fixture) {
 		if acc.FollowerCount != wantFollowers || acc.FollowingCount != wantFollowing {
 			t.Errorf("fan %d: followers %d following %d, want %d %d", i, acc.FollowerCount, acc.FollowingCount, wantFollowers, wantFollowing)
 		}
-		liked, err := f.s.Liked(f.ctx, fan.ID, ids(videos))
+		liked, err := f.home(fan.ID).Liked(f.ctx, fan.ID, ids(videos))
 		f.must(err)
 		if !mapsEqual(liked, map[string]bool{videos[0].ID: true, videos[1].ID: true}) {
 			t.Errorf("fan %d liked %v", i, liked)
 		}
 	}
-	comments, _, err := f.s.Comments(f.ctx, videos[0].ID, "", flick.Page{Limit: flick.MaxPageSize})
+	comments, _, err := f.all.Comments(f.ctx, videos[0].ID, "", flick.Page{Limit: flick.MaxPageSize})
 	f.must(err)
 	if len(comments) != n {
 		t.Errorf("%d comments, want %d", len(comments), n)
 	}
 	// Batches raced: those that came after a higher seq were skipped, but the
 	// highest always counts.
-	if pos, err := f.cell(fans[n-1]).ProjectionPosition(f.ctx, "concurrent"); err != nil || pos != n {
+	if pos, err := f.home(fans[n-1].ID).ProjectionPosition(f.ctx, "concurrent"); err != nil || pos != n {
 		t.Errorf("position %d, %v; want %d", pos, err, n)
 	}
 	if views := f.getVideo(videos[1].ID).Counts.Views; views < 1 || views > n {

@@ -1,9 +1,10 @@
 // Package storetest is the conformance suite for flick.Store: every backend
 // (internal/sqlite, later internal/postgres) runs the same tests, so that
 // they behave alike down to error codes and pagination, and the router over
-// several regions (internal/residency) runs those that need only a
-// flick.Store, so that it behaves as one region does. It depends only on
-// the flick package.
+// several regions (internal/routing) runs them with each account's writes
+// and personal reads in its home region's store and every other read
+// through the router, so that several regions behave as one does. It
+// depends only on the flick package.
 package storetest
 
 import (
@@ -16,19 +17,33 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// Region is one region of a store that spans regions.
+// Region is one region of an instance.
 type Region struct {
 	Name string
-	// Store is the region's own store. The suite uses it only as the
-	// region's event pipeline does: to apply the projections of its
-	// viewers' events, and the remove events of other regions' videos.
-	Store flick.RegionStore
+	// Store is the region's own store: where its accounts' writes and
+	// personal reads go, and the projections of their events, and the
+	// remove events of other regions' videos.
+	Store flick.Store
+}
+
+// Spanning is every region as the suite reads it: one backend's store, or
+// the router over several regions' stores.
+type Spanning interface {
+	flick.Catalog
+	// CreateAccount creates an account in its home region (a.Region, the
+	// first region when "").
+	CreateAccount(ctx context.Context, a *flick.Account, passwordHash string) error
+	// SessionByTokenHash finds a session in whichever region holds it.
+	SessionByTokenHash(ctx context.Context, hash []byte, now time.Time) (*flick.Session, error)
+	// TouchSessions records session uses in every region.
+	TouchSessions(ctx context.Context, seen map[string]time.Time) error
+	Ping(ctx context.Context) error
 }
 
 // Run runs the suite against a backend. open must return a new, empty store
 // whose clock is the real time; Run closes nothing, so open should register
 // its own cleanup.
-func Run(t *testing.T, open func(t *testing.T) flick.RegionStore) {
+func Run(t *testing.T, open func(t *testing.T) flick.Store) {
 	start := func(t *testing.T) *backend {
 		s := open(t)
 		return &backend{fixture: newFixture(t, s, []Region{{Name: flick.DefaultRegion, Store: s}}), s: s, open: open}
@@ -41,12 +56,12 @@ func Run(t *testing.T, open func(t *testing.T) flick.RegionStore) {
 	}
 }
 
-// RunRouted runs the tests that need only a flick.Store against one that
-// spans regions. open must return a new, empty store with the real time as
-// its clock, and its regions, the first being the default region of new
-// accounts. The suite makes accounts in each region in turn, so that
-// follows, likes, comments, blocks and listings cross regions.
-func RunRouted(t *testing.T, open func(t *testing.T) (flick.Store, []Region)) {
+// RunRouted runs the tests of the store's behaviour against several
+// regions. open must return new, empty regions with the real time as their
+// clock, the first being the default region of new accounts, and what
+// spans them. The suite makes accounts in each region in turn, so that
+// follows, likes, comments, hidden creators and listings cross regions.
+func RunRouted(t *testing.T, open func(t *testing.T) (Spanning, []Region)) {
 	for _, tt := range storeTests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, regions := open(t)
@@ -55,7 +70,7 @@ func RunRouted(t *testing.T, open func(t *testing.T) (flick.Store, []Region)) {
 	}
 }
 
-// storeTests need only a flick.Store.
+// storeTests are the store's behaviour, whether one region or several.
 var storeTests = []struct {
 	name string
 	fn   func(t *testing.T, f *fixture)
@@ -83,7 +98,7 @@ var storeTests = []struct {
 	{"NotInterested", testNotInterested},
 	{"Marks", testMarks},
 	{"Settings", testSettings},
-	{"Ping", func(t *testing.T, f *fixture) { f.must(f.s.Ping(f.ctx)) }},
+	{"Ping", func(t *testing.T, f *fixture) { f.must(f.all.Ping(f.ctx)) }},
 }
 
 // backendTests need a region's own store.
@@ -93,36 +108,37 @@ var backendTests = []struct {
 }{
 	{"Projection", testProjection},
 	{"AccountDataRoundTrip", testAccountDataRoundTrip},
-	{"PurgeMovingAccount", testPurgeMovingAccount},
-	{"PurgeDeletedAccount", testPurgeDeletedAccount},
-	{"ForgetAccount", testForgetAccount},
+	{"ReleaseAccount", testReleaseAccount},
+	{"EraseAccount", testEraseAccount},
+	{"EraseReferences", testEraseReferences},
 	{"AccountDataErrors", testAccountDataErrors},
 }
 
-// fixture holds a test's store and makes accounts and videos for it. Every
-// record it makes is one millisecond younger than the last, so that IDs (and
-// so newest-first order) follow the order of creation.
+// fixture holds a test's regions and makes accounts and videos in them.
+// Every record it makes is one millisecond younger than the last, so that
+// IDs (and so newest-first order) follow the order of creation.
 type fixture struct {
 	t   *testing.T
-	s   flick.Store
+	all Spanning // every region, as one
 	ctx context.Context
 	now time.Time
 	n   *int // records made so far, shared with sub-fixtures
 
 	regions []Region       // accounts are made in each in turn
-	home    map[string]int // account ID → its region in regions, of the accounts made by account
+	homes   map[string]int // account ID → its region in regions
+	videos  map[string]int // video ID → its region in regions
 }
 
-func newFixture(t *testing.T, s flick.Store, regions []Region) *fixture {
-	return &fixture{t: t, s: s, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int),
-		regions: regions, home: map[string]int{}}
+func newFixture(t *testing.T, all Spanning, regions []Region) *fixture {
+	return &fixture{t: t, all: all, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond), n: new(int),
+		regions: regions, homes: map[string]int{}, videos: map[string]int{}}
 }
 
 // backend is the fixture of the tests of one region's own store.
 type backend struct {
 	*fixture
-	s    flick.RegionStore                    // the fixture's store, with the methods of a region's
-	open func(t *testing.T) flick.RegionStore // opens another empty store: another region
+	s    flick.Store                    // the fixture's store
+	open func(t *testing.T) flick.Store // opens another empty store: another region
 }
 
 // run runs fn as a subtest with a fixture whose failures belong to it.
@@ -180,22 +196,31 @@ func (f *fixture) wantCode(err error, code, what string) {
 func (f *fixture) account(handle string) *flick.Account {
 	f.t.Helper()
 	at := f.tick()
-	region := len(f.home) % len(f.regions)
-	a := &flick.Account{ID: flick.NewID(at), Handle: handle, DisplayName: "Name of " + handle, Region: f.regions[region].Name,
-		Birthdate: "2000-01-02", CreatedAt: at}
-	f.must(f.s.CreateAccount(f.ctx, a, "hash-of-"+handle))
-	f.home[a.ID] = region
+	a := &flick.Account{ID: flick.NewID(at), Handle: handle, DisplayName: "Name of " + handle,
+		Region: f.regions[len(f.homes)%len(f.regions)].Name, Birthdate: "2000-01-02", CreatedAt: at}
+	f.createAccount(a, "hash-of-"+handle)
 	return a
 }
 
-// cell returns the own store of the home region of a, made by account: the
-// store that projects a's events. Anonymous viewers (nil) have their events
-// in the default region.
-func (f *fixture) cell(a *flick.Account) flick.RegionStore {
-	if a == nil {
-		return f.regions[0].Store
-	}
-	return f.regions[f.home[a.ID]].Store
+// createAccount creates a in its region and remembers where it lives.
+func (f *fixture) createAccount(a *flick.Account, passwordHash string) {
+	f.t.Helper()
+	f.must(f.all.CreateAccount(f.ctx, a, passwordHash))
+	f.homes[a.ID] = slices.IndexFunc(f.regions, func(r Region) bool { return r.Name == a.Region })
+}
+
+// home returns the store of the home region of account id: where its
+// writes and personal reads go and its events are projected. Anonymous
+// viewers ("") and accounts the fixture did not make belong to the first
+// region.
+func (f *fixture) home(id string) flick.Store {
+	return f.regions[f.homes[id]].Store
+}
+
+// of returns the store of the region that holds video id (the first
+// region's for videos the fixture did not make).
+func (f *fixture) of(id string) flick.Store {
+	return f.regions[f.videos[id]].Store
 }
 
 // removed delivers the remove event of v, just deleted, to the other
@@ -203,7 +228,7 @@ func (f *fixture) cell(a *flick.Account) flick.RegionStore {
 // DeleteVideo only deletes in the video's region. A backend has no other.
 func (f *fixture) removed(v *flick.Video) {
 	f.t.Helper()
-	own := f.home[v.AuthorID]
+	own := f.videos[v.ID]
 	for i, r := range f.regions {
 		if i != own {
 			f.must(r.Store.ApplyProjection(f.ctx, "removed", uint64(f.tick().UnixMilli()), flick.ProjectionBatch{Removed: []string{v.ID}}))
@@ -218,15 +243,22 @@ func (f *fixture) video(author *flick.Account, caption string) *flick.Video {
 	tags, mentions := flick.ParseCaption(caption)
 	v := &flick.Video{ID: flick.NewID(at), AuthorID: author.ID, Caption: caption, Hashtags: tags, Mentions: mentions,
 		CreatedAt: at, DurationMS: 15000, Width: 1080, Height: 1920, OriginalKey: "originals/x.mp4"}
-	f.must(f.s.CreateVideo(f.ctx, v))
+	f.createVideo(v)
 	return v
+}
+
+// createVideo creates v in its author's home region and remembers where.
+func (f *fixture) createVideo(v *flick.Video) {
+	f.t.Helper()
+	f.must(f.home(v.AuthorID).CreateVideo(f.ctx, v))
+	f.videos[v.ID] = f.homes[v.AuthorID]
 }
 
 // readyVideo creates a video and gives it a first rendition, which makes it ready.
 func (f *fixture) readyVideo(author *flick.Account, caption string) *flick.Video {
 	f.t.Helper()
 	v := f.video(author, caption)
-	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 360), Ready: true, Complete: true,
+	f.must(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 360), Ready: true, Complete: true,
 		PosterKey: "videos/" + v.ID + "/poster.jpg"}))
 	return v
 }
@@ -240,14 +272,14 @@ func rendition(videoID string, short int) flick.Rendition {
 
 func (f *fixture) getVideo(id string) *flick.Video {
 	f.t.Helper()
-	v, err := f.s.Video(f.ctx, id)
+	v, err := f.all.Video(f.ctx, id)
 	f.must(err)
 	return v
 }
 
 func (f *fixture) getAccount(id string) *flick.Account {
 	f.t.Helper()
-	a, err := f.s.Account(f.ctx, id)
+	a, err := f.all.Account(f.ctx, id)
 	f.must(err)
 	return a
 }

@@ -24,31 +24,31 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 	}
 	f.wantListed("processing video, default filter", flick.VideoFilter{AuthorIDs: []string{a.ID}})
 	f.wantListed("processing video, all statuses", flick.VideoFilter{AuthorIDs: []string{a.ID}, AllStatuses: true}, v)
-	if vs, err := f.s.Videos(f.ctx, []string{v.ID}); err != nil || len(vs) != 0 {
+	if vs, err := f.all.Videos(f.ctx, []string{v.ID}); err != nil || len(vs) != 0 {
 		t.Errorf("Videos returned a processing video: %v %v", ids(vs), err)
 	}
 	f.wantProcessing(v)
 
 	for want := 1; want <= 2; want++ {
-		attempt, err := f.s.StartTranscode(f.ctx, v.ID)
+		attempt, err := f.of(v.ID).StartTranscode(f.ctx, v.ID)
 		f.must(err)
 		if attempt != want {
 			t.Errorf("StartTranscode = %d, want %d", attempt, want)
 		}
 	}
-	f.must(f.s.SetProgress(f.ctx, v.ID, 40))
+	f.must(f.of(v.ID).SetProgress(f.ctx, v.ID, 40))
 	if got := f.getVideo(v.ID); got.Progress != 40 || got.Attempts != 2 {
 		t.Errorf("progress %d attempts %d, want 40 and 2", got.Progress, got.Attempts)
 	}
 
 	// Renditions arrive out of order; the first one that is playable makes
 	// the video ready, the last one completes the ladder.
-	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 720)}))
+	f.must(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 720)}))
 	if got := f.getVideo(v.ID); got.Status != flick.StatusProcessing || len(got.Renditions) != 1 {
 		t.Errorf("after a rendition without Ready: status %s, %d renditions", got.Status, len(got.Renditions))
 	}
 	poster := "videos/" + v.ID + "/poster.jpg"
-	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 360), PosterKey: poster, Ready: true}))
+	f.must(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 360), PosterKey: poster, Ready: true}))
 	got = f.getVideo(v.ID)
 	if got.Status != flick.StatusReady || got.Progress != 100 || got.PosterKey != poster ||
 		got.PosterURL != flick.MediaURL(poster) || got.Complete {
@@ -58,14 +58,14 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 	if acc := f.getAccount(a.ID); acc.VideoCount != 1 {
 		t.Errorf("VideoCount = %d, want 1", acc.VideoCount)
 	}
-	f.must(f.s.SetProgress(f.ctx, v.ID, 10))
+	f.must(f.of(v.ID).SetProgress(f.ctx, v.ID, 10))
 	if got := f.getVideo(v.ID); got.Progress != 100 {
 		t.Errorf("SetProgress moved a ready video's progress to %d", got.Progress)
 	}
 	replaced := rendition(v.ID, 360)
 	replaced.Size = 42
-	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: replaced}))
-	f.must(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 1080), Complete: true}))
+	f.must(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: replaced}))
+	f.must(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: rendition(v.ID, 1080), Complete: true}))
 	got = f.getVideo(v.ID)
 	var heights []int
 	for _, r := range got.Renditions {
@@ -80,18 +80,18 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 	f.wantProcessing()
 
 	for _, r := range []flick.Rendition{{}, {Name: "x", Key: "k", Width: 0, Height: 10}, {Name: "", Key: "k", Width: 1, Height: 1}} {
-		f.wantCode(f.s.AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: r, Ready: true}), flick.EINVALID, "invalid rendition")
+		f.wantCode(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: r, Ready: true}), flick.EINVALID, "invalid rendition")
 	}
 
 	// A failed video leaves the resume list; a new attempt brings it back.
 	w := f.video(a, "doomed")
-	f.must(f.s.SetFailed(f.ctx, w.ID, "Decoder error: "+strings.Repeat("x", 5000)))
+	f.must(f.of(w.ID).SetFailed(f.ctx, w.ID, "Decoder error: "+strings.Repeat("x", 5000)))
 	got = f.getVideo(w.ID)
 	if got.Status != flick.StatusFailed || !strings.HasPrefix(got.Failure, "Decoder error: xx") {
 		t.Errorf("failed video: status %s failure %.40q", got.Status, got.Failure)
 	}
 	f.wantProcessing()
-	if _, err := f.s.StartTranscode(f.ctx, w.ID); err != nil {
+	if _, err := f.of(w.ID).StartTranscode(f.ctx, w.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.getVideo(w.ID); got.Status != flick.StatusProcessing || got.Failure != "" {
@@ -115,7 +115,7 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 		{"long caption", &flick.Video{AuthorID: a.ID, Caption: strings.Repeat("a", flick.MaxCaptionRunes+1)}, flick.EUNPROCESSABLE},
 		{"control characters", &flick.Video{AuthorID: a.ID, Caption: "a\x1b[31mred"}, flick.EINVALID},
 	} {
-		f.wantCode(f.s.CreateVideo(f.ctx, tc.v), tc.code, tc.name)
+		f.wantCode(f.home(tc.v.AuthorID).CreateVideo(f.ctx, tc.v), tc.code, tc.name)
 	}
 	f.wantListed("after refused creates", flick.VideoFilter{AuthorIDs: []string{a.ID, b.ID}, AllStatuses: true}, w, v)
 }
@@ -123,18 +123,24 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 // wantListed checks the first page of ListVideos with filter.
 func (f *fixture) wantListed(name string, filter flick.VideoFilter, want ...*flick.Video) {
 	f.t.Helper()
-	got, _, err := f.s.ListVideos(f.ctx, filter, flick.Page{Limit: flick.MaxPageSize})
+	got, _, err := f.all.ListVideos(f.ctx, filter, flick.Page{Limit: flick.MaxPageSize})
 	f.must(err)
 	if !slices.Equal(ids(got), ids(want)) {
 		f.t.Errorf("%s: listed %v, want %v", name, ids(got), ids(want))
 	}
 }
 
-// wantProcessing checks the transcoder's resume list.
+// wantProcessing checks the transcoders' resume lists, every region's
+// together, oldest first.
 func (f *fixture) wantProcessing(want ...*flick.Video) {
 	f.t.Helper()
-	got, err := f.s.ProcessingVideos(f.ctx)
-	f.must(err)
+	var got []*flick.Video
+	for _, r := range f.regions {
+		vs, err := r.Store.ProcessingVideos(f.ctx)
+		f.must(err)
+		got = append(got, vs...)
+	}
+	slices.SortFunc(got, func(a, b *flick.Video) int { return strings.Compare(a.ID, b.ID) })
 	if !slices.Equal(ids(got), ids(want)) {
 		f.t.Errorf("ProcessingVideos = %v, want %v", ids(got), ids(want))
 	}
@@ -147,20 +153,20 @@ func testVideoNotFound(t *testing.T, f *fixture) {
 		name string
 		fn   func() error
 	}{
-		{"Video", func() error { _, err := f.s.Video(f.ctx, missing); return err }},
-		{"Video junk id", func() error { _, err := f.s.Video(f.ctx, "'; DROP TABLE videos; --"); return err }},
-		{"StartTranscode", func() error { _, err := f.s.StartTranscode(f.ctx, missing); return err }},
-		{"SetProgress", func() error { return f.s.SetProgress(f.ctx, missing, 50) }},
+		{"Video", func() error { _, err := f.all.Video(f.ctx, missing); return err }},
+		{"Video junk id", func() error { _, err := f.all.Video(f.ctx, "'; DROP TABLE videos; --"); return err }},
+		{"StartTranscode", func() error { _, err := f.of(missing).StartTranscode(f.ctx, missing); return err }},
+		{"SetProgress", func() error { return f.of(missing).SetProgress(f.ctx, missing, 50) }},
 		{"AddRendition", func() error {
-			return f.s.AddRendition(f.ctx, missing, flick.RenditionUpdate{Rendition: rendition(missing, 360), Ready: true})
+			return f.of(missing).AddRendition(f.ctx, missing, flick.RenditionUpdate{Rendition: rendition(missing, 360), Ready: true})
 		}},
-		{"SetFailed", func() error { return f.s.SetFailed(f.ctx, missing, "x") }},
-		{"DeleteVideo", func() error { return f.s.DeleteVideo(f.ctx, missing) }},
-		{"Like", func() error { _, err := f.s.Like(f.ctx, a.ID, missing, f.tick()); return err }},
+		{"SetFailed", func() error { return f.of(missing).SetFailed(f.ctx, missing, "x") }},
+		{"DeleteVideo", func() error { return f.of(missing).DeleteVideo(f.ctx, missing) }},
+		{"Like", func() error { _, err := f.home(a.ID).Like(f.ctx, a.ID, missing, f.tick()); return err }},
 		{"CreateComment", func() error {
-			return f.s.CreateComment(f.ctx, &flick.Comment{VideoID: missing, AuthorID: a.ID, Text: "hi"})
+			return f.home(a.ID).CreateComment(f.ctx, &flick.Comment{VideoID: missing, AuthorID: a.ID, Text: "hi"})
 		}},
-		{"Comments", func() error { _, _, err := f.s.Comments(f.ctx, missing, "", flick.Page{}); return err }},
+		{"Comments", func() error { _, _, err := f.all.Comments(f.ctx, missing, "", flick.Page{}); return err }},
 	}
 	for _, op := range ops {
 		f.run(op.name, func(f *fixture) { f.wantCode(op.fn(), flick.ENOTFOUND, op.name) })
@@ -196,7 +202,7 @@ func testListVideosPagination(t *testing.T, f *fixture) {
 			var got []string
 			cursor, pages := "", 0
 			for {
-				page, next, err := f.s.ListVideos(f.ctx, tc.filter, flick.Page{Limit: limit, Cursor: cursor})
+				page, next, err := f.all.ListVideos(f.ctx, tc.filter, flick.Page{Limit: limit, Cursor: cursor})
 				f.must(err)
 				if len(page) > limit {
 					t.Fatalf("limit %d: page of %d", limit, len(page))
@@ -215,13 +221,13 @@ func testListVideosPagination(t *testing.T, f *fixture) {
 			}
 		}
 	}
-	page, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
+	page, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{})
 	f.must(err)
 	if len(page) != flick.DefaultPageSize {
 		t.Errorf("default page size: %d videos", len(page))
 	}
 	for _, cursor := range []string{"garbage", "' OR 1=1 --", all[0].ID + "x", strings.ToUpper(all[0].ID)} {
-		_, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{Cursor: cursor})
+		_, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{}, flick.Page{Cursor: cursor})
 		f.wantCode(err, flick.EINVALID, "cursor "+cursor)
 	}
 }
@@ -233,7 +239,7 @@ func testListVideosFilters(t *testing.T, f *fixture) {
 	both := f.readyVideo(b, "Friends forever: kittens and puppies #cats #dogs")
 	hidden := f.video(a, "Not ready yet #cats kittens")
 	failed := f.video(b, "Broken #cats kittens")
-	f.must(f.s.SetFailed(f.ctx, failed.ID, "bad"))
+	f.must(f.of(failed.ID).SetFailed(f.ctx, failed.ID, "bad"))
 
 	tests := []struct {
 		name   string
@@ -270,7 +276,7 @@ func testVideosByID(t *testing.T, f *fixture) {
 	a, b := f.account("rae"), f.account("ray")
 	v1, v2, v3 := f.readyVideo(a, "one #a"), f.readyVideo(b, "two #b"), f.readyVideo(a, "three")
 	processing := f.video(a, "four")
-	got, err := f.s.Videos(f.ctx, []string{v3.ID, flick.NewID(f.tick()), v1.ID, processing.ID, v3.ID, "junk", v2.ID})
+	got, err := f.all.Videos(f.ctx, []string{v3.ID, flick.NewID(f.tick()), v1.ID, processing.ID, v3.ID, "junk", v2.ID})
 	f.must(err)
 	if want := []string{v3.ID, v1.ID, v2.ID}; !slices.Equal(ids(got), want) {
 		t.Fatalf("Videos = %v, want %v", ids(got), want)
@@ -283,7 +289,7 @@ func testVideosByID(t *testing.T, f *fixture) {
 	if !slices.Equal(got[1].Hashtags, []string{"a"}) || !slices.Equal(got[2].Hashtags, []string{"b"}) || len(got[0].Hashtags) != 0 {
 		t.Errorf("hashtags mixed up: %v %v %v", got[0].Hashtags, got[1].Hashtags, got[2].Hashtags)
 	}
-	got, err = f.s.Videos(f.ctx, nil)
+	got, err = f.all.Videos(f.ctx, nil)
 	f.must(err)
 	if len(got) != 0 {
 		t.Errorf("Videos(nil) = %v", ids(got))
@@ -297,7 +303,7 @@ func testVideosByID(t *testing.T, f *fixture) {
 		{"none", nil, map[string]int64{}},
 	} {
 		t.Run("VideoDurations/"+tc.name, func(t *testing.T) {
-			got, err := f.s.VideoDurations(f.ctx, tc.ids)
+			got, err := f.all.VideoDurations(f.ctx, tc.ids)
 			if err != nil || !maps.Equal(got, tc.want) {
 				t.Errorf("VideoDurations(%v) = %v, %v; want %v", tc.ids, got, err, tc.want)
 			}
@@ -324,7 +330,7 @@ func testRecentVideos(t *testing.T, f *fixture) {
 		{vs[5].CreatedAt.Add(time.Millisecond), 100, nil},
 	}
 	for _, tc := range tests {
-		got, err := f.s.RecentVideos(f.ctx, tc.since, tc.limit)
+		got, err := f.all.RecentVideos(f.ctx, tc.since, tc.limit)
 		f.must(err)
 		if !slices.Equal(ids(got), tc.want) {
 			t.Errorf("RecentVideos(%v, %d) = %v, want %v", tc.since, tc.limit, ids(got), tc.want)
@@ -351,13 +357,13 @@ func testSearchHostileInput(t *testing.T, f *fixture) {
 		`hashtags:pwn`, `(`, `)`, `{a}`, "\x00", "\xff\xfe", `%`, `_`, `' OR 1=1 --`, `a"b`, `"drop" OR "table"`,
 		`x*`, `#`, `@`, ":", strings.Repeat("word ", 2000), "😀", "-- ;"}
 	for _, q := range queries {
-		if _, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Query: q}, flick.Page{}); err != nil {
+		if _, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{Query: q}, flick.Page{}); err != nil {
 			t.Errorf("ListVideos(Query %.20q): %v", q, err)
 		}
-		if _, err := f.s.SearchAccounts(f.ctx, q, 10); err != nil {
+		if _, err := f.all.SearchAccounts(f.ctx, q, 10); err != nil {
 			t.Errorf("SearchAccounts(%.20q): %v", q, err)
 		}
-		if _, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Hashtag: q}, flick.Page{}); err != nil {
+		if _, _, err := f.all.ListVideos(f.ctx, flick.VideoFilter{Hashtag: q}, flick.Page{}); err != nil {
 			t.Errorf("ListVideos(Hashtag %.20q): %v", q, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package residency
+package directory
 
 import (
 	"context"
@@ -28,8 +28,8 @@ const (
 	PhaseErased = "erased"
 )
 
-// move is one journal row: a move under way or interrupted.
-type move struct {
+// Move is one journal row: a move under way or interrupted.
+type Move struct {
 	ID        string
 	AccountID string
 	From, To  string
@@ -38,13 +38,13 @@ type move struct {
 	Reason    string
 	Started   time.Time
 	Media     []string // the source's media keys of the account
-	Receipt   *Receipt // set at the switch
+	Receipt   *flick.MoveReceipt // set at the switch
 }
 
-// beginMove records a new move in phase copying, with the media keys it
+// BeginMove records a new move in phase copying, with the media keys it
 // will copy (what a rollback deletes at the target); ECONFLICT if the
 // account has an unfinished move.
-func (d *Directory) beginMove(ctx context.Context, m *move) error {
+func (d *Directory) BeginMove(ctx context.Context, m *Move) error {
 	media, err := json.Marshal(m.Media)
 	if err != nil {
 		return fmt.Errorf("move journal: begin: %w", err)
@@ -59,9 +59,9 @@ func (d *Directory) beginMove(ctx context.Context, m *move) error {
 	return nil
 }
 
-// switchMove makes the target the account's home and records phase
+// SwitchMove makes the target the account's home and records phase
 // switched with the receipt, in one transaction.
-func (d *Directory) switchMove(ctx context.Context, m *move) error {
+func (d *Directory) SwitchMove(ctx context.Context, m *Move) error {
 	receipt, err := json.Marshal(m.Receipt)
 	if err != nil {
 		return fmt.Errorf("move journal: switch: %w", err)
@@ -83,8 +83,8 @@ func (d *Directory) switchMove(ctx context.Context, m *move) error {
 	return nil
 }
 
-// setMovePhase records that a move reached phase.
-func (d *Directory) setMovePhase(ctx context.Context, m *move, phase string) error {
+// SetMovePhase records that a move reached phase.
+func (d *Directory) SetMovePhase(ctx context.Context, m *Move, phase string) error {
 	res, err := d.db.ExecContext(ctx, `UPDATE moves SET phase = ? WHERE account_id = ? AND move_id = ?`, phase, m.AccountID, m.ID)
 	if err := sqldb.Found(res, err, "Account"); err != nil {
 		return fmt.Errorf("move journal: %s: %w", phase, err)
@@ -93,25 +93,25 @@ func (d *Directory) setMovePhase(ctx context.Context, m *move, phase string) err
 	return nil
 }
 
-// endMove forgets a finished or rolled back move.
-func (d *Directory) endMove(ctx context.Context, m *move) error {
+// EndMove forgets a finished or rolled back move.
+func (d *Directory) EndMove(ctx context.Context, m *Move) error {
 	if _, err := d.db.ExecContext(ctx, `DELETE FROM moves WHERE account_id = ? AND move_id = ?`, m.AccountID, m.ID); err != nil {
 		return fmt.Errorf("move journal: end: %w", err)
 	}
 	return nil
 }
 
-// pendingMoves lists the unfinished moves, oldest first.
-func (d *Directory) pendingMoves(ctx context.Context) ([]*move, error) {
+// PendingMoves lists the unfinished moves, oldest first.
+func (d *Directory) PendingMoves(ctx context.Context) ([]*Move, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT move_id, account_id, source, target, phase, actor, reason, started_at, media, receipt
 		FROM moves ORDER BY started_at, account_id`)
 	if err != nil {
 		return nil, fmt.Errorf("move journal: list: %w", err)
 	}
 	defer rows.Close()
-	var out []*move
+	var out []*Move
 	for rows.Next() {
-		m := &move{}
+		m := &Move{}
 		var started int64
 		var media string
 		var receipt sql.NullString
@@ -132,8 +132,8 @@ func (d *Directory) pendingMoves(ctx context.Context) ([]*move, error) {
 	return out, rows.Err()
 }
 
-// movePhase reads the phase of a move from the file.
-func (d *Directory) movePhase(ctx context.Context, m *move) (string, error) {
+// MovePhase reads the phase of a move from the file.
+func (d *Directory) MovePhase(ctx context.Context, m *Move) (string, error) {
 	var phase string
 	err := d.db.QueryRowContext(ctx, `SELECT phase FROM moves WHERE account_id = ? AND move_id = ?`, m.AccountID, m.ID).Scan(&phase)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -144,11 +144,11 @@ func (d *Directory) movePhase(ctx context.Context, m *move) (string, error) {
 	return phase, nil
 }
 
-// pendingErasure is an erasure in the journal.
-type pendingErasure struct{ id, region string }
+// Erasure is an erasure in the journal: the account and its home region.
+type Erasure struct{ AccountID, Region string }
 
-// beginErasure journals the erasure of account id (again is harmless).
-func (d *Directory) beginErasure(ctx context.Context, id string, at time.Time) error {
+// BeginErasure journals the erasure of account id (again is harmless).
+func (d *Directory) BeginErasure(ctx context.Context, id string, at time.Time) error {
 	if _, err := d.db.ExecContext(ctx, `INSERT INTO erasures (account_id, started_at) VALUES (?, ?)
 		ON CONFLICT (account_id) DO NOTHING`, id, at.UnixMilli()); err != nil {
 		return fmt.Errorf("erasure journal: begin %s: %w", id, err)
@@ -156,17 +156,17 @@ func (d *Directory) beginErasure(ctx context.Context, id string, at time.Time) e
 	return nil
 }
 
-// pendingErasures lists the journalled erasures, oldest first.
-func (d *Directory) pendingErasures(ctx context.Context) ([]pendingErasure, error) {
+// PendingErasures lists the journalled erasures, oldest first.
+func (d *Directory) PendingErasures(ctx context.Context) ([]Erasure, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT e.account_id, a.region FROM erasures e JOIN accounts a ON a.id = e.account_id ORDER BY e.started_at`)
 	if err != nil {
 		return nil, fmt.Errorf("erasure journal: %w", err)
 	}
 	defer rows.Close()
-	var todo []pendingErasure
+	var todo []Erasure
 	for rows.Next() {
-		var p pendingErasure
-		if err := rows.Scan(&p.id, &p.region); err != nil {
+		var p Erasure
+		if err := rows.Scan(&p.AccountID, &p.Region); err != nil {
 			return nil, fmt.Errorf("erasure journal: %w", err)
 		}
 		todo = append(todo, p)
@@ -174,11 +174,11 @@ func (d *Directory) pendingErasures(ctx context.Context) ([]pendingErasure, erro
 	return todo, rows.Err()
 }
 
-// endErasures forgets the accounts ids, erased everywhere else: their
+// EndErasures forgets the accounts ids, erased everywhere else: their
 // entries go with their journal rows in one transaction. Then it rewrites
 // the file, which is small, for the stale copies of their handles that
 // secure_delete does not reach (see sqlite's Compact).
-func (d *Directory) endErasures(ctx context.Context, ids []string) error {
+func (d *Directory) EndErasures(ctx context.Context, ids []string) error {
 	err := sqldb.InTx(ctx, d.db, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			for _, q := range []string{`DELETE FROM accounts WHERE id = ?`, `DELETE FROM erasures WHERE account_id = ?`} {

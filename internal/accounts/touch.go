@@ -1,8 +1,6 @@
-package httpapi
+package accounts
 
 import (
-	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -55,38 +53,4 @@ func (t *touches) take() map[string]time.Time {
 	seen := t.seen
 	t.seen = make(map[string]time.Time, len(seen))
 	return seen
-}
-
-// Run writes recorded session uses to the store every flushEvery, and once
-// more when ctx ends (after the HTTP server has stopped, so that the last
-// requests are counted). A failed periodic flush is logged and its touches
-// dropped rather than stopping the server; only the final flush's error is
-// returned.
-func (s *Server) Run(ctx context.Context) error {
-	tick := time.NewTicker(flushEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			if err := s.flushTouches(ctx); err != nil {
-				s.Logger.WarnContext(ctx, "flush session touches", "err", err)
-			}
-		case <-ctx.Done():
-			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			return s.flushTouches(final)
-		}
-	}
-}
-
-// flushTouches writes the recorded session uses in one transaction.
-func (s *Server) flushTouches(ctx context.Context) error {
-	seen := s.touches.take()
-	if len(seen) == 0 {
-		return nil
-	}
-	if err := s.Store.TouchSessions(ctx, seen); err != nil {
-		return fmt.Errorf("touch %d sessions: %w", len(seen), err)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package residency
+package routing
 
 import (
 	"context"
@@ -99,4 +99,33 @@ func (g *gate) close(ctx context.Context, set map[string]bool, id string) (reope
 		defer g.mu.Unlock()
 		delete(set, id)
 	}, nil
+}
+
+// Claims are the accounts the jobs of one kind in this process are working
+// on (moves, erasures), so that two such jobs never work on one account at
+// once. The zero value is ready to use.
+type Claims struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// Claim marks id as taken; false if it is already.
+func (c *Claims) Claim(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids[id] {
+		return false
+	}
+	if c.ids == nil {
+		c.ids = map[string]bool{}
+	}
+	c.ids[id] = true
+	return true
+}
+
+// Release gives id back.
+func (c *Claims) Release(id string) {
+	c.mu.Lock()
+	delete(c.ids, id)
+	c.mu.Unlock()
 }

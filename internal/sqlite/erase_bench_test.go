@@ -11,7 +11,7 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// The busy region BenchmarkPurgeAccount deletes accounts from: about 100 MB.
+// The busy region BenchmarkEraseAccount erases accounts from: about 100 MB.
 const (
 	benchAccounts = 1200
 	benchVideos   = 10  // uploaded by each account
@@ -21,11 +21,11 @@ const (
 	benchFollows  = 30
 )
 
-// BenchmarkPurgeAccount measures an account deletion in a busy region:
-// PurgeAccount and ForgetAccount of one account each, the store's part of
-// DELETE /api/v1/me, and Compact, which the erasure worker runs once for a
-// batch of deletions (and which DELETE paid for each account before).
-func BenchmarkPurgeAccount(b *testing.B) {
+// BenchmarkEraseAccount measures an account's erasure in a busy region:
+// EraseAccount and EraseReferences of one account each, the store's part
+// of DELETE /api/v1/me, and Compact, which the erasure worker runs once for
+// a batch of erasures (and which DELETE paid for each account before).
+func BenchmarkEraseAccount(b *testing.B) {
 	ctx := context.Background()
 	db, path := openFile(b)
 	ids := fillRegion(b, db)
@@ -36,25 +36,25 @@ func BenchmarkPurgeAccount(b *testing.B) {
 	}
 	b.Logf("store: %.0f MB, %d accounts", mb(), len(ids))
 
-	// Each iteration deletes another account.
-	deleteNext := func(b *testing.B) {
+	// Each iteration erases another account.
+	eraseNext := func(b *testing.B) {
 		if len(ids) == 0 {
-			b.Fatal("every account is purged: run fewer iterations")
+			b.Fatal("every account is erased: run fewer iterations")
 		}
 		id := ids[0]
 		ids = ids[1:]
-		must(b, db.PurgeAccount(ctx, id, false))
-		must(b, db.ForgetAccount(ctx, id))
+		must(b, db.EraseAccount(ctx, id))
+		must(b, db.EraseReferences(ctx, id))
 	}
 	for _, bm := range []struct {
 		name string
 		run  func(b *testing.B)
 	}{
-		{"PurgeAccount", deleteNext},
+		{"EraseAccount", eraseNext},
 		{"Compact", func(b *testing.B) { must(b, db.Compact(ctx)) }},
 		// What DELETE paid before the worker took the rewrite over.
-		{"PurgeAccount+Compact", func(b *testing.B) {
-			deleteNext(b)
+		{"EraseAccount+Compact", func(b *testing.B) {
+			eraseNext(b)
 			must(b, db.Compact(ctx))
 		}},
 	} {

@@ -1,4 +1,4 @@
-package residency
+package directory
 
 import (
 	"context"
@@ -81,7 +81,7 @@ func TestOpenOldDirectory(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			d, err := OpenDirectory(ctx, path)
+			d, err := Open(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func TestOpenOldDirectory(t *testing.T) {
 			if r, err := d.Region(ctx, noah); err != nil || r != "us" {
 				t.Errorf("Region(noah) = %q, %v", r, err)
 			}
-			moves, err := d.pendingMoves(ctx)
+			moves, err := d.PendingMoves(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,11 +104,11 @@ func TestOpenOldDirectory(t *testing.T) {
 			}
 			if !tc.journal {
 				// The journals' tables the file lacked are there now.
-				if err := d.beginErasure(ctx, noah, time.Now()); err != nil {
+				if err := d.BeginErasure(ctx, noah, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if erasures, err := d.pendingErasures(ctx); err != nil || !slices.Equal(erasures, []pendingErasure{{noah, "us"}}) {
+			if erasures, err := d.PendingErasures(ctx); err != nil || !slices.Equal(erasures, []Erasure{{AccountID: noah, Region: "us"}}) {
 				t.Errorf("pending erasures %v, %v", erasures, err)
 			}
 			if err := d.Close(); err != nil {
@@ -116,7 +116,7 @@ func TestOpenOldDirectory(t *testing.T) {
 			}
 
 			// Adopted once: reopened, the file has nothing left to apply.
-			if d, err = OpenDirectory(ctx, path); err != nil {
+			if d, err = Open(ctx, path); err != nil {
 				t.Fatal(err)
 			}
 			if len(d.Migrated()) != 0 {

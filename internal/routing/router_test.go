@@ -1,49 +1,35 @@
-package residency
+package routing_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/flick-video/flick"
-	"github.com/flick-video/flick/internal/sqlite"
+	"github.com/flick-video/flick/internal/node"
+	"github.com/flick-video/flick/internal/routing"
 )
 
-// pair is two regions' stores behind a router.
+// pair is two regions' stores, us and eu, behind a router, as
+// node.OpenOffline opens them (no event logs: the router reaches only the
+// stores, and the directory).
 type pair struct {
 	t      *testing.T
 	ctx    context.Context
-	dir    *Directory
-	us, eu *sqlite.DB
-	r      *Router
-	now    time.Time
+	us, eu flick.Store
+	r      *routing.Router
 }
 
 func newPair(t *testing.T) *pair {
 	t.Helper()
-	ctx := context.Background()
-	tmp := t.TempDir()
-	dir, err := OpenDirectory(ctx, filepath.Join(tmp, "directory.db"))
+	o, err := node.OpenOffline(context.Background(), node.Config{Data: t.TempDir(), Regions: []string{"us", "eu"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &pair{t: t, ctx: ctx, dir: dir, now: time.Now().UTC().Truncate(time.Millisecond)}
-	for _, p := range []struct {
-		db   **sqlite.DB
-		name string
-	}{{&w.us, "us"}, {&w.eu, "eu"}} {
-		db, err := sqlite.Open(ctx, filepath.Join(tmp, p.name+".db"), time.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*p.db = db
-		t.Cleanup(func() { db.Close() })
-	}
-	t.Cleanup(func() { dir.Close() })
-	w.r = NewRouter(dir, []string{"us", "eu"}, []flick.RegionStore{w.us, w.eu}, time.Now)
-	return w
+	t.Cleanup(func() { o.Close() })
+	cells := o.Router.Cells()
+	return &pair{t: t, ctx: context.Background(), us: cells[0].Store, eu: cells[1].Store, r: o.Router}
 }
 
 func (w *pair) must(err error) {
@@ -51,6 +37,16 @@ func (w *pair) must(err error) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// home returns the store of account id's home region, as the services
+// reach it.
+func (w *pair) home(id string) flick.Store {
+	w.t.Helper()
+	c, done, err := w.r.Home(w.ctx, id)
+	w.must(err)
+	done()
+	return c.Store
 }
 
 func (w *pair) account(handle, region string) *flick.Account {
@@ -66,14 +62,15 @@ func (w *pair) video(author *flick.Account, caption string) *flick.Video {
 	v := &flick.Video{AuthorID: author.ID, Caption: caption, Hashtags: tags, Mentions: mentions, DurationMS: 10000, Width: 720, Height: 1280}
 	v.CreatedAt = time.Now()
 	v.ID = flick.NewID(v.CreatedAt)
-	w.must(w.r.CreateVideo(w.ctx, v))
-	w.must(w.r.AddRendition(w.ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
+	home := w.home(author.ID)
+	w.must(home.CreateVideo(w.ctx, v))
+	w.must(home.AddRendition(w.ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
 		Rendition: flick.Rendition{Name: "360p", Width: 360, Height: 640, Bitrate: 800000, Size: 1000, Key: "videos/" + v.ID + "/360p.mp4", Mime: "video/mp4"}}))
 	return v
 }
 
 // owners lists the account IDs that own rows of table in db.
-func owners(t *testing.T, db *sqlite.DB, table string) []string {
+func owners(t *testing.T, db flick.Store, table string) []string {
 	t.Helper()
 	o, err := db.PersonalOwners(context.Background())
 	if err != nil {
@@ -112,7 +109,7 @@ func TestAccountsLiveInTheirHomeRegion(t *testing.T) {
 	}
 	// A session lives in the account's region and is found by its token.
 	s := &flick.Session{AccountID: eu.ID, TokenHash: []byte("token-eva"), ExpiresAt: time.Now().Add(time.Hour)}
-	w.must(w.r.CreateSession(w.ctx, s))
+	w.must(w.home(eu.ID).CreateSession(w.ctx, s))
 	got, err := w.r.SessionByTokenHash(w.ctx, []byte("token-eva"), time.Now())
 	w.must(err)
 	if got.AccountID != eu.ID || !slices.Equal(owners(t, w.eu, "sessions"), []string{eu.ID}) || len(owners(t, w.us, "sessions")) != 0 {
@@ -128,21 +125,21 @@ func TestCrossRegionEngagement(t *testing.T) {
 
 	// The eu viewer likes, comments on and follows the us creator: all of
 	// it is stored in eu.
-	changed, err := w.r.Like(w.ctx, viewer.ID, v.ID, time.Now())
+	changed, err := w.home(viewer.ID).Like(w.ctx, viewer.ID, v.ID, time.Now())
 	w.must(err)
 	if !changed {
 		t.Fatal("like changed nothing")
 	}
-	_, err = w.r.Follow(w.ctx, viewer.ID, creator.ID, time.Now())
+	_, err = w.home(viewer.ID).Follow(w.ctx, viewer.ID, creator.ID, time.Now())
 	w.must(err)
-	_, err = w.r.Follow(w.ctx, local.ID, creator.ID, time.Now())
+	_, err = w.home(local.ID).Follow(w.ctx, local.ID, creator.ID, time.Now())
 	w.must(err)
 	top := &flick.Comment{VideoID: v.ID, AuthorID: local.ID, Text: "first"}
-	w.must(w.r.CreateComment(w.ctx, top))
+	w.must(w.home(local.ID).CreateComment(w.ctx, top))
 	reply := &flick.Comment{VideoID: v.ID, AuthorID: viewer.ID, ParentID: top.ID, Text: "reply from eu"}
-	w.must(w.r.CreateComment(w.ctx, reply))
+	w.must(w.home(viewer.ID).CreateComment(w.ctx, reply))
 	eva := &flick.Comment{VideoID: v.ID, AuthorID: viewer.ID, Text: "eu top"}
-	w.must(w.r.CreateComment(w.ctx, eva))
+	w.must(w.home(viewer.ID).CreateComment(w.ctx, eva))
 	for table, want := range map[string][]string{"likes": {viewer.ID}, "follows": {viewer.ID}, "comments": {viewer.ID}} {
 		if got := owners(t, w.eu, table); !slices.Equal(got, want) {
 			t.Errorf("eu %s owners = %v, want %v", table, got, want)
@@ -171,7 +168,7 @@ func TestCrossRegionEngagement(t *testing.T) {
 	if a.FollowerCount != 2 {
 		t.Errorf("follower count = %d, want 2 (one per region)", a.FollowerCount)
 	}
-	liked, err := w.r.Liked(w.ctx, viewer.ID, []string{v.ID})
+	liked, err := w.home(viewer.ID).Liked(w.ctx, viewer.ID, []string{v.ID})
 	w.must(err)
 	if !liked[v.ID] {
 		t.Error("Liked misses the eu viewer's like")
@@ -195,27 +192,28 @@ func TestCrossRegionEngagement(t *testing.T) {
 		t.Errorf("replies = %+v", replies)
 	}
 
-	// Hiding a creator of another region shows the creator's profile.
-	_, err = w.r.Block(w.ctx, viewer.ID, creator.ID, time.Now())
+	// Hiding a creator of another region names the creator by ID (the
+	// Engagement service fills in the profile).
+	_, err = w.home(viewer.ID).Block(w.ctx, viewer.ID, creator.ID, time.Now())
 	w.must(err)
-	hidden, err := w.r.BlockedAccounts(w.ctx, viewer.ID)
+	hidden, err := w.home(viewer.ID).BlockedAccounts(w.ctx, viewer.ID)
 	w.must(err)
-	if len(hidden) != 1 || hidden[0].Handle != "sam" {
+	if len(hidden) != 1 || hidden[0].ID != creator.ID {
 		t.Errorf("hidden = %+v", hidden)
 	}
 
 	// Unknown targets are still refused.
-	_, err = w.r.Like(w.ctx, viewer.ID, flick.NewID(time.Now()), time.Now())
+	_, err = w.home(viewer.ID).Like(w.ctx, viewer.ID, flick.NewID(time.Now()), time.Now())
 	if flick.ErrorCode(err) != flick.ENOTFOUND {
 		t.Errorf("like of an unknown video: %v", err)
 	}
-	_, err = w.r.Follow(w.ctx, viewer.ID, flick.NewID(time.Now()), time.Now())
+	_, err = w.home(viewer.ID).Follow(w.ctx, viewer.ID, flick.NewID(time.Now()), time.Now())
 	if flick.ErrorCode(err) != flick.ENOTFOUND {
 		t.Errorf("follow of an unknown account: %v", err)
 	}
 
 	// Deleting the video in us; the remove event makes eu forget its records.
-	w.must(w.r.DeleteVideo(w.ctx, v.ID))
+	w.must(w.us.DeleteVideo(w.ctx, v.ID))
 	w.must(w.eu.ApplyProjection(w.ctx, "counters", 2, flick.ProjectionBatch{Removed: []string{v.ID}}))
 	for _, table := range []string{"likes", "comments"} {
 		if got := owners(t, w.eu, table); len(got) != 0 {
@@ -279,7 +277,7 @@ func TestListingsMergeRegions(t *testing.T) {
 func TestFreeze(t *testing.T) {
 	w := newPair(t)
 	a := w.account("sam", "us")
-	_, leave, err := w.r.enter(w.ctx, a.ID) // a call under way
+	_, leave, err := w.r.Home(w.ctx, a.ID) // a call under way
 	w.must(err)
 	frozen := make(chan error, 1)
 	var thaw func()
@@ -308,7 +306,7 @@ func TestFreeze(t *testing.T) {
 
 	// A call that does not end in time: the freeze gives up, and the
 	// account is open again.
-	_, leave, err = w.r.enter(w.ctx, a.ID)
+	_, leave, err = w.r.Home(w.ctx, a.ID)
 	w.must(err)
 	ctx, cancel := context.WithTimeout(w.ctx, 50*time.Millisecond)
 	defer cancel()
@@ -319,22 +317,22 @@ func TestFreeze(t *testing.T) {
 		t.Errorf("account after a freeze gave up: %v", err)
 	}
 	// Marking it erased gives up likewise; once the call ends, it does not.
-	if _, err := w.r.markErasing(ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
+	if _, err := w.r.CloseForErasure(ctx, a.ID); flick.ErrorCode(err) != flick.EUNAVAILABLE {
 		t.Fatalf("markErasing past its deadline: %v", err)
 	}
 	if _, err := w.r.Account(w.ctx, a.ID); err != nil {
 		t.Errorf("account after a mark gave up: %v", err)
 	}
 	leave()
-	if _, err := w.r.markErasing(w.ctx, a.ID); err != nil {
+	if _, err := w.r.CloseForErasure(w.ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.r.enter(w.ctx, a.ID); flick.ErrorCode(err) != flick.ENOTFOUND {
+	if _, _, err := w.r.Home(w.ctx, a.ID); flick.ErrorCode(err) != flick.ENOTFOUND {
 		t.Fatalf("a call on an account being erased: %v, want not found", err)
 	}
 	ctx, cancel = context.WithTimeout(w.ctx, 50*time.Millisecond)
 	defer cancel()
-	if _, err := w.r.markErasing(ctx, a.ID); err != nil {
+	if _, err := w.r.CloseForErasure(ctx, a.ID); err != nil {
 		t.Fatalf("a second mark with no call under way: %v", err)
 	}
 	if _, err := w.r.Account(w.ctx, a.ID); flick.ErrorCode(err) != flick.ENOTFOUND {

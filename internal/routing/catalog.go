@@ -1,4 +1,4 @@
-package residency
+package routing
 
 import (
 	"cmp"
@@ -11,23 +11,9 @@ import (
 )
 
 // A video is stored in its creator's home region; every region may hold
-// counts of it (what its own viewers did), which readers sum.
-
-// CreateVideo creates the video in its author's region. An ID that any
-// region holds is taken, as in one store; two creates of one new ID racing
-// in two regions would both succeed, but IDs are fresh (flick.NewID).
-func (r *Router) CreateVideo(ctx context.Context, v *flick.Video) error {
-	return r.on(ctx, v.AuthorID, func(s flick.RegionStore) error {
-		if v.ID != "" && len(r.cells) > 1 {
-			if _, _, err := r.videoCell(ctx, v.ID); err == nil {
-				return flick.Errorf(flick.ECONFLICT, "Video already exists.")
-			} else if flick.ErrorCode(err) != flick.ENOTFOUND {
-				return err
-			}
-		}
-		return s.CreateVideo(ctx, v)
-	})
-}
+// counts of it (what its own viewers did), which readers sum. Listings
+// merge every region's newest-first pages: IDs are time-sortable, so a
+// cursor (the last ID) means the same in every region.
 
 // Video returns the video with the counts of every region.
 func (r *Router) Video(ctx context.Context, id string) (*flick.Video, error) {
@@ -48,17 +34,17 @@ func (r *Router) addCounts(ctx context.Context, videos []*flick.Video, from []in
 	for i, v := range videos {
 		ids[i] = v.ID
 	}
-	for ci, s := range r.cells {
-		counts, err := s.VideoCounts(ctx, ids)
+	for ci, c := range r.cells {
+		counts, err := c.Store.VideoCounts(ctx, ids)
 		if err != nil {
 			return err
 		}
 		for i, v := range videos {
-			if c, ok := counts[v.ID]; ok && from[i] != ci {
-				v.Counts.Views += c.Views
-				v.Counts.Likes += c.Likes
-				v.Counts.Comments += c.Comments
-				v.Counts.Shares += c.Shares
+			if n, ok := counts[v.ID]; ok && from[i] != ci {
+				v.Counts.Views += n.Views
+				v.Counts.Likes += n.Likes
+				v.Counts.Comments += n.Comments
+				v.Counts.Shares += n.Shares
 			}
 		}
 	}
@@ -69,12 +55,12 @@ func (r *Router) addCounts(ctx context.Context, videos []*flick.Video, from []in
 // them, in the order asked.
 func (r *Router) Videos(ctx context.Context, ids []string) ([]*flick.Video, error) {
 	if len(r.cells) == 1 {
-		return r.cells[0].Videos(ctx, ids)
+		return r.cells[0].Store.Videos(ctx, ids)
 	}
 	byID := map[string]*flick.Video{}
 	cellOf := map[string]int{}
-	for ci, s := range r.cells {
-		found, err := s.Videos(ctx, ids)
+	for ci, c := range r.cells {
+		found, err := c.Store.Videos(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -96,11 +82,11 @@ func (r *Router) Videos(ctx context.Context, ids []string) ([]*flick.Video, erro
 
 func (r *Router) VideoDurations(ctx context.Context, ids []string) (map[string]int64, error) {
 	if len(r.cells) == 1 {
-		return r.cells[0].VideoDurations(ctx, ids)
+		return r.cells[0].Store.VideoDurations(ctx, ids)
 	}
 	out := map[string]int64{}
-	for _, s := range r.cells {
-		d, err := s.VideoDurations(ctx, ids)
+	for _, c := range r.cells {
+		d, err := c.Store.VideoDurations(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -115,13 +101,13 @@ func (r *Router) VideoDurations(ctx context.Context, ids []string) (map[string]i
 // so the cursor (the last ID) means the same in every region.
 func (r *Router) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error) {
 	if len(r.cells) == 1 {
-		return r.cells[0].ListVideos(ctx, f, p)
+		return r.cells[0].Store.ListVideos(ctx, f, p)
 	}
 	p = p.Normalize()
 	lists := make([][]*flick.Video, len(r.cells))
 	more := false
-	for ci, s := range r.cells {
-		vs, next, err := s.ListVideos(ctx, f, p)
+	for ci, c := range r.cells {
+		vs, next, err := c.Store.ListVideos(ctx, f, p)
 		if err != nil {
 			return nil, "", err
 		}
@@ -139,14 +125,14 @@ func (r *Router) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Pa
 // of 0 or less means the default page size, as in a store.
 func (r *Router) RecentVideos(ctx context.Context, since time.Time, limit int) ([]*flick.Video, error) {
 	if len(r.cells) == 1 {
-		return r.cells[0].RecentVideos(ctx, since, limit)
+		return r.cells[0].Store.RecentVideos(ctx, since, limit)
 	}
 	if limit <= 0 {
 		limit = flick.DefaultPageSize
 	}
 	lists := make([][]*flick.Video, len(r.cells))
-	for ci, s := range r.cells {
-		vs, err := s.RecentVideos(ctx, since, limit)
+	for ci, c := range r.cells {
+		vs, err := c.Store.RecentVideos(ctx, since, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -183,48 +169,75 @@ func (r *Router) merge(ctx context.Context, lists [][]*flick.Video, order func(a
 	return out, cut, r.addCounts(ctx, out, from)
 }
 
-// ProcessingVideos lists every region's unfinished videos, oldest first.
-func (r *Router) ProcessingVideos(ctx context.Context) ([]*flick.Video, error) {
-	var all []*flick.Video
-	for _, s := range r.cells {
-		vs, err := s.ProcessingVideos(ctx)
-		if err != nil {
-			return nil, err
+// videoCell returns the index of the cell that stores video id, and the
+// video as that cell has it.
+func (r *Router) videoCell(ctx context.Context, id string) (int, *flick.Video, error) {
+	for i, c := range r.cells {
+		v, err := c.Store.Video(ctx, id)
+		if err == nil {
+			return i, v, nil
 		}
-		all = append(all, vs...)
+		if flick.ErrorCode(err) != flick.ENOTFOUND {
+			return 0, nil, err
+		}
 	}
-	slices.SortFunc(all, func(a, b *flick.Video) int { return strings.Compare(a.ID, b.ID) })
-	return all, nil
+	return 0, nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
 }
 
-// onVideo runs fn on the store of the region that holds video id.
-func (r *Router) onVideo(ctx context.Context, id string, fn func(s flick.RegionStore) error) error {
+// VideoCell returns the cell of the region that stores video id.
+func (r *Router) VideoCell(ctx context.Context, id string) (*flick.Cell, error) {
 	i, _, err := r.videoCell(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return fn(r.cells[i])
+	return r.cells[i], nil
 }
 
-func (r *Router) StartTranscode(ctx context.Context, id string) (attempt int, err error) {
-	err = r.onVideo(ctx, id, func(s flick.RegionStore) error { attempt, err = s.StartTranscode(ctx, id); return err })
-	return attempt, err
-}
-
-func (r *Router) SetProgress(ctx context.Context, id string, progress int) error {
-	return r.onVideo(ctx, id, func(s flick.RegionStore) error { return s.SetProgress(ctx, id, progress) })
-}
-
-func (r *Router) AddRendition(ctx context.Context, id string, u flick.RenditionUpdate) error {
-	return r.onVideo(ctx, id, func(s flick.RegionStore) error { return s.AddRendition(ctx, id, u) })
-}
-
-func (r *Router) SetFailed(ctx context.Context, id string, reason string) error {
-	return r.onVideo(ctx, id, func(s flick.RegionStore) error { return s.SetFailed(ctx, id, reason) })
-}
-
-// DeleteVideo deletes the video in its region; the other regions forget
-// their records about it when its remove event reaches their logs.
-func (r *Router) DeleteVideo(ctx context.Context, id string) error {
-	return r.onVideo(ctx, id, func(s flick.RegionStore) error { return s.DeleteVideo(ctx, id) })
+// Comments merges the comments that each region's people wrote, oldest
+// first, with the replies of every region counted.
+func (r *Router) Comments(ctx context.Context, videoID, parentID string, p flick.Page) ([]*flick.Comment, string, error) {
+	if len(r.cells) == 1 {
+		return r.cells[0].Store.Comments(ctx, videoID, parentID, p)
+	}
+	p = p.Normalize()
+	var all []*flick.Comment
+	from := map[string]int{}
+	more := false
+	for ci, c := range r.cells {
+		cs, next, err := c.Store.Comments(ctx, videoID, parentID, p)
+		if err != nil {
+			return nil, "", err
+		}
+		more = more || next != ""
+		for _, cm := range cs {
+			from[cm.ID] = ci
+		}
+		all = append(all, cs...)
+	}
+	slices.SortFunc(all, func(a, b *flick.Comment) int { return strings.Compare(a.ID, b.ID) })
+	if len(all) > p.Limit {
+		all, more = all[:p.Limit], true
+	}
+	if parentID == "" && len(all) > 0 {
+		ids := make([]string, len(all))
+		for i, cm := range all {
+			ids[i] = cm.ID
+		}
+		for ci, c := range r.cells {
+			n, err := c.Store.ReplyCounts(ctx, ids)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, cm := range all {
+				if from[cm.ID] != ci {
+					cm.ReplyCount += n[cm.ID]
+				}
+			}
+		}
+	}
+	next := ""
+	if more && len(all) > 0 {
+		next = all[len(all)-1].ID
+	}
+	return all, next, nil
 }

@@ -1,4 +1,4 @@
-package residency
+package directory
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 func TestJournal(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "directory.db")
-	d, err := OpenDirectory(ctx, path)
+	d, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,39 +22,39 @@ func TestJournal(t *testing.T) {
 	if err := d.Register(ctx, id, "jo", "us"); err != nil {
 		t.Fatal(err)
 	}
-	mv := &move{ID: flick.NewID(time.Now()), AccountID: id, From: "us", To: "eu", Actor: "system:test", Reason: "test",
+	mv := &Move{ID: flick.NewID(time.Now()), AccountID: id, From: "us", To: "eu", Actor: "system:test", Reason: "test",
 		Started: time.Now().UTC(), Media: []string{"avatars/" + id + ".jpg"}}
-	if err := d.beginMove(ctx, mv); err != nil {
+	if err := d.BeginMove(ctx, mv); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.beginMove(ctx, &move{ID: flick.NewID(time.Now()), AccountID: id, From: "us", To: "eu", Started: time.Now()}); flick.ErrorCode(err) != flick.ECONFLICT {
+	if err := d.BeginMove(ctx, &Move{ID: flick.NewID(time.Now()), AccountID: id, From: "us", To: "eu", Started: time.Now()}); flick.ErrorCode(err) != flick.ECONFLICT {
 		t.Errorf("second begin = %v, want ECONFLICT", err)
 	}
 
 	// A switch from a region that is not the account's home changes
 	// nothing: neither the home nor the phase.
 	wrong := *mv
-	wrong.From, wrong.Receipt = "eu", &Receipt{MoveID: mv.ID}
-	if err := d.switchMove(ctx, &wrong); err == nil {
+	wrong.From, wrong.Receipt = "eu", &flick.MoveReceipt{MoveID: mv.ID}
+	if err := d.SwitchMove(ctx, &wrong); err == nil {
 		t.Error("switch from the wrong region succeeded")
 	}
-	if phase, err := d.movePhase(ctx, mv); err != nil || phase != PhaseCopying {
+	if phase, err := d.MovePhase(ctx, mv); err != nil || phase != PhaseCopying {
 		t.Errorf("phase after a failed switch = %q, %v", phase, err)
 	}
 
-	mv.Receipt = &Receipt{MoveID: mv.ID, DataHash: "abc", Events: 3}
-	if err := d.switchMove(ctx, mv); err != nil {
+	mv.Receipt = &flick.MoveReceipt{MoveID: mv.ID, DataHash: "abc", Events: 3}
+	if err := d.SwitchMove(ctx, mv); err != nil {
 		t.Fatal(err)
 	}
 	// The switch is in the file, not only in the cache.
 	d.Close()
-	if d, err = OpenDirectory(ctx, path); err != nil {
+	if d, err = Open(ctx, path); err != nil {
 		t.Fatal(err)
 	}
 	if region, err := d.Region(ctx, id); err != nil || region != "eu" {
 		t.Errorf("home after the switch = %q, %v", region, err)
 	}
-	moves, err := d.pendingMoves(ctx)
+	moves, err := d.PendingMoves(ctx)
 	if err != nil || len(moves) != 1 {
 		t.Fatalf("pending = %+v, %v", moves, err)
 	}
@@ -63,13 +63,13 @@ func TestJournal(t *testing.T) {
 		got.Receipt.DataHash != "abc" || !got.Started.Equal(mv.Started) || got.Actor != "system:test" {
 		t.Errorf("pending move = %+v", got)
 	}
-	if err := d.setMovePhase(ctx, got, PhaseErased); err != nil {
+	if err := d.SetMovePhase(ctx, got, PhaseErased); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.endMove(ctx, got); err != nil {
+	if err := d.EndMove(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	if moves, err := d.pendingMoves(ctx); err != nil || len(moves) != 0 {
+	if moves, err := d.PendingMoves(ctx); err != nil || len(moves) != 0 {
 		t.Errorf("pending after the end = %+v, %v", moves, err)
 	}
 }

@@ -9,44 +9,6 @@ import (
 	"github.com/flick-video/flick/internal/auth"
 )
 
-func TestTouches(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	type use struct {
-		id  string
-		sec int // seconds after t0
-	}
-	for _, tc := range []struct {
-		name string
-		uses []use
-		want map[string]int // session ID → seconds after t0
-	}{
-		{"nothing", nil, map[string]int{}},
-		{"latest use wins", []use{{"a", 1}, {"b", 2}, {"a", 3}}, map[string]int{"a": 3, "b": 2}},
-		{"older use never wins", []use{{"a", 5}, {"a", 4}}, map[string]int{"a": 5}},
-		{"full set drops new sessions but updates known ones", []use{{"a", 1}, {"b", 2}, {"c", 3}, {"a", 4}},
-			map[string]int{"a": 4, "b": 2}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTouches(2)
-			for _, u := range tc.uses {
-				ts.record(u.id, t0.Add(time.Duration(u.sec)*time.Second))
-			}
-			got := ts.take()
-			if len(got) != len(tc.want) {
-				t.Fatalf("take = %v, want %v", got, tc.want)
-			}
-			for id, sec := range tc.want {
-				if want := t0.Add(time.Duration(sec) * time.Second); !got[id].Equal(want) {
-					t.Errorf("take[%s] = %v, want %v", id, got[id], want)
-				}
-			}
-			if again := ts.take(); len(again) != 0 {
-				t.Errorf("second take = %v, want empty", again)
-			}
-		})
-	}
-}
-
 // TestSessionTouch checks that a request only notes its session's use, and
 // that a flush, or the end of Run, writes it.
 func TestSessionTouch(t *testing.T) {
@@ -78,14 +40,14 @@ func TestSessionTouch(t *testing.T) {
 		flush func(t *testing.T)
 	}{
 		{"flush", func(t *testing.T) {
-			if err := f.srv.flushTouches(ctx); err != nil {
+			if err := f.node.Accounts.Flush(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"end of Run", func(t *testing.T) {
 			runCtx, stop := context.WithCancel(ctx)
 			done := make(chan error, 1)
-			go func() { done <- f.srv.Run(runCtx) }()
+			go func() { done <- f.node.Accounts.Run(runCtx) }()
 			stop()
 			if err := <-done; err != nil {
 				t.Fatal(err)

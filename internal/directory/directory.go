@@ -1,4 +1,10 @@
-package residency
+// Package directory is the global directory: the only data about people
+// kept outside their home region. It maps account ID → home region and
+// handle → account ID, and keeps the journals of account moves and
+// erasures, so that the switch of a move and the end of an erasure are
+// each one transaction with the entry they change. On the embedded default
+// it is a small SQLite file beside the regions.
+package directory
 
 import (
 	"context"
@@ -30,9 +36,9 @@ var _ flick.Directory = (*Directory)(nil)
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// OpenDirectory opens (creating if needed) the directory file at path and
+// Open opens (creating if needed) the directory file at path and
 // applies its pending migrations.
-func OpenDirectory(ctx context.Context, path string) (*Directory, error) {
+func Open(ctx context.Context, path string) (*Directory, error) {
 	db, err := sqldb.Open(ctx, path, sqldb.Options{
 		// FULL: a sign-up acknowledged must stay findable, even after a
 		// power loss.
@@ -52,7 +58,7 @@ func OpenDirectory(ctx context.Context, path string) (*Directory, error) {
 // Close closes the file.
 func (d *Directory) Close() error { return d.db.Close() }
 
-// Migrated lists the migrations OpenDirectory applied, oldest first.
+// Migrated lists the migrations Open applied, oldest first.
 func (d *Directory) Migrated() []string { return d.migrated }
 
 // Entry is one account in the directory.
@@ -123,16 +129,16 @@ func (d *Directory) Lookup(ctx context.Context, handle string) (string, error) {
 	return id, nil
 }
 
-// Remove forgets account id and its handle.
-func (d *Directory) Remove(ctx context.Context, id string) error {
+// Unregister takes back the registration of account id and its handle.
+func (d *Directory) Unregister(ctx context.Context, id string) error {
 	d.forget(id)
 	if _, err := d.db.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("directory: remove: %w", err)
+		return fmt.Errorf("directory: unregister: %w", err)
 	}
 	// Deleted rows are zeroed (secure_delete); the WAL still holds the old
 	// pages until a checkpoint truncates it.
 	if _, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("directory: remove: checkpoint: %w", err)
+		return fmt.Errorf("directory: unregister: checkpoint: %w", err)
 	}
 	return nil
 }

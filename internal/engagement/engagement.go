@@ -1,0 +1,251 @@
+// Package engagement is Flick's Engagement service: likes, follows,
+// comments, shares, what clients report having shown and played, and the
+// viewer's controls over their feeds. Each change is stored in the viewer's
+// home region and appended to its event log, from which the projector
+// counts it and the recommender learns it; see README.md.
+package engagement
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/routing"
+)
+
+// projectionWait bounds how long a change waits for its projection before
+// answering. The change is durable in the log already; a slow projector
+// only means the counts in the answer lag, so a timeout is logged, not
+// returned.
+const projectionWait = 5 * time.Second
+
+// Service implements flick.Engagement.
+type Service struct {
+	router *routing.Router
+	clock  flick.Clock
+	logger *slog.Logger
+}
+
+var _ flick.Engagement = (*Service)(nil)
+
+// New returns the service over every region behind router.
+func New(router *routing.Router, clock flick.Clock, logger *slog.Logger) *Service {
+	return &Service{router: router, clock: clock, logger: logger}
+}
+
+// change is one write of the viewer's: the store write has been done in
+// the viewer's home cell, and the event says what it was. If the event
+// cannot be appended, undo takes the write back, so that store and log
+// never disagree.
+type change struct {
+	home  *flick.Cell
+	event flick.Event
+	undo  func(ctx context.Context) error
+}
+
+// record appends the change's event, undoing the write if that fails, and
+// returns the event's position in the home region's log.
+func (s *Service) record(ctx context.Context, c change) (uint64, error) {
+	seq, err := c.home.Events.Append(ctx, []flick.Event{c.event})
+	if err == nil {
+		return seq, nil
+	}
+	if c.undo != nil {
+		if uerr := c.undo(context.WithoutCancel(ctx)); uerr != nil {
+			s.logger.ErrorContext(ctx, "undo after failed event append", "event", c.event.Type, "account", c.event.AccountID, "err", uerr)
+		}
+	}
+	return 0, err
+}
+
+// waitCounted waits, briefly, for home's projector to apply its log up to
+// seq, so that the caller reads its own write.
+func (s *Service) waitCounted(ctx context.Context, home *flick.Cell, seq uint64) {
+	wctx, cancel := context.WithTimeout(ctx, projectionWait)
+	defer cancel()
+	if err := home.Projector.WaitFor(wctx, seq); err != nil {
+		s.logger.WarnContext(ctx, "projector did not catch up", "region", home.Region, "seq", seq, "err", err)
+	}
+}
+
+// readyVideo returns video id if viewerID may engage with it: a ready
+// video, visible to them.
+func (s *Service) readyVideo(ctx context.Context, viewerID, id string) (*flick.Video, error) {
+	v, err := s.router.Video(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.VisibleTo(viewerID) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	}
+	if v.Status != flick.StatusReady {
+		return nil, flick.Errorf(flick.ECONFLICT, "This video is not ready yet.")
+	}
+	return v, nil
+}
+
+// counts returns a video's counts summed over every region.
+func (s *Service) counts(ctx context.Context, videoID string) (flick.Counts, error) {
+	v, err := s.router.Video(ctx, videoID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	return v.Counts, nil
+}
+
+// Like likes a video and answers with its counts as they are once the
+// projector has applied the like.
+func (s *Service) Like(ctx context.Context, viewerID, videoID string) (flick.Counts, error) {
+	return s.setLike(ctx, viewerID, videoID, flick.EventLike)
+}
+
+// Unlike takes a like back.
+func (s *Service) Unlike(ctx context.Context, viewerID, videoID string) (flick.Counts, error) {
+	return s.setLike(ctx, viewerID, videoID, flick.EventUnlike)
+}
+
+func (s *Service) setLike(ctx context.Context, viewerID, videoID string, typ flick.EventType) (flick.Counts, error) {
+	v, err := s.readyVideo(ctx, viewerID, videoID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	defer done()
+	now := s.clock().UTC()
+	like := func(ctx context.Context) (bool, error) { return home.Store.Like(ctx, viewerID, v.ID, now) }
+	unlike := func(ctx context.Context) (bool, error) { return home.Store.Unlike(ctx, viewerID, v.ID) }
+	do, undo := like, unlike
+	if typ == flick.EventUnlike {
+		do, undo = unlike, like
+	}
+	changed, err := do(ctx)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	if changed {
+		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, VideoID: v.ID, At: now}, undo: ignoreChanged(undo)})
+		if err != nil {
+			return flick.Counts{}, err
+		}
+		s.waitCounted(ctx, home, seq)
+	}
+	return s.counts(ctx, v.ID)
+}
+
+// ignoreChanged makes an idempotent toggle an undo.
+func ignoreChanged(op func(ctx context.Context) (bool, error)) func(ctx context.Context) error {
+	return func(ctx context.Context) error { _, err := op(ctx); return err }
+}
+
+// Follow follows an account and returns it, its counts updated.
+func (s *Service) Follow(ctx context.Context, viewerID, accountID string) (*flick.Account, error) {
+	return s.setFollow(ctx, viewerID, accountID, flick.EventFollow)
+}
+
+// Unfollow takes a follow back.
+func (s *Service) Unfollow(ctx context.Context, viewerID, accountID string) (*flick.Account, error) {
+	return s.setFollow(ctx, viewerID, accountID, flick.EventUnfollow)
+}
+
+func (s *Service) setFollow(ctx context.Context, viewerID, accountID string, typ flick.EventType) (*flick.Account, error) {
+	if accountID == viewerID {
+		return nil, flick.Errorf(flick.EUNPROCESSABLE, "You cannot follow yourself.")
+	}
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	now := s.clock().UTC()
+	follow := func(ctx context.Context) (bool, error) { return home.Store.Follow(ctx, viewerID, accountID, now) }
+	unfollow := func(ctx context.Context) (bool, error) { return home.Store.Unfollow(ctx, viewerID, accountID) }
+	do, undo := follow, unfollow
+	if typ == flick.EventUnfollow {
+		do, undo = unfollow, follow
+	}
+	changed, err := do(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		if _, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, TargetID: accountID, At: now}, undo: ignoreChanged(undo)}); err != nil {
+			return nil, err
+		}
+	}
+	return s.router.Account(ctx, accountID)
+}
+
+// Comment stores the comment in the viewer's home region and counts it.
+func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID string) (*flick.Comment, error) {
+	text, err := flick.ValidateCommentText(text)
+	if err != nil {
+		return nil, err
+	}
+	if parentID != "" && !flick.ValidID(parentID) {
+		return nil, flick.Errorf(flick.EINVALID, "parent_id is not a valid id.")
+	}
+	v, err := s.readyVideo(ctx, viewerID, videoID)
+	if err != nil {
+		return nil, err
+	}
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	now := s.clock().UTC()
+	c := &flick.Comment{ID: flick.NewID(now), VideoID: v.ID, AuthorID: viewerID, ParentID: parentID, Text: text, CreatedAt: now}
+	if err := home.Store.CreateComment(ctx, c); err != nil {
+		return nil, err
+	}
+	seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventComment, AccountID: viewerID, VideoID: v.ID, TargetID: c.ID, At: now},
+		undo: func(ctx context.Context) error { return home.Store.DeleteComment(ctx, c.ID) }})
+	if err != nil {
+		return nil, err
+	}
+	s.waitCounted(ctx, home, seq)
+	return c, nil
+}
+
+// Share counts a share: anyone may share (copy the link).
+func (s *Service) Share(ctx context.Context, viewerID, videoID string) (flick.Counts, error) {
+	v, err := s.readyVideo(ctx, viewerID, videoID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	defer done()
+	seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventShare, AccountID: viewerID, VideoID: v.ID, At: s.clock().UTC()}})
+	if err != nil {
+		return flick.Counts{}, err
+	}
+	s.waitCounted(ctx, home, seq)
+	return s.counts(ctx, v.ID)
+}
+
+// Liked reads the viewer's likes among videoIDs.
+func (s *Service) Liked(ctx context.Context, viewerID string, videoIDs []string) (map[string]bool, error) {
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return home.Store.Liked(ctx, viewerID, videoIDs)
+}
+
+// IsFollowing reads one of the viewer's follows.
+func (s *Service) IsFollowing(ctx context.Context, viewerID, accountID string) (bool, error) {
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return false, err
+	}
+	defer done()
+	return home.Store.IsFollowing(ctx, viewerID, accountID)
+}
