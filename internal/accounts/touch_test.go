@@ -42,4 +42,3 @@ func TestTouches(t *testing.T) {
 		})
 	}
 }
-

@@ -37,7 +37,7 @@ type Move struct {
 	Actor     string
 	Reason    string
 	Started   time.Time
-	Media     []string // the source's media keys of the account
+	Media     []string           // the source's media keys of the account
 	Receipt   *flick.MoveReceipt // set at the switch
 }
 
