@@ -158,11 +158,10 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (a *App, err 
 		}, logger.With("region", c.Region), prometheus.WrapRegistererWith(prometheus.Labels{"region": c.Region}, reg))
 		// Each region's recommender learns from its own log and ranks the
 		// public videos of every region.
-		engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
-		learnCfg := recommend.DefaultLearnerConfig()
-		learnCfg.Snapshots = filepath.Join(regionDir(cfg.Data, c.Region), "recommend")
-		c.Learner = recommend.NewLearner(engine, c.Events, a.Store, time.Now, learnCfg, logger.With("region", c.Region))
-		c.ForYou = recommend.NewForYou(a.Store, engine, recommend.DefaultConfig())
+		engine := recommend.NewEngine(recommend.DefaultConfig(), time.Now)
+		snapshots := filepath.Join(regionDir(cfg.Data, c.Region), "recommend")
+		c.Learner = recommend.NewLearner(engine, c.Events, a.Store, time.Now, snapshots, logger.With("region", c.Region))
+		c.ForYou = recommend.NewForYou(a.Store, engine)
 		blobs[i], uploaders[i], forYou[i] = c.Blobs, c.Transcoder, c.ForYou
 	}
 	a.Media = residency.NewMedia(a.Store, blobs, uploaders)

@@ -79,8 +79,8 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 	router := residency.NewRouter(directory, []string{flick.DefaultRegion}, []flick.RegionStore{store}, time.Now)
 	evs := residency.NewEvents(router, []flick.EventAppender{evlog}, []residency.SeqWaiter{proj})
 	tc := transcode.New(store, blobs, transcode.Config{Workers: 1, TempDir: blobs.TempDir(), Events: evlog}, logger, nil)
-	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now)
-	learner := recommend.NewLearner(engine, evlog, store, time.Now, recommend.DefaultLearnerConfig(), logger)
+	engine := recommend.NewEngine(recommend.DefaultConfig(), time.Now)
+	learner := recommend.NewLearner(engine, evlog, store, time.Now, "", logger)
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context) error{proj.Run, tc.Run, learner.Run} {
 		wg.Add(1)
@@ -92,7 +92,7 @@ func newFixture(t *testing.T, configure ...func(*Config)) *fixture {
 	}
 	srv := New(cfg, Deps{
 		Store: router, Events: evs, Projector: evs, Uploader: tc, Blobs: blobs,
-		ForYou:    recommend.NewForYou(router, engine, recommend.DefaultConfig()),
+		ForYou:    recommend.NewForYou(router, engine),
 		Following: recommend.NewFollowing(router),
 		Trending:  recommend.NewTrending(router, time.Now, recommend.DefaultConfig()),
 		Audit:     accessLog,

@@ -139,7 +139,7 @@ func holdout(rs []rating, n int) split {
 }
 
 // Evaluate runs the protocol on the ratings in r with an engine of cfg.
-func Evaluate(ctx context.Context, r io.Reader, protocol string, cfg EngineConfig) (*EvalResult, error) {
+func Evaluate(ctx context.Context, r io.Reader, protocol string, cfg Config) (*EvalResult, error) {
 	n, err := ParseProtocol(protocol)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func evalItem(i string) string { return "m" + i }
 
 // replay feeds the training interactions through Observe and asks
 // Recommend for every user.
-func (s split) replay(ctx context.Context, cfg EngineConfig) (map[string][]string, error) {
+func (s split) replay(ctx context.Context, cfg Config) (map[string][]string, error) {
 	first := time.Unix(0, 0)
 	if len(s.train) > 0 {
 		first = time.Unix(s.train[0].at, 0)

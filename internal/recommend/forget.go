@@ -34,7 +34,7 @@ func (l *Learner) Forget(ctx context.Context, accountID string, asCreator bool) 
 	l.state.Lock()
 	defer l.state.Unlock()
 	l.engine.forgetAccount(accountID, asCreator)
-	if l.cfg.Snapshots == "" {
+	if l.snaps.Dir == "" {
 		return nil
 	}
 	engine, pos := l.engine, l.position()

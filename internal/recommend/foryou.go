@@ -44,15 +44,15 @@ const overfetch = 3
 type ForYou struct {
 	engine *Engine
 	store  ForYouStore
-	cfg    Config
 	policy flick.ContentPolicy // nil allows everything
 }
 
 var _ flick.Feed = (*ForYou)(nil)
 
-// NewForYou returns For You over engine, re-checking videos in store.
-func NewForYou(store ForYouStore, engine *Engine, cfg Config) *ForYou {
-	return &ForYou{engine: engine, store: store, cfg: cfg}
+// NewForYou returns For You over engine, laid out by the engine's Config
+// and re-checking videos in store.
+func NewForYou(store ForYouStore, engine *Engine) *ForYou {
+	return &ForYou{engine: engine, store: store}
 }
 
 // WithPolicy makes the feed ask p about every video before serving it.
@@ -160,7 +160,8 @@ func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int)
 }
 
 func (f *ForYou) freshSlot(slot int) bool {
-	return f.cfg.FreshEvery > 0 && (slot+1)%f.cfg.FreshEvery == 0
+	every := f.engine.cfg.FreshEvery
+	return every > 0 && (slot+1)%every == 0
 }
 
 // check re-reads the candidates and keeps those the viewer may see: a

@@ -114,9 +114,8 @@ func newWorld(t *testing.T) *world {
 	w.events = NewEvents(w.router, logs, waiters)
 	w.media = NewMedia(w.router, blobStores, nil)
 	for i, region := range regions {
-		cfg := recommend.DefaultLearnerConfig()
-		cfg.Snapshots = filepath.Join(w.root, "regions", region, "recommend")
-		learner := recommend.NewLearner(recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now), w.logs[region], w.router, time.Now, cfg, quietLogger())
+		snapshots := filepath.Join(w.root, "regions", region, "recommend")
+		learner := recommend.NewLearner(recommend.NewEngine(recommend.DefaultConfig(), time.Now), w.logs[region], w.router, time.Now, snapshots, quietLogger())
 		w.cells = append(w.cells, Cell{Region: region, Store: w.stores[region], Blobs: w.blobs[region], Log: w.logs[region], Projector: projectors[i], Learner: learner})
 		for _, run := range []func(context.Context) error{projectors[i].Run, learner.Run} {
 			wg.Add(1)
