@@ -8,9 +8,6 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// ReasonFollowing is the reason of every Following item.
-const ReasonFollowing = "From an account you follow"
-
 // FollowingStore is the part of the store the Following feed needs.
 type FollowingStore interface {
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
