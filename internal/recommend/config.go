@@ -67,8 +67,9 @@ type Config struct {
 	// CatalogueLimit how many at most.
 	Catalogue      time.Duration
 	CatalogueLimit int
-	// Refresh is how often videos that turned ready recently are loaded,
-	// so that an upload nobody has engaged with yet is explored;
+	// Refresh is how often the videos that turned ready recently are
+	// loaded again and the exploration pool pruned: a publish event brings
+	// a new upload in at once, a refresh one whose event was lost.
 	// RefreshWindow is how far back each refresh looks (longer than any
 	// transcode, since a video is listed by its creation time).
 	Refresh       time.Duration

@@ -19,7 +19,8 @@ import (
 // timestamp) through the engine exactly as live events go: every rating
 // is a view watched through, observed in timestamp order by the same
 // Observe, and every user is then ranked by the same Recommend that serves
-// For You. See /work/shared/datasets/README.md for the protocol.
+// For You. The protocol, holdout-N, is in holdout and score; the
+// repository README gives the figures and how to run it.
 
 // evalK is the cut-off of every metric (Recall@20, NDCG@20, Coverage@20).
 const evalK = 20

@@ -33,8 +33,8 @@ const (
 // catalogue is loaded from the store at start and refreshed every Refresh
 // with the recently created ready videos; an event about a video the
 // engine does not know yet makes the learner read that video at once, so
-// no signal waits for a refresh. Deleted videos leave the engine when the
-// feed's re-check finds them gone.
+// no signal waits for a refresh. A deleted video leaves the engine with
+// its remove event, or else when For You's re-check finds it gone.
 //
 // The engine's state lives in memory and, when the learner has a snapshot
 // directory, in snapshots saved every SnapshotEvery while events arrive

@@ -16,7 +16,7 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// VideoSource is the part of the store the candidate pool needs.
+// VideoSource is the part of the store Trending needs.
 type VideoSource interface {
 	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*flick.Video, error)
 }
