@@ -3,6 +3,7 @@
 // state held in memory and learned event by event from the event log by
 // the Learner; Evaluate replays a ratings file through the same engine to
 // measure it offline. Following and Trending read only the store.
+// README.md draws the whole path, from the log to a page.
 package recommend
 
 import (
