@@ -187,7 +187,7 @@ func (s *benchServer) timeSnapshot(ctx context.Context, res *feedBenchResult) er
 	}
 	res.SnapshotMB = float64(info.Size()) / (1 << 20)
 	start = time.Now()
-	if seq, err := d.Load(ctx, recommend.NewEngine(recommend.DefaultEngineConfig(), time.Now), 1); err != nil || seq != 1 {
+	if seq, err := d.Load(ctx, recommend.NewEngine(recommend.DefaultConfig(), time.Now), 1); err != nil || seq != 1 {
 		return fmt.Errorf("bench feed: loading the snapshot back: seq %d, %v", seq, err)
 	}
 	res.SnapshotLoadSecs = time.Since(start).Seconds()

@@ -35,7 +35,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("eval: %w", err)
 	}
 	defer f.Close()
-	res, err := recommend.Evaluate(ctx, f, *protocol, recommend.EvalEngineConfig())
+	res, err := recommend.Evaluate(ctx, f, *protocol, recommend.EvalConfig())
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", *ratings, err)
 	}

@@ -82,7 +82,7 @@ func OpenEmbedded(ctx context.Context, dir, region string, logger *slog.Logger, 
 	if err != nil {
 		return nil, fmt.Errorf("events: new embedded nats server: %w", err)
 	}
-	srv.SetLoggerV2(natsLogger{logger.With("component", "nats")}, false, false, false)
+	srv.SetLoggerV2(serverLogger{logger.With("component", "nats")}, false, false, false)
 	go srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
 		srv.Shutdown()
@@ -104,6 +104,18 @@ func OpenEmbedded(ctx context.Context, dir, region string, logger *slog.Logger, 
 	l.srv = srv
 	return l, nil
 }
+
+// serverLogger sends the embedded server's own log (not the event log) to
+// slog. Its notices (the start-up banner, routine state changes) go to
+// debug so that they do not drown the application's own log.
+type serverLogger struct{ l *slog.Logger }
+
+func (s serverLogger) Noticef(format string, v ...any) { s.l.Debug(fmt.Sprintf(format, v...)) }
+func (s serverLogger) Warnf(format string, v ...any)   { s.l.Warn(fmt.Sprintf(format, v...)) }
+func (s serverLogger) Fatalf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s serverLogger) Errorf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s serverLogger) Debugf(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
+func (s serverLogger) Tracef(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
 
 // Connect returns the region's log on an external NATS server or cluster at
 // url (for example nats://nats-1:4222,nats://nats-2:4222), creating the

@@ -48,6 +48,9 @@ type Config struct {
 	MaxDuration time.Duration
 	// Accounts tunes sessions, rate limits and password hashing.
 	Accounts accounts.Config
+	// Recommend tunes the recommender, the same in every region (default
+	// recommend.DefaultConfig()).
+	Recommend recommend.Config
 	// Clock is the time (default time.Now).
 	Clock flick.Clock
 	// Logger gets the node's logs (default: discarded).
@@ -68,6 +71,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
+	}
+	if c.Recommend == (recommend.Config{}) {
+		c.Recommend = recommend.DefaultConfig()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -145,7 +151,7 @@ func Open(ctx context.Context, cfg Config) (n *Node, err error) {
 	n.Videos = videos.New(n.Router)
 	n.Rights = datarights.New(n.Directory, n.Router, n.Audit, cfg.Clock, logger)
 	n.Mover = move.New(move.Config{Directory: n.Directory, Router: n.Router, Audit: n.Audit, Clock: cfg.Clock, Logger: logger})
-	n.Trending = recommend.NewTrending(n.Router, cfg.Clock, recommend.DefaultConfig())
+	n.Trending = recommend.NewTrending(n.Router, cfg.Clock, cfg.Recommend)
 	return n, nil
 }
 
@@ -193,12 +199,11 @@ func (n *Node) wireCell(c *flick.Cell) {
 		Clock:       cfg.Clock,
 		Events:      n.Router.Broadcast(c.Region),
 	}, logger, reg)
-	engine := recommend.NewEngine(recommend.DefaultEngineConfig(), cfg.Clock)
-	learnCfg := recommend.DefaultLearnerConfig()
-	learnCfg.Snapshots = filepath.Join(RegionDir(cfg.Data, c.Region), "recommend")
-	learner := recommend.NewLearner(engine, c.Events, n.Router, cfg.Clock, learnCfg, logger)
+	engine := recommend.NewEngine(cfg.Recommend, cfg.Clock)
+	snapshots := filepath.Join(RegionDir(cfg.Data, c.Region), "recommend")
+	learner := recommend.NewLearner(engine, c.Events, n.Router, cfg.Clock, snapshots, logger)
 	c.Projector, c.Uploader, c.Learner = projector, transcoder, learner
-	c.ForYou = recommend.NewForYou(n.Router, c.Store, engine, recommend.DefaultConfig())
+	c.ForYou = recommend.NewForYou(n.Router, c.Store, engine)
 	c.Following = recommend.NewFollowing(n.Router, c.Store)
 	n.pipelines[c.Region+" transcoder"] = transcoder.Run
 	n.pipelines[c.Region+" projector"] = projector.Run

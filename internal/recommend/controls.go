@@ -3,7 +3,9 @@ package recommend
 // ForgetViewer is "refresh your For You": the engine drops what it learned
 // of viewerID's taste (history, hashtag and creator affinities) and ranks
 // for them as for a new viewer. Follows stay: they are the viewer's
-// explicit choice, not something learned.
+// explicit choice, not something learned. The server does not call it: it
+// appends a reset event, which the engine learns like any other, so that a
+// replay of the log forgets at the same point.
 func (e *Engine) ForgetViewer(viewerID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

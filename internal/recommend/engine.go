@@ -9,86 +9,6 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// EngineConfig tunes the online engine; DefaultEngineConfig is what the
-// offline evaluation was tuned with and what the server runs.
-type EngineConfig struct {
-	// NeighbourBudget bounds the co-engagement entries of the whole
-	// catalogue (8 bytes each): every video's list may hold an equal share
-	// of it, between MinNeighbours and MaxNeighbours. A small catalogue
-	// keeps long lists (quality), a million videos keep 32 each (memory);
-	// lists only grow as far as a video's audience makes them.
-	NeighbourBudget              int
-	MinNeighbours, MaxNeighbours int
-	// History bounds the recent videos remembered per viewer; Window is how
-	// many of the latest of them a new engagement is paired with (the
-	// sequential neighbours), PairDecay how fast that pairing weakens with
-	// distance in the viewer's sequence.
-	History   int
-	Window    int
-	PairDecay float64
-	// Recency is how fast a history item's influence on the ranking falls
-	// with its position: the latest watch counts most.
-	Recency float64
-	// Popularity and its normalisation: a neighbour j of h scores
-	// co(h,j) / (n_h^NormFrom * n_j^NormTo); the lower NormTo, the more
-	// popular videos win, the higher, the wider the coverage.
-	NormFrom, NormTo float64
-	// PopularWeight weighs the region's trending score against the
-	// personal one; PopularHalfLife is how fast trending forgets.
-	PopularWeight   float64
-	PopularHalfLife time.Duration
-	// Trending is how many videos the trending list keeps; TagVideos and
-	// CreatorVideos bound the per-hashtag and per-creator candidate lists.
-	Trending      int
-	TagVideos     int
-	CreatorVideos int
-	// FollowBoost, TagWeight: how much following a creator and liking a
-	// hashtag add to a video's score.
-	FollowBoost float64
-	TagWeight   float64
-	// FreshAge, FreshAudience: a video younger than FreshAge that fewer than
-	// FreshAudience viewers have been shown is in the exploration pool.
-	FreshAge      time.Duration
-	FreshAudience int
-	// ViewerTTL: a viewer's learned state is dropped after this long
-	// without an event.
-	ViewerTTL time.Duration
-}
-
-// DefaultEngineConfig returns the tuned defaults.
-func DefaultEngineConfig() EngineConfig {
-	return EngineConfig{
-		NeighbourBudget: 32 << 20,
-		MinNeighbours:   32,
-		MaxNeighbours:   1000,
-		History:         50,
-		Window:          20,
-		PairDecay:       0.1,
-		Recency:         0.25,
-		NormFrom:        0.5,
-		NormTo:          0.3,
-		PopularWeight:   0.05,
-		PopularHalfLife: 48 * time.Hour,
-		Trending:        500,
-		TagVideos:       50,
-		CreatorVideos:   16,
-		FollowBoost:     0.5,
-		TagWeight:       0.2,
-		FreshAge:        72 * time.Hour,
-		FreshAudience:   100,
-		ViewerTTL:       60 * 24 * time.Hour,
-	}
-}
-
-// EvalEngineConfig is DefaultEngineConfig for the offline evaluation: the
-// protocol asks for every user's recommendations at the end of the replay,
-// years after some were last active, so viewer state must not expire.
-func EvalEngineConfig() EngineConfig {
-	cfg := DefaultEngineConfig()
-	cfg.ViewerTTL = 0
-	return cfg
-}
-
 // VideoMeta is what the engine knows of a ready video.
 type VideoMeta struct {
 	ID         string
@@ -111,7 +31,7 @@ func MetaOf(v *flick.Video) VideoMeta {
 // neighbour, with no per-pair maps. Observe takes the write lock for a few
 // microseconds; Recommend ranks under the read lock.
 type Engine struct {
-	cfg   EngineConfig
+	cfg   Config
 	clock flick.Clock
 
 	mu       sync.RWMutex
@@ -174,7 +94,7 @@ type tagState struct {
 
 // NewEngine returns an empty engine; clock is "now" for ranking (the
 // replayed event time in an offline evaluation).
-func NewEngine(cfg EngineConfig, clock flick.Clock) *Engine {
+func NewEngine(cfg Config, clock flick.Clock) *Engine {
 	e := &Engine{
 		cfg:        cfg,
 		clock:      clock,
@@ -182,8 +102,8 @@ func NewEngine(cfg EngineConfig, clock flick.Clock) *Engine {
 		creatorIdx: map[string]int32{},
 		tagIdx:     map[string]int32{},
 		viewerIdx:  map[string]int32{},
-		decay:      forwardDecay{tau: cfg.PopularHalfLife.Seconds() / math.Ln2},
-		trending:   topList{max: cfg.Trending},
+		decay:      forwardDecay{tau: cfg.HalfLife.Seconds() / math.Ln2},
+		trending:   topList{max: cfg.PopularVideos},
 		scratch:    make(chan *accumulator, idleAccumulators),
 	}
 	return e

@@ -17,7 +17,7 @@ type testEngine struct {
 	now time.Time
 }
 
-func newTestEngine(t *testing.T, cfg EngineConfig) *testEngine {
+func newTestEngine(t *testing.T, cfg Config) *testEngine {
 	te := &testEngine{t: t, now: t0}
 	te.Engine = NewEngine(cfg, func() time.Time { return te.now })
 	return te
@@ -64,7 +64,7 @@ func (te *testEngine) reasons(viewer, video string) []Reason {
 }
 
 func TestEngineLearnsCoEngagement(t *testing.T) {
-	te := newTestEngine(t, DefaultEngineConfig())
+	te := newTestEngine(t, DefaultConfig())
 	te.add(time.Hour, "", nil, "cats1", "cats2", "dogs1", "dogs2", "pop")
 	// A crowd watches pop; cat people watch cats1 then cats2, dog people
 	// dogs1 then dogs2.
@@ -106,7 +106,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 		{"not interested", func(te *testEngine) { te.ev(flick.EventNotInterested, "me", "b2", 0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			te := newTestEngine(t, DefaultEngineConfig())
+			te := newTestEngine(t, DefaultConfig())
 			te.add(time.Hour, "", nil, "a", "b1", "b2")
 			for i := range 3 {
 				te.watch(fmt.Sprint("v", i), "a", "b2")
@@ -123,7 +123,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 		})
 	}
 	t.Run("not interested removes the video", func(t *testing.T) {
-		te := newTestEngine(t, DefaultEngineConfig())
+		te := newTestEngine(t, DefaultConfig())
 		te.add(time.Hour, "", nil, "a")
 		te.watch("x", "a")
 		te.ev(flick.EventNotInterested, "me", "a", 0)
@@ -134,7 +134,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 }
 
 func TestEngineSources(t *testing.T) {
-	te := newTestEngine(t, DefaultEngineConfig())
+	te := newTestEngine(t, DefaultConfig())
 	te.add(time.Hour, "alice", nil, "alice1")
 	te.add(time.Hour, "bob", []string{"cats"}, "cat1", "cat2")
 	te.add(time.Hour, "carol", nil, "hit")
@@ -171,7 +171,7 @@ func TestEngineSources(t *testing.T) {
 }
 
 func TestEngineExploration(t *testing.T) {
-	cfg := DefaultEngineConfig()
+	cfg := DefaultConfig()
 	cfg.FreshAudience = 5
 	te := newTestEngine(t, cfg)
 	te.add(30*24*time.Hour, "old", nil, "old")
@@ -216,8 +216,8 @@ func TestEngineExploration(t *testing.T) {
 }
 
 func TestEngineBoundedMemory(t *testing.T) {
-	cfg := DefaultEngineConfig()
-	cfg.NeighbourBudget, cfg.MinNeighbours, cfg.History, cfg.Window = 40, 4, 8, 8
+	cfg := DefaultConfig()
+	cfg.NeighbourBudget, cfg.MinNeighbours, cfg.History, cfg.PairWindow = 40, 4, 8, 8
 	cfg.ViewerTTL = time.Hour
 	te := newTestEngine(t, cfg)
 	var ids []string

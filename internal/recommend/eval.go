@@ -19,7 +19,8 @@ import (
 // timestamp) through the engine exactly as live events go: every rating
 // is a view watched through, observed in timestamp order by the same
 // Observe, and every user is then ranked by the same Recommend that serves
-// For You. See /work/shared/datasets/README.md for the protocol.
+// For You. The protocol, holdout-N, is in holdout and score; the
+// repository README gives the figures and how to run it.
 
 // evalK is the cut-off of every metric (Recall@20, NDCG@20, Coverage@20).
 const evalK = 20
@@ -139,7 +140,7 @@ func holdout(rs []rating, n int) split {
 }
 
 // Evaluate runs the protocol on the ratings in r with an engine of cfg.
-func Evaluate(ctx context.Context, r io.Reader, protocol string, cfg EngineConfig) (*EvalResult, error) {
+func Evaluate(ctx context.Context, r io.Reader, protocol string, cfg Config) (*EvalResult, error) {
 	n, err := ParseProtocol(protocol)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,7 @@ func evalItem(i string) string { return "m" + i }
 
 // replay feeds the training interactions through Observe and asks
 // Recommend for every user.
-func (s split) replay(ctx context.Context, cfg EngineConfig) (map[string][]string, error) {
+func (s split) replay(ctx context.Context, cfg Config) (map[string][]string, error) {
 	first := time.Unix(0, 0)
 	if len(s.train) > 0 {
 		first = time.Unix(s.train[0].at, 0)

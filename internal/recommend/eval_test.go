@@ -37,7 +37,7 @@ func TestEvaluateMovieLens(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := Evaluate(context.Background(), f, "holdout-10", EvalEngineConfig())
+	res, err := Evaluate(context.Background(), f, "holdout-10", EvalConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestEvaluateSmallFile(t *testing.T) {
 	// Two users, three items: u1's last interaction is held out.
 	const csv = "userId,movieId,rating,timestamp\n" +
 		"1,10,4.0,100\n1,20,4.0,200\n2,10,3.0,150\n2,20,5.0,160\n2,30,1.0,170\n1,30,2.0,300\n"
-	res, err := Evaluate(context.Background(), strings.NewReader(csv), "holdout-1", EvalEngineConfig())
+	res, err := Evaluate(context.Background(), strings.NewReader(csv), "holdout-1", EvalConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestEvaluateSmallFile(t *testing.T) {
 		{"bad timestamp", "h\n1,2,3,x\n", "holdout-10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Evaluate(context.Background(), strings.NewReader(tc.csv), tc.protocol, EvalEngineConfig()); err == nil {
+			if _, err := Evaluate(context.Background(), strings.NewReader(tc.csv), tc.protocol, EvalConfig()); err == nil {
 				t.Fatal("no error")
 			}
 		})

@@ -10,10 +10,6 @@ import (
 // first (they have had the longest chance already).
 const maxFresh = 20_000
 
-// newCreatorVideos: a creator with at most this many videos in the
-// catalogue is a new creator.
-const newCreatorVideos = 3
-
 // isFresh says whether a video still needs exploration: it is young and
 // has not yet had its fair first audience.
 func (e *Engine) isFresh(v *video, now int64) bool {
@@ -94,13 +90,8 @@ var unseenScore = exploreScore(&video{})
 // explorer is the public form of an exploration pick.
 func (e *Engine) explorer(vi int32) Candidate {
 	v := &e.videos[vi]
-	c := Candidate{VideoID: v.id, Score: exploreScore(v), Explore: true}
+	c := Candidate{VideoID: v.id, Score: exploreScore(v), Explore: true, Reasons: []Reason{e.exploreReason(v)}}
 	e.describe(&c, v)
-	kind := BecauseFresh
-	if v.creator >= 0 && len(e.creators[v.creator].videos) <= newCreatorVideos {
-		kind = BecauseNewCreator
-	}
-	c.Reasons = []Reason{{Kind: kind}}
 	return c
 }
 

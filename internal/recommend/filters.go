@@ -7,10 +7,6 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// ReasonNonPersonalized leads the reasons of every For You item of a
-// viewer who turned personalisation off.
-const ReasonNonPersonalized = "Personalisation is off in your settings"
-
 // filters is what one viewer's page leaves out and how it ranks, read from
 // the store once per page.
 type filters struct {

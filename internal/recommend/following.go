@@ -8,9 +8,6 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// ReasonFollowing is the reason of every Following item.
-const ReasonFollowing = "From an account you follow"
-
 // VideoLister lists the videos of the followed accounts, from every region.
 type VideoLister interface {
 	ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page) ([]*flick.Video, string, error)

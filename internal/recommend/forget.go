@@ -70,7 +70,7 @@ func (l *Learner) forget(ctx context.Context, accountID string, what scope) erro
 	l.state.Lock()
 	defer l.state.Unlock()
 	l.engine.forgetAccount(accountID, what)
-	if l.cfg.Snapshots == "" {
+	if l.snaps.Dir == "" {
 		return nil
 	}
 	engine, pos := l.engine, l.position()

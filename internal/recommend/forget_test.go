@@ -41,9 +41,7 @@ func filesNaming(t *testing.T, dir, id string) []string {
 // learned the whole log.
 func (w *world) startLearner(log flick.EventLog, dir string) (l *Learner, stop func()) {
 	w.t.Helper()
-	cfg := DefaultLearnerConfig()
-	cfg.Snapshots = dir
-	l = NewLearner(NewEngine(DefaultEngineConfig(), w.clock), log, w.store, w.clock, cfg, slog.New(slog.DiscardHandler))
+	l = NewLearner(NewEngine(DefaultConfig(), w.clock), log, w.store, w.clock, dir, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan error)
 	go func() { done <- l.Run(ctx) }()
@@ -218,7 +216,7 @@ func TestForget(t *testing.T) {
 		}
 	}
 	if saved, err := filepath.Glob(filepath.Join(w.snapshots, "*")); err != nil || len(saved) != 1 {
-		t.Errorf("the snapshot directory holds %v, want the one snapshot saved by Forget", saved)
+		t.Errorf("the snapshot directory holds %v, want the one snapshot saved when forgetting", saved)
 	}
 	w.noTrace(l.Engine())
 	following := 0
@@ -271,8 +269,7 @@ func TestForgetBeforeRun(t *testing.T) {
 	w.must(os.WriteFile(filepath.Join(w.snapshots, snapshotName(1<<40)), b, 0o600))
 	w.must(os.WriteFile(filepath.Join(w.snapshots, snapshotPrefix+"123.tmp"), b[:len(b)/2], 0o600))
 
-	l := NewLearner(NewEngine(DefaultEngineConfig(), w.clock), w.log, w.store, w.clock,
-		LearnerConfig{Snapshots: w.snapshots}, slog.New(slog.DiscardHandler))
+	l := NewLearner(NewEngine(DefaultConfig(), w.clock), w.log, w.store, w.clock, w.snapshots, slog.New(slog.DiscardHandler))
 	w.must(l.ReleaseAccount(w.ctx, w.gone))
 	w.must(l.EraseAccount(w.ctx, w.leaver))
 	if left, err := filepath.Glob(filepath.Join(w.snapshots, "*")); err != nil || !slices.Equal(left, saved) {
@@ -293,8 +290,7 @@ func TestForgetBeforeRun(t *testing.T) {
 		dir := t.TempDir()
 		junk := filepath.Join(dir, snapshotName(1))
 		w.must(os.WriteFile(junk, []byte("not a snapshot of "+w.gone), 0o600))
-		l := NewLearner(NewEngine(DefaultEngineConfig(), w.clock), w.log, w.store, w.clock,
-			LearnerConfig{Snapshots: dir}, slog.New(slog.DiscardHandler))
+		l := NewLearner(NewEngine(DefaultConfig(), w.clock), w.log, w.store, w.clock, dir, slog.New(slog.DiscardHandler))
 		w.must(l.ReleaseAccount(w.ctx, w.gone))
 		if left, err := filepath.Glob(filepath.Join(dir, "*")); err != nil || len(left) != 0 {
 			t.Fatalf("the snapshot directory holds %v, want nothing", left)

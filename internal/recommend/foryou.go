@@ -3,7 +3,6 @@ package recommend
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	flick "github.com/flick-video/flick"
 )
@@ -23,17 +22,6 @@ type ViewerStore interface {
 	controlsReader
 }
 
-// Reasons shown with For You items.
-const (
-	ReasonPopular    = "Popular in your region"
-	ReasonRecent     = "Recently posted"
-	ReasonNew        = "New upload"
-	ReasonNewCreator = "New creator"
-	reasonTag        = "Because you like #%s"
-	reasonWatched    = "Because you watched %q"
-	reasonWatchedBy  = "Because you watched a video by @%s"
-)
-
 // overfetch: the engine is asked for this many candidates per place, so
 // that the diversity re-rank has room to choose.
 const overfetch = 3
@@ -50,16 +38,16 @@ type ForYou struct {
 	engine  *Engine
 	videos  VideoReader
 	viewers ViewerStore
-	cfg     Config
 	policy  flick.ContentPolicy // nil allows everything
 }
 
 var _ flick.Feed = (*ForYou)(nil)
 
-// NewForYou returns For You over engine for the viewers whose records are
-// in viewers, re-checking the chosen videos in videos.
-func NewForYou(videos VideoReader, viewers ViewerStore, engine *Engine, cfg Config) *ForYou {
-	return &ForYou{engine: engine, videos: videos, viewers: viewers, cfg: cfg}
+// NewForYou returns For You over engine, laid out by the engine's Config,
+// for the viewers whose records are in viewers, re-checking the chosen
+// videos in videos.
+func NewForYou(videos VideoReader, viewers ViewerStore, engine *Engine) *ForYou {
+	return &ForYou{engine: engine, videos: videos, viewers: viewers}
 }
 
 // WithPolicy makes the feed ask p about every video before serving it.
@@ -167,7 +155,8 @@ func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int)
 }
 
 func (f *ForYou) freshSlot(slot int) bool {
-	return f.cfg.FreshEvery > 0 && (slot+1)%f.cfg.FreshEvery == 0
+	every := f.engine.cfg.FreshEvery
+	return every > 0 && (slot+1)%every == 0
 }
 
 // check re-reads the candidates and keeps those the viewer may see: a
@@ -227,22 +216,6 @@ func (f *ForYou) check(ctx context.Context, fl *filters, cands []Candidate, pc *
 	return nil
 }
 
-// missingSources lists, once each, the videos that cands' "Because you
-// watched" reasons name and that titles has not looked up yet.
-func missingSources(cands []Candidate, titles map[string]*flick.Video) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, c := range cands {
-		for _, r := range c.Reasons {
-			if _, known := titles[r.VideoID]; r.Kind == BecauseWatched && !known && !seen[r.VideoID] {
-				seen[r.VideoID] = true
-				out = append(out, r.VideoID)
-			}
-		}
-	}
-	return out
-}
-
 // allow asks the policy, if any, about videos.
 func (f *ForYou) allow(ctx context.Context, viewerID string, videos []*flick.Video) ([]bool, error) {
 	if f.policy == nil || len(videos) == 0 {
@@ -272,11 +245,8 @@ func (f *ForYou) items(ctx context.Context, fl *filters, picks []Candidate, limi
 	}
 	items := make([]flick.FeedItem, 0, len(page))
 	for _, c := range page {
-		reasons := reasonTexts(c.Reasons, pc.titles)
-		if fl.viewerID != "" && !fl.personal {
-			reasons = append([]string{ReasonNonPersonalized}, reasons...)
-		}
-		items = append(items, flick.FeedItem{Video: pc.current[c.VideoID], Liked: pc.liked[c.VideoID], Reasons: reasons})
+		items = append(items, flick.FeedItem{Video: pc.current[c.VideoID], Liked: pc.liked[c.VideoID],
+			Reasons: feedReasons(fl, c.Reasons, pc.titles)})
 		cur.add(c.VideoID)
 	}
 	if len(picks) <= limit {
@@ -304,47 +274,4 @@ func (f *ForYou) readSources(ctx context.Context, page []Candidate, titles map[s
 		titles[v.ID] = v
 	}
 	return nil
-}
-
-// maxTitleRunes shortens a caption quoted in a reason.
-const maxTitleRunes = 40
-
-// reasonTexts words the engine's reasons for the API.
-func reasonTexts(rs []Reason, titles map[string]*flick.Video) []string {
-	out := make([]string, 0, len(rs))
-	for _, r := range rs {
-		switch r.Kind {
-		case BecauseWatched:
-			v := titles[r.VideoID]
-			switch {
-			case v == nil:
-				continue // deleted since: the reason cannot be shown
-			case v.Caption != "":
-				out = append(out, fmt.Sprintf(reasonWatched, shorten(v.Caption)))
-			default:
-				out = append(out, fmt.Sprintf(reasonWatchedBy, v.Author.Handle))
-			}
-		case BecausePopular:
-			out = append(out, ReasonPopular)
-		case BecauseFollowing:
-			out = append(out, ReasonFollowing)
-		case BecauseTag:
-			out = append(out, fmt.Sprintf(reasonTag, r.Tag))
-		case BecauseFresh:
-			out = append(out, ReasonNew)
-		case BecauseNewCreator:
-			out = append(out, ReasonNewCreator)
-		case BecauseRecent:
-			out = append(out, ReasonRecent)
-		}
-	}
-	return out
-}
-
-func shorten(s string) string {
-	if utf8.RuneCountInString(s) <= maxTitleRunes {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:maxTitleRunes-1]) + "…"
 }

@@ -19,38 +19,6 @@ type CatalogueStore interface {
 	Videos(ctx context.Context, ids []string) ([]*flick.Video, error)
 }
 
-// LearnerConfig tunes how the learner keeps the catalogue current.
-type LearnerConfig struct {
-	// Catalogue is how far back the ready videos loaded at start go, and
-	// CatalogueLimit how many at most.
-	Catalogue      time.Duration
-	CatalogueLimit int
-	// Refresh is how often videos that turned ready recently are loaded,
-	// so that an upload nobody has engaged with yet is explored;
-	// RefreshWindow is how far back each refresh looks (longer than any
-	// transcode, since a video is listed by its creation time).
-	Refresh       time.Duration
-	RefreshWindow time.Duration
-	// Snapshots is where the engine's state is saved ("" saves nothing):
-	// every SnapshotEvery while events arrive, and when Run returns. At
-	// start the newest usable snapshot is loaded and only the events after
-	// it are replayed.
-	Snapshots     string
-	SnapshotEvery time.Duration
-}
-
-// DefaultLearnerConfig: a year of videos, new ones picked up every 5 s, a
-// snapshot every 10 minutes (when a directory is set).
-func DefaultLearnerConfig() LearnerConfig {
-	return LearnerConfig{
-		Catalogue:      365 * 24 * time.Hour,
-		CatalogueLimit: 2_000_000,
-		Refresh:        5 * time.Second,
-		RefreshWindow:  24 * time.Hour,
-		SnapshotEvery:  10 * time.Minute,
-	}
-}
-
 // snapshotsKept: the newest snapshot and the one before it, in case the
 // newest turns out unreadable.
 const snapshotsKept = 2
@@ -65,11 +33,12 @@ const (
 // catalogue is loaded from the store at start and refreshed every Refresh
 // with the recently created ready videos; an event about a video the
 // engine does not know yet makes the learner read that video at once, so
-// no signal waits for a refresh. Deleted videos leave the engine when the
-// feed's re-check finds them gone.
+// no signal waits for a refresh. A deleted video leaves the engine with
+// its remove event, or else when For You's re-check finds it gone.
 //
-// The engine's state lives in memory and, when LearnerConfig.Snapshots is
-// set, in periodic snapshots: on start the learner loads the newest one
+// The engine's state lives in memory and, when the learner has a snapshot
+// directory, in snapshots saved every SnapshotEvery while events arrive
+// and when Run returns: on start the learner loads the newest usable one
 // and replays the log after it (all of it without a snapshot; the
 // stream's retention bounds that work).
 type Learner struct {
@@ -77,9 +46,8 @@ type Learner struct {
 	log    flick.EventLog
 	store  CatalogueStore
 	clock  flick.Clock
-	cfg    LearnerConfig
 	logger *slog.Logger
-	snaps  SnapshotDir
+	snaps  SnapshotDir // Dir "" keeps no snapshots
 
 	// saved is the sequence of the latest snapshot, and savedAt when it
 	// was written; only Run's goroutine touches them.
@@ -88,9 +56,10 @@ type Learner struct {
 
 	// state is held while the engine's state and the log position it
 	// covers change together (loading, learning a batch) and while a
-	// snapshot is saved, so that Forget, from another goroutine, saves a
-	// state with its true position and no snapshot saved before it
-	// survives it. loaded says that Run has loaded the state.
+	// snapshot is saved, so that forgetting an account, from another
+	// goroutine, saves a state with its true position and no snapshot
+	// saved before it survives it. loaded says that Run has loaded the
+	// state.
 	state  sync.Mutex
 	loaded bool
 
@@ -101,10 +70,12 @@ type Learner struct {
 	stopped bool
 }
 
-// NewLearner returns a learner of log into engine; call Run to start it.
-func NewLearner(engine *Engine, log flick.EventLog, store CatalogueStore, clock flick.Clock, cfg LearnerConfig, logger *slog.Logger) *Learner {
-	return &Learner{engine: engine, log: log, store: store, clock: clock, cfg: cfg, logger: logger, changed: make(chan struct{}),
-		snaps: SnapshotDir{Dir: cfg.Snapshots, Keep: snapshotsKept, Logger: logger}}
+// NewLearner returns a learner of log into engine, tuned by the engine's
+// Config; call Run to start it. snapshots is the region's directory for
+// the engine's snapshots ("" keeps none: every start replays the log).
+func NewLearner(engine *Engine, log flick.EventLog, store CatalogueStore, clock flick.Clock, snapshots string, logger *slog.Logger) *Learner {
+	return &Learner{engine: engine, log: log, store: store, clock: clock, logger: logger, changed: make(chan struct{}),
+		snaps: SnapshotDir{Dir: snapshots, Keep: snapshotsKept, Logger: logger}}
 }
 
 // Engine is the engine the learner feeds.
@@ -162,7 +133,7 @@ func (l *Learner) load(ctx context.Context) (uint64, error) {
 	l.state.Lock()
 	defer l.state.Unlock()
 	var pos uint64
-	if l.cfg.Snapshots != "" {
+	if l.snaps.Dir != "" {
 		last, err := l.log.LastSeq(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("recommend: load: %w", err)
@@ -177,7 +148,7 @@ func (l *Learner) load(ctx context.Context) (uint64, error) {
 		}
 		l.saved, l.savedAt = pos, l.clock()
 	}
-	videos, err := l.store.RecentVideos(ctx, l.clock().Add(-l.cfg.Catalogue), l.cfg.CatalogueLimit)
+	videos, err := l.store.RecentVideos(ctx, l.clock().Add(-l.engine.cfg.Catalogue), l.engine.cfg.CatalogueLimit)
 	if err != nil {
 		return 0, fmt.Errorf("recommend: load catalogue: %w", err)
 	}
@@ -192,7 +163,7 @@ func (l *Learner) load(ctx context.Context) (uint64, error) {
 // something was learned since the last one. A failure is logged: the
 // previous snapshot and the log still rebuild the state.
 func (l *Learner) snapshot(ctx context.Context, pos uint64) {
-	if l.cfg.Snapshots == "" || pos <= l.saved {
+	if l.snaps.Dir == "" || pos <= l.saved {
 		return
 	}
 	l.state.Lock()
@@ -209,19 +180,20 @@ func (l *Learner) snapshot(ctx context.Context, pos uint64) {
 // learn reads and observes events after pos until an error, refreshing
 // the catalogue every Refresh.
 func (l *Learner) learn(ctx context.Context, pos uint64) (uint64, bool, error) {
+	cfg := l.engine.cfg
 	progressed := false
-	next := l.clock().Add(l.cfg.Refresh)
+	next := l.clock().Add(cfg.Refresh)
 	for {
 		if now := l.clock(); !now.Before(next) {
-			videos, err := l.store.RecentVideos(ctx, now.Add(-l.cfg.RefreshWindow), l.cfg.CatalogueLimit)
+			videos, err := l.store.RecentVideos(ctx, now.Add(-cfg.RefreshWindow), cfg.CatalogueLimit)
 			if err != nil {
 				return pos, progressed, fmt.Errorf("recommend: refresh catalogue: %w", err)
 			}
 			slices.Reverse(videos)
 			l.engine.Refresh(metas(videos))
-			next = now.Add(l.cfg.Refresh)
+			next = now.Add(cfg.Refresh)
 		}
-		evs, err := l.log.Read(ctx, pos, learnBatch, min(learnWait, l.cfg.Refresh))
+		evs, err := l.log.Read(ctx, pos, learnBatch, min(learnWait, cfg.Refresh))
 		if err != nil {
 			return pos, progressed, fmt.Errorf("recommend: read events after %d: %w", pos, err)
 		}
@@ -238,7 +210,7 @@ func (l *Learner) learn(ctx context.Context, pos uint64) (uint64, bool, error) {
 		if err != nil {
 			return pos, progressed, err
 		}
-		if l.clock().Sub(l.savedAt) >= l.cfg.SnapshotEvery {
+		if l.clock().Sub(l.savedAt) >= cfg.SnapshotEvery {
 			l.snapshot(ctx, pos)
 		}
 	}

@@ -21,8 +21,8 @@ func TestLearner(t *testing.T) {
 	log, err := events.OpenEmbedded(w.ctx, t.TempDir(), flick.DefaultRegion, logger, nil)
 	w.must(err)
 	t.Cleanup(func() { log.Close() })
-	engine := NewEngine(DefaultEngineConfig(), w.clock)
-	l := NewLearner(engine, log, w.store, w.clock, DefaultLearnerConfig(), logger)
+	engine := NewEngine(DefaultConfig(), w.clock)
+	l := NewLearner(engine, log, w.store, w.clock, "", logger)
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan error)
 	go func() { done <- l.Run(ctx) }()
@@ -98,10 +98,8 @@ func TestLearnerRestartFromSnapshot(t *testing.T) {
 // none when ""), waits until it has learned the whole log and returns the
 // engine and a function that stops the learner.
 func (w *world) learn(log flick.EventLog, dir string) (*Engine, func()) {
-	cfg := DefaultLearnerConfig()
-	cfg.Snapshots = dir
-	engine := NewEngine(DefaultEngineConfig(), w.clock)
-	l := NewLearner(engine, log, w.store, w.clock, cfg, slog.New(slog.DiscardHandler))
+	engine := NewEngine(DefaultConfig(), w.clock)
+	l := NewLearner(engine, log, w.store, w.clock, dir, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan error)
 	go func() { done <- l.Run(ctx) }()

@@ -18,21 +18,6 @@ type Request struct {
 	Explore int
 }
 
-// ReasonKind is why a candidate was ranked where it is.
-type ReasonKind int
-
-// The reasons a candidate can carry, each set only by the source that
-// actually contributed to its score.
-const (
-	BecauseWatched    ReasonKind = iota + 1 // co-engagement with a video in the viewer's history
-	BecausePopular                          // trending in the region
-	BecauseFollowing                        // from a followed creator
-	BecauseTag                              // carries a hashtag the viewer engages with
-	BecauseFresh                            // an exploration slot for a new upload
-	BecauseNewCreator                       // an exploration slot for a creator's first videos
-	BecauseRecent                           // among the newest uploads, when little else is known
-)
-
 // selfPenalty scales a viewer's negative signal on a video into that
 // video's own score.
 const selfPenalty = 3
@@ -44,13 +29,6 @@ const (
 	recentUploads = 100
 	recentScore   = 1e-4
 )
-
-// Reason is one reason, with what it refers to.
-type Reason struct {
-	Kind    ReasonKind
-	VideoID string // BecauseWatched: the video watched
-	Tag     string // BecauseTag
-}
 
 // Candidate is a ranked video and why it is there, strongest reason first.
 type Candidate struct {
@@ -321,44 +299,11 @@ func (h *candHeap) Pop() any {
 	return x
 }
 
-// candidate turns a scored candidate into the public form, its reasons in
-// order of how much each source added.
+// candidate turns a scored candidate into the public form.
 func (e *Engine) candidate(c cand) Candidate {
 	v := &e.videos[c.v]
-	out := Candidate{VideoID: v.id, Score: float64(c.score)}
+	out := Candidate{VideoID: v.id, Score: float64(c.score), Reasons: e.reasons(c)}
 	e.describe(&out, v)
-	type part struct {
-		w float32
-		r Reason
-	}
-	var parts []part
-	if c.co > 0 && c.coSrc >= 0 {
-		parts = append(parts, part{c.co, Reason{Kind: BecauseWatched, VideoID: e.videos[c.coSrc].id}})
-	}
-	if c.follow > 0 {
-		parts = append(parts, part{c.follow, Reason{Kind: BecauseFollowing}})
-	}
-	if c.tag > 0 {
-		parts = append(parts, part{c.tag, Reason{Kind: BecauseTag, Tag: e.tags[c.tagID].name}})
-	}
-	if c.pop > 0 {
-		parts = append(parts, part{c.pop, Reason{Kind: BecausePopular}})
-	}
-	slices.SortStableFunc(parts, func(x, y part) int {
-		switch {
-		case x.w > y.w:
-			return -1
-		case x.w < y.w:
-			return 1
-		}
-		return 0
-	})
-	for _, p := range parts {
-		out.Reasons = append(out.Reasons, p.r)
-	}
-	if len(out.Reasons) == 0 && c.recent > 0 {
-		out.Reasons = []Reason{{Kind: BecauseRecent}}
-	}
 	return out
 }
 

@@ -123,7 +123,7 @@ func newWorld(t *testing.T) *world {
 	add("dogs2", w.carol, 3*day, "another dog #dogs")
 	add("own", w.viewer, 2*day, "mine")
 	f.processing("processing", w.alice, time.Minute, "#cats")
-	w.engine = NewEngine(DefaultEngineConfig(), f.clock)
+	w.engine = NewEngine(DefaultConfig(), f.clock)
 	videos, err := f.store.RecentVideos(f.ctx, t0.Add(-365*day), 100)
 	f.must(err)
 	w.engine.AddVideos(metas(videos))
@@ -139,7 +139,7 @@ func newWorld(t *testing.T) *world {
 		w.view(fmt.Sprint("dogfan", i), "dogs2", true)
 	}
 	w.view("fan0", "own", true)
-	w.foryou = NewForYou(f.store, f.store, w.engine, DefaultConfig())
+	w.foryou = NewForYou(f.store, f.store, w.engine)
 	return w
 }
 

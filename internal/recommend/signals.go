@@ -182,9 +182,9 @@ func (e *Engine) learnViewer(ui int32, vi int32, w float32, t int64, view bool) 
 	if w <= 0 {
 		return
 	}
-	// Pair with the Window latest positive engagements before this one.
+	// Pair with the PairWindow latest positive engagements before this one.
 	d := 0
-	for k := len(u.hist) - 2; k >= 0 && d < e.cfg.Window; k-- {
+	for k := len(u.hist) - 2; k >= 0 && d < e.cfg.PairWindow; k-- {
 		h := u.hist[k]
 		if h.w <= 0 || !e.videos[h.v].alive {
 			continue

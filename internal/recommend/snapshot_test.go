@@ -60,7 +60,7 @@ func newSnapshotWorld() *snapshotWorld {
 }
 
 func (w *snapshotWorld) engine() *Engine {
-	cfg := DefaultEngineConfig()
+	cfg := DefaultConfig()
 	cfg.NeighbourBudget, cfg.History, cfg.ViewerTTL = 2000, 20, 6*time.Hour // small, so that bounds and expiry act
 	e := NewEngine(cfg, func() time.Time { return w.now })
 	e.AddVideos(w.videos)

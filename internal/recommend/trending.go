@@ -3,6 +3,7 @@
 // state held in memory and learned event by event from the event log by
 // the Learner; Evaluate replays a ratings file through the same engine to
 // measure it offline. Following and Trending read only the store.
+// README.md draws the whole path, from the log to a page.
 package recommend
 
 import (
@@ -16,30 +17,7 @@ import (
 	flick "github.com/flick-video/flick"
 )
 
-// Config tunes the feeds; DefaultConfig is a sensible start.
-type Config struct {
-	Window   time.Duration // how far back candidates go
-	PoolSize int           // at most this many recent videos are candidates
-	CacheTTL time.Duration // how long a scored candidate pool is reused
-	HalfLife time.Duration // popularity halves with every HalfLife of a video's age
-
-	FreshEvery int // every FreshEvery-th For You place goes to a fresh upload (0: none)
-}
-
-// DefaultConfig: a month of trending candidates, popularity halving every
-// two days, and every fifth For You place for a fresh upload, so that new
-// creators get a first audience.
-func DefaultConfig() Config {
-	return Config{
-		Window:     30 * 24 * time.Hour,
-		PoolSize:   2000,
-		CacheTTL:   5 * time.Second,
-		HalfLife:   48 * time.Hour,
-		FreshEvery: 5,
-	}
-}
-
-// VideoSource is the part of the store the candidate pool needs.
+// VideoSource is the part of the store Trending needs.
 type VideoSource interface {
 	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*flick.Video, error)
 }
@@ -60,16 +38,17 @@ type scored struct {
 }
 
 // pool is the scored candidate pool at one time, shared read-only by every
-// request until it expires. For You and Trending each keep their own.
+// request until it expires.
 type pool struct {
 	at     time.Time
 	ranked []scored // by popularity, best first
 	tags   []flick.TagCount
 }
 
-// candidates keeps the scored pool for CacheTTL, so that a burst of
-// requests costs one query.
-type candidates struct {
+// Trending ranks the recent videos and hashtags of its store by popularity
+// with time decay, from the store alone. The scored pool is kept for
+// TrendingTTL, so that a burst of requests costs one query.
+type Trending struct {
 	store VideoSource
 	clock flick.Clock
 	cfg   Config
@@ -78,33 +57,29 @@ type candidates struct {
 	pool *pool
 }
 
-// current returns the pool, refreshing it when it is older than CacheTTL.
-func (c *candidates) current(ctx context.Context) (*pool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.clock()
-	if c.pool != nil && now.Sub(c.pool.at) < c.cfg.CacheTTL && !now.Before(c.pool.at) {
-		return c.pool, nil
+var _ flick.Trending = (*Trending)(nil)
+
+// NewTrending returns the trending lists of the videos in store, tuned by
+// cfg's HalfLife and Trending fields.
+func NewTrending(store VideoSource, clock flick.Clock, cfg Config) *Trending {
+	return &Trending{store: store, clock: clock, cfg: cfg}
+}
+
+// current returns the pool, refreshing it when it is older than
+// TrendingTTL.
+func (t *Trending) current(ctx context.Context) (*pool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock()
+	if t.pool != nil && now.Sub(t.pool.at) < t.cfg.TrendingTTL && !now.Before(t.pool.at) {
+		return t.pool, nil
 	}
-	videos, err := c.store.RecentVideos(ctx, now.Add(-c.cfg.Window), c.cfg.PoolSize)
+	videos, err := t.store.RecentVideos(ctx, now.Add(-t.cfg.TrendingWindow), t.cfg.TrendingPool)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: candidate pool: %w", err)
 	}
-	c.pool = c.score(now, videos)
-	return c.pool, nil
-}
-
-// Trending ranks a region's recent videos and hashtags by popularity with
-// time decay, recomputed at most every CacheTTL.
-type Trending struct {
-	candidates
-}
-
-var _ flick.Trending = (*Trending)(nil)
-
-// NewTrending returns the trending lists of the videos in store.
-func NewTrending(store VideoSource, clock flick.Clock, cfg Config) *Trending {
-	return &Trending{candidates{store: store, clock: clock, cfg: cfg}}
+	t.pool = t.score(now, videos)
+	return t.pool, nil
 }
 
 // TrendingVideos returns the most popular recent videos that someone has
@@ -139,7 +114,7 @@ func (t *Trending) TrendingHashtags(ctx context.Context, limit int) ([]flick.Tag
 	return append([]flick.TagCount{}, p.tags[:min(limit, len(p.tags))]...), nil
 }
 
-func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
+func (t *Trending) score(now time.Time, videos []*flick.Video) *pool {
 	p := &pool{at: now}
 	tags := map[string]*flick.TagCount{}
 	for _, v := range videos {
@@ -147,7 +122,7 @@ func (c *candidates) score(now time.Time, videos []*flick.Video) *pool {
 			continue
 		}
 		age := max(now.Sub(v.CreatedAt), 0)
-		decay := math.Exp2(-age.Hours() / c.cfg.HalfLife.Hours())
+		decay := math.Exp2(-age.Hours() / t.cfg.HalfLife.Hours())
 		e := engagement(v.Counts)
 		sv := scored{v: v, engagement: e, popularity: (1 + e) * decay}
 		p.ranked = append(p.ranked, sv)
