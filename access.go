@@ -74,10 +74,10 @@ func (e AccessEntry) Validate() error {
 	if strings.TrimSpace(e.Reason) == "" {
 		return Errorf(EINVALID, "Access reason is required.")
 	}
-	if utf8.RuneCountInString(e.Reason) > MaxAccessReasonRunes || !PrintableText(e.Reason, false) {
+	if utf8.RuneCountInString(e.Reason) > MaxAccessReasonRunes || !PrintableLine(e.Reason) {
 		return Errorf(EINVALID, "Access reason must be one line of at most %d characters.", MaxAccessReasonRunes)
 	}
-	if utf8.RuneCountInString(e.Detail) > MaxAccessDetailRunes || !PrintableText(e.Detail, false) {
+	if utf8.RuneCountInString(e.Detail) > MaxAccessDetailRunes || !PrintableLine(e.Detail) {
 		return Errorf(EINVALID, "Access detail must be one line of at most %d characters.", MaxAccessDetailRunes)
 	}
 	return nil

@@ -128,12 +128,12 @@ type ProfileUpdate struct {
 // Validate checks lengths and control characters.
 func (u ProfileUpdate) Validate() error {
 	if u.DisplayName != nil {
-		if n := utf8.RuneCountInString(*u.DisplayName); n > MaxNameRunes || !PrintableText(*u.DisplayName, false) {
+		if n := utf8.RuneCountInString(*u.DisplayName); n > MaxNameRunes || !PrintableLine(*u.DisplayName) {
 			return Errorf(EINVALID, "Display name must be at most %d printable characters.", MaxNameRunes)
 		}
 	}
 	if u.Bio != nil {
-		if n := utf8.RuneCountInString(*u.Bio); n > MaxBioRunes || !PrintableText(*u.Bio, true) {
+		if n := utf8.RuneCountInString(*u.Bio); n > MaxBioRunes || !PrintableText(*u.Bio) {
 			return Errorf(EINVALID, "Bio must be at most %d printable characters.", MaxBioRunes)
 		}
 	}

@@ -55,7 +55,7 @@ func (s ViewerSettings) Normalized() (ViewerSettings, error) {
 // leading '#'. It must be 1 to MaxKeywordRunes printable characters on one
 // line with at least one letter or digit, since it matches whole words.
 func NormalizeKeyword(k string) (string, error) {
-	if !PrintableText(k, false) {
+	if !PrintableLine(k) {
 		return "", Errorf(EINVALID, "Keyword filters may contain only printable characters on one line.")
 	}
 	n := strings.ToLower(strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimSpace(k), "#")), " "))

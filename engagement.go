@@ -29,7 +29,7 @@ func ValidateCommentText(s string) (string, error) {
 	if utf8.RuneCountInString(s) > MaxCommentRunes {
 		return "", Errorf(EUNPROCESSABLE, "Comment must be at most %d characters.", MaxCommentRunes)
 	}
-	if !PrintableText(s, true) {
+	if !PrintableText(s) {
 		return "", Errorf(EINVALID, "Comment contains characters that are not allowed.")
 	}
 	return s, nil

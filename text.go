@@ -6,20 +6,24 @@ import (
 	"unicode/utf8"
 )
 
-// PrintableText reports whether s is valid UTF-8 without control characters
-// (newlines and tabs allowed when multiline).
-func PrintableText(s string, multiline bool) bool {
+// PrintableText reports whether s is valid UTF-8 without control
+// characters but line breaks and tabs: a caption, a bio, a comment.
+func PrintableText(s string) bool {
+	return printable(s, func(r rune) bool { return r == '\n' || r == '\t' || r == '\r' })
+}
+
+// PrintableLine reports whether s is valid UTF-8 without any control
+// character: one line, such as a name or a search.
+func PrintableLine(s string) bool {
+	return printable(s, func(rune) bool { return false })
+}
+
+func printable(s string, allowed func(rune) bool) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if r == '\n' || r == '\t' || r == '\r' {
-			if !multiline {
-				return false
-			}
-			continue
-		}
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) && !allowed(r) {
 			return false
 		}
 	}

@@ -25,11 +25,11 @@ func TestPrintableText(t *testing.T) {
 		{"surrogate \xed\xa0\x80", false, false},
 	}
 	for _, tc := range tests {
-		if got := PrintableText(tc.s, false); got != tc.single {
-			t.Errorf("PrintableText(%q, false) = %v", tc.s, got)
+		if got := PrintableLine(tc.s); got != tc.single {
+			t.Errorf("PrintableLine(%q) = %v", tc.s, got)
 		}
-		if got := PrintableText(tc.s, true); got != tc.multiple {
-			t.Errorf("PrintableText(%q, true) = %v", tc.s, got)
+		if got := PrintableText(tc.s); got != tc.multiple {
+			t.Errorf("PrintableText(%q) = %v", tc.s, got)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func ValidateCaption(c string) error {
 	if utf8.RuneCountInString(c) > MaxCaptionRunes {
 		return Errorf(EUNPROCESSABLE, "Caption must be at most %d characters.", MaxCaptionRunes)
 	}
-	if !PrintableText(c, true) {
+	if !PrintableText(c) {
 		return Errorf(EINVALID, "Caption contains characters that are not allowed.")
 	}
 	return nil

@@ -60,7 +60,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, c *caller) error
 	if q == "" {
 		return flick.Errorf(flick.EINVALID, "Search needs a query: ?q=")
 	}
-	if utf8.RuneCountInString(q) > maxQueryRunes || !flick.PrintableText(q, false) {
+	if utf8.RuneCountInString(q) > maxQueryRunes || !flick.PrintableLine(q) {
 		return flick.Errorf(flick.EINVALID, "Search query must be at most %d printable characters.", maxQueryRunes)
 	}
 	ctx := r.Context()

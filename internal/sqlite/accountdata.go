@@ -430,7 +430,7 @@ func (db *DB) removeAccount(ctx context.Context, id string, videos videosFate) (
 		if _, err := tx.ExecContext(ctx, `INSERT INTO video_search (video_search) VALUES ('optimize')`); err != nil {
 			return fmt.Errorf("merge search index: %w", err)
 		}
-		return forgetStats(ctx, tx, traces, true)
+		return forgetStats(ctx, tx, traces, "video_search_idx")
 	})
 }
 
@@ -480,10 +480,11 @@ func accountTraces(ctx context.Context, tx *sql.Tx, id string) ([][]byte, error)
 // PRAGMA optimize at Open copy up to 24 whole keys of every index into
 // sqlite_stat4, handles and account IDs among them, and nothing else ever
 // removes them. A missing sample only makes the planner's estimates a
-// little coarser until the next ANALYZE. When search is set, the search
-// index has just been merged and every sample of its terms, which may
-// quote captions, describes rows that are gone: those go too.
-func forgetStats(ctx context.Context, tx *sql.Tx, traces [][]byte, search bool) error {
+// little coarser until the next ANALYZE. Every sample of the indexes
+// named in stale goes too: the search index, once it has just been merged,
+// whose samples of terms may quote captions and describe rows that are
+// gone.
+func forgetStats(ctx context.Context, tx *sql.Tx, traces [][]byte, stale ...string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
 		return err
@@ -501,7 +502,7 @@ func forgetStats(ctx context.Context, tx *sql.Tx, traces [][]byte, search bool) 
 		return err
 	}
 	for _, s := range samples {
-		if !(search && s.tbl == "video_search_idx") && !slices.ContainsFunc(traces, func(t []byte) bool { return bytes.Contains(s.key, t) }) {
+		if !slices.Contains(stale, s.tbl) && !slices.ContainsFunc(traces, func(t []byte) bool { return bytes.Contains(s.key, t) }) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_stat4 WHERE rowid = ?`, s.rowid); err != nil {
@@ -548,7 +549,7 @@ func (db *DB) EraseReferences(ctx context.Context, id string) (err error) {
 				return err
 			}
 		}
-		return forgetStats(ctx, tx, [][]byte{[]byte(id)}, false)
+		return forgetStats(ctx, tx, [][]byte{[]byte(id)})
 	})
 }
 
