@@ -49,8 +49,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flagSet("migrate", "Apply the migrations of every database of the data directory (the directory, the\n"+
-		"access log and each region's store) and exit.", stderr)
+	fs := flagSet("migrate", "Apply the migrations of every database (the directory, the access log, each region's store) and exit.", stderr)
 	bindConfig(fs, &cfg, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
