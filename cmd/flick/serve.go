@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/flick-video/flick/internal/audit"
+	"github.com/flick-video/flick/internal/directory"
 	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/sqlite"
 )
@@ -48,11 +50,26 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flagSet("migrate", "Apply the database migrations of every region and exit.", stderr)
+	fs := flagSet("migrate", "Apply the migrations of every database (the directory, the access log, each region's store) and exit.", stderr)
 	bindConfig(fs, &cfg, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	dir, err := directory.Open(ctx, node.DirectoryPath(cfg.Data))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	printMigrated(stdout, "directory", dir.Migrated())
+	accessLog, err := audit.Open(ctx, node.AuditDir(cfg.Data), cfg.AuditKey, time.Now)
+	if err != nil {
+		return fmt.Errorf("open access log: %w", err)
+	}
+	defer accessLog.Close()
+	printMigrated(stdout, "access log", accessLog.Migrated())
 	for _, region := range cfg.Regions {
 		if err := migrateRegion(ctx, cfg.Data, region, stdout); err != nil {
 			return err
@@ -71,6 +88,11 @@ func migrateRegion(ctx context.Context, data, region string, stdout io.Writer) e
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "region %s: %d migration(s) applied, database is up to date\n", region, len(db.Migrated()))
+	printMigrated(stdout, "region "+region, db.Migrated())
 	return nil
+}
+
+// printMigrated reports what opening a database applied: opening migrates.
+func printMigrated(stdout io.Writer, db string, applied []string) {
+	fmt.Fprintf(stdout, "%s: %d migration(s) applied, database is up to date\n", db, len(applied))
 }

@@ -11,51 +11,25 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// Before the directory had migrations, OpenDirectory created its tables
-// with these statements, and the mover and the data-rights service created
-// the journals' when they started.
-const (
-	oldDirectorySchema = `
-CREATE TABLE IF NOT EXISTS accounts (
-    id     TEXT PRIMARY KEY,
-    region TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS handles (
-    handle     TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE
-);`
-	oldJournalSchema = `
-CREATE TABLE IF NOT EXISTS moves (
-    account_id TEXT PRIMARY KEY,
-    move_id    TEXT NOT NULL,
-    source     TEXT NOT NULL,
-    target     TEXT NOT NULL,
-    phase      TEXT NOT NULL,
-    actor      TEXT NOT NULL,
-    reason     TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    media      TEXT NOT NULL, -- JSON array of the source's media keys
-    receipt    TEXT
-);
-CREATE TABLE IF NOT EXISTS erasures (
-    account_id TEXT PRIMARY KEY,
-    started_at INTEGER NOT NULL
-);`
-)
-
 // TestOpenOldDirectory opens directory files made before the directory had
 // migrations: the first migration adopts them, creating only the tables
-// they lack, and they keep their rows.
+// they lack, and they keep their rows. Such a file has the tables the first
+// migration makes (its statements are those the old code ran, verbatim) and
+// no record of them; an older one lacks the journals' tables, which the
+// mover and the data-rights service created when they started.
 func TestOpenOldDirectory(t *testing.T) {
 	ctx := context.Background()
 	mia, noah := flick.NewID(time.Now()), flick.NewID(time.Now())
+	schema, err := migrations.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
-		schema  string
 		journal bool // the old file has the journals' tables and a row in each
 	}{
-		{"every table", oldDirectorySchema + oldJournalSchema, true},
-		{"no journals yet", oldDirectorySchema, false},
+		{"every table", true},
+		{"no journals yet", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "directory.db")
@@ -63,7 +37,7 @@ func TestOpenOldDirectory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			queries := []string{tc.schema,
+			queries := []string{string(schema),
 				`INSERT INTO accounts (id, region) VALUES ('` + mia + `', 'eu'), ('` + noah + `', 'us')`,
 				`INSERT INTO handles (handle, account_id) VALUES ('mia', '` + mia + `'), ('noah', '` + noah + `')`}
 			if tc.journal {
@@ -71,6 +45,8 @@ func TestOpenOldDirectory(t *testing.T) {
 					`INSERT INTO moves (account_id, move_id, source, target, phase, actor, reason, started_at, media)
 					VALUES ('`+mia+`', 'm1', 'us', 'eu', 'switched', 'system:test', 'test', 1, '[]')`,
 					`INSERT INTO erasures (account_id, started_at) VALUES ('`+noah+`', 2)`)
+			} else {
+				queries = append(queries, `DROP TABLE moves`, `DROP TABLE erasures`)
 			}
 			for _, q := range queries {
 				if _, err := old.ExecContext(ctx, q); err != nil {

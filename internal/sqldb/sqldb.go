@@ -12,8 +12,10 @@
 // lock at BEGIN, so that a transaction that reads before it writes cannot
 // fail to upgrade its lock half way.
 //
-// The helpers take *sql.DB and *sql.Tx, so that a PostgreSQL backend can
-// use them too; only Open and the constraint checks know SQLite.
+// InTx, Wrap, Affected and Found take *sql.DB, *sql.Tx and any driver's
+// errors, so that a PostgreSQL backend can use them too. Opening, migrating
+// (whose lock is SQLite's BEGIN IMMEDIATE, and whose queries use its '?'
+// placeholders) and the constraint checks know SQLite for now.
 package sqldb
 
 import (
