@@ -38,7 +38,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		"checkpoint saved earlier (as printed by flick audit checkpoint). Exits non-zero\n"+
 		"on any problem. The access log is the audit/ folder of the data directory.", stderr)
 	var cfg Config
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	fromFile := fs.String("from", "", "a checkpoint saved earlier; the log must still begin with the entries it covers")
 	pinned := fs.String("key", "", "the verifier key the log must be signed with, as printed by an earlier verify; without it, the key in the log's folder is trusted")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -88,7 +88,7 @@ func runAuditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Wr
 	fs := flagSet("audit checkpoint", "Print the access log's newest signed checkpoint. Save it, and pass the file to\n"+
 		"flick audit verify --from later to prove the log only grew since.", stderr)
 	var cfg Config
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -40,11 +40,11 @@ func flagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// bindConfig registers the flags of cfg on fs: data and logging for every
-// command, the server ones only when server is true. Each flag has an
+// bindConfig registers the flags every command has on fs: the data
+// directory, regions, the access log's key and logging. Each flag has an
 // environment variable (named in its help) that sets it unless the command
-// line does; applyEnv reads them.
-func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
+// line does; parseFlags reads them.
+func bindConfig(fs *flag.FlagSet, cfg *Config) {
 	cfg.LogLevel = slog.LevelInfo
 	fs.StringVar(&cfg.Data, "data", "./flick-data", "data directory: databases, media and the event log (FLICK_DATA)")
 	cfg.Regions = []string{flick.DefaultRegion}
@@ -56,9 +56,12 @@ func bindConfig(fs *flag.FlagSet, cfg *Config, server bool) {
 	fs.StringVar(&cfg.AuditKey, "audit-key", "", "the access log's signing key file, best kept outside the data directory so that whoever can write the data cannot re-sign a rewritten log; created on first use (FLICK_AUDIT_KEY) (default <data>/audit/signer.key)")
 	fs.TextVar(&cfg.LogLevel, "log-level", &cfg.LogLevel, "log level: debug, info, warn or error (FLICK_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (FLICK_LOG_FORMAT)")
-	if !server {
-		return
-	}
+}
+
+// bindServerConfig registers the flags of the commands that serve (serve,
+// demo) on fs: bindConfig's and the server's own.
+func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
+	bindConfig(fs, cfg)
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on (FLICK_ADDR)")
 	cfg.MaxUploadBytes = 256 << 20
 	fs.Func("max-upload", "largest accepted upload, e.g. 256MiB or 1GB (FLICK_MAX_UPLOAD) (default 256MiB)", func(s string) error {

@@ -35,7 +35,7 @@ func TestConfigPrecedence(t *testing.T) {
 	t.Setenv("FLICK_MAX_DURATION", "30s")
 	var cfg Config
 	fs := flagSet("serve", "", io.Discard)
-	bindConfig(fs, &cfg, true)
+	bindServerConfig(fs, &cfg)
 	if err := parseFlags(fs, []string{"--addr", "127.0.0.1:9100"}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestConfigPrecedence(t *testing.T) {
 
 	t.Setenv("FLICK_WORKERS", "many")
 	fs = flagSet("serve", "", io.Discard)
-	bindConfig(fs, &cfg, true)
+	bindServerConfig(fs, &cfg)
 	if err := parseFlags(fs, nil); err == nil {
 		t.Fatal("bad FLICK_WORKERS accepted")
 	}

@@ -67,9 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, args, stderr, false)
+		return runServe(ctx, args, stderr)
 	case "demo":
-		return runServe(ctx, args, stderr, true)
+		return runDemo(ctx, args, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, stdout, stderr)
 	case "bench":

@@ -54,7 +54,7 @@ func runResidencyCheck(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs := flagSet("residency check", "Scan every region's store, media store and event log and list every piece of\n"+
 		"personal data found outside its owner's home region, and every account the\n"+
 		"directory homes in a region that does not hold it. Exits non-zero if there is any.", stderr)
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -117,7 +117,7 @@ func runResidencyMove(ctx context.Context, args []string, stdout, stderr io.Writ
 		"state) and record a receipt in the access log. Interrupted moves are resumed\n"+
 		"first; a move killed at any point is finished or rolled back by the next run.\n\n"+
 		"  flick residency move --regions us,eu --account alice --to eu", stderr)
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	handle := fs.String("account", "", "handle of the account to move (required)")
 	to := fs.String("to", "", "region to move it to (required)")
 	reason := fs.String("reason", "moved by the operator from the command line", "why, for the access log")
@@ -143,7 +143,7 @@ func runResidencyResume(ctx context.Context, args []string, stdout, stderr io.Wr
 	var cfg Config
 	fs := flagSet("residency resume", "Finish the interrupted moves that had switched the account's home and roll\n"+
 		"back the others.", stderr)
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ log and its proofs.
 
   flick roles --account alice --grant auditor
   flick roles --account bob --revoke admin`, stderr)
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	handle := fs.String("account", "", "handle of the account (required)")
 	grant := fs.String("grant", "", "comma-separated roles to grant: admin, auditor")
 	revoke := fs.String("revoke", "", "comma-separated roles to revoke")

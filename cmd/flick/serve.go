@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,14 +17,25 @@ import (
 	"github.com/flick-video/flick/internal/sqlite"
 )
 
-func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) error {
-	name, summary := "serve", "Run the Flick server: API, web app, transcoder and event consumers."
-	if demo {
-		name, summary = "demo", "Run the Flick server and fill it with generated demo videos (needs ffmpeg).\nThe demo content is made once per data directory."
-	}
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	return serve(ctx, flagSet("serve", "Run the Flick server: API, web app, transcoder and event consumers.", stderr), args, stderr, nil)
+}
+
+func runDemo(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flagSet("demo", "Run the Flick server and fill it with generated demo videos (needs ffmpeg).\nThe demo content is made once per data directory.", stderr)
+	return serve(ctx, fs, args, stderr, func(ctx context.Context, app *App, cfg Config, logger *slog.Logger) {
+		if err := seedDemo(ctx, app.URL(), cfg.Data, cfg.Regions, logger); err != nil && ctx.Err() == nil {
+			logger.Error("demo content", "err", err)
+		}
+	})
+}
+
+// serve runs the server with the flags of fs, and alongside it, once it
+// listens, then (when not nil).
+func serve(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer,
+	then func(ctx context.Context, app *App, cfg Config, logger *slog.Logger)) error {
 	var cfg Config
-	fs := flagSet(name, summary, stderr)
-	bindConfig(fs, &cfg, true)
+	bindServerConfig(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,12 +51,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 	if err := app.Listen(); err != nil {
 		return err
 	}
-	if demo {
-		go func() {
-			if err := seedDemo(ctx, app.URL(), cfg.Data, cfg.Regions, logger); err != nil && ctx.Err() == nil {
-				logger.Error("demo content", "err", err)
-			}
-		}()
+	if then != nil {
+		go then(ctx, app, cfg, logger)
 	}
 	return app.Run(ctx)
 }
@@ -51,7 +60,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, demo bool) e
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := flagSet("migrate", "Apply the migrations of every database (the directory, the access log, each region's store) and exit.", stderr)
-	bindConfig(fs, &cfg, false)
+	bindConfig(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
