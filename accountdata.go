@@ -18,7 +18,7 @@ type AccountData struct {
 	Follows      []Edge         `json:"follows"`  // accounts it follows
 	Likes        []Edge         `json:"likes"`    // videos it liked
 	Watches      []Watch        `json:"watch_history"`
-	Blocks       []Edge         `json:"hidden_creators"`
+	Hidden       []Edge         `json:"hidden_creators"`
 	NotInterest  []Edge         `json:"not_interested"`
 	Comments     []Comment      `json:"comments"` // it wrote, on any video
 	Videos       []Video        `json:"videos"`   // it uploaded, every status, with renditions

@@ -13,9 +13,9 @@ import (
 
 // Limits of the viewer controls.
 const (
-	MaxKeywordFilters  = 50
-	MaxKeywordRunes    = 50
-	MaxBlockedCreators = 2000
+	MaxKeywordFilters = 50
+	MaxKeywordRunes   = 50
+	MaxHiddenCreators = 2000
 )
 
 // ViewerSettings are a viewer's feed preferences.
@@ -77,20 +77,20 @@ func Words(text string) []string {
 // ViewerControls is what the feeds need of a viewer's controls on every
 // page, read at once.
 type ViewerControls struct {
-	Settings   ViewerSettings
-	BlockedIDs []string // creators the viewer has hidden
+	Settings  ViewerSettings
+	HiddenIDs []string // creators the viewer has hidden
 }
 
 // ControlStore keeps viewers' controls.
 type ControlStore interface {
-	// Block hides creatorID from accountID's feeds; idempotent, changed says
+	// HideCreator hides creatorID from accountID's feeds; idempotent, changed says
 	// whether anything changed. ENOTFOUND for an unknown account, EINVALID
-	// for oneself, EUNPROCESSABLE past MaxBlockedCreators.
-	Block(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error)
-	Unblock(ctx context.Context, accountID, creatorID string) (changed bool, err error)
-	// BlockedAccounts lists the creators accountID has hidden, most recently
+	// for oneself, EUNPROCESSABLE past MaxHiddenCreators.
+	HideCreator(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error)
+	UnhideCreator(ctx context.Context, accountID, creatorID string) (changed bool, err error)
+	// HiddenCreators lists the creators accountID has hidden, most recently
 	// hidden first; creators of other regions are named by ID alone.
-	BlockedAccounts(ctx context.Context, accountID string) ([]AccountRef, error)
+	HiddenCreators(ctx context.Context, accountID string) ([]AccountRef, error)
 
 	// MarkNotInterested records that accountID does not want videoID;
 	// idempotent. ENOTFOUND for an unknown video. UnmarkNotInterested takes

@@ -76,7 +76,7 @@ func (x *Service) Export(ctx context.Context, id string) (func(w io.Writer) erro
 		v    any
 	}{
 		{"account.json", exportProfile{Account: d.Account, Email: d.Account.Email, Birthdate: d.Account.Birthdate, Roles: nonNil(d.Roles)}},
-		{"settings.json", map[string]any{"settings": d.Settings, "hidden_creators": nonNil(d.Blocks), "not_interested": nonNil(d.NotInterest)}},
+		{"settings.json", map[string]any{"settings": d.Settings, "hidden_creators": nonNil(d.Hidden), "not_interested": nonNil(d.NotInterest)}},
 		{"sessions.json", nonNil(d.Sessions)},
 		{"follows.json", nonNil(d.Follows)},
 		{"likes.json", nonNil(d.Likes)},

@@ -49,7 +49,7 @@ func (s *Service) HideCreator(ctx context.Context, viewerID, creatorID string) e
 		return err
 	}
 	defer done()
-	_, err = home.Store.Block(ctx, viewerID, creatorID, s.clock().UTC())
+	_, err = home.Store.HideCreator(ctx, viewerID, creatorID, s.clock().UTC())
 	return err
 }
 
@@ -63,7 +63,7 @@ func (s *Service) UnhideCreator(ctx context.Context, viewerID, creatorID string)
 		return err
 	}
 	defer done()
-	_, err = home.Store.Unblock(ctx, viewerID, creatorID)
+	_, err = home.Store.UnhideCreator(ctx, viewerID, creatorID)
 	return err
 }
 
@@ -75,7 +75,7 @@ func (s *Service) HiddenCreators(ctx context.Context, viewerID string) ([]flick.
 	if err != nil {
 		return nil, err
 	}
-	refs, err := home.Store.BlockedAccounts(ctx, viewerID)
+	refs, err := home.Store.HiddenCreators(ctx, viewerID)
 	done()
 	if err != nil {
 		return nil, err

@@ -21,14 +21,14 @@ func (s *Server) notInterested(w http.ResponseWriter, r *http.Request, c *caller
 	return nil
 }
 
-// block handles POST /api/v1/accounts/{handle}/block: hide a creator from
+// hideCreator handles POST /api/v1/accounts/{handle}/block: hide a creator from
 // the viewer's feeds, search and hashtag lists.
-func (s *Server) block(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) hideCreator(w http.ResponseWriter, r *http.Request, c *caller) error {
 	return s.setHidden(w, r, c, s.Engagement.HideCreator)
 }
 
-// unblock handles DELETE /api/v1/accounts/{handle}/block.
-func (s *Server) unblock(w http.ResponseWriter, r *http.Request, c *caller) error {
+// unhideCreator handles DELETE /api/v1/accounts/{handle}/block.
+func (s *Server) unhideCreator(w http.ResponseWriter, r *http.Request, c *caller) error {
 	return s.setHidden(w, r, c, s.Engagement.UnhideCreator)
 }
 
@@ -44,9 +44,9 @@ func (s *Server) setHidden(w http.ResponseWriter, r *http.Request, c *caller, se
 	return nil
 }
 
-// listBlocks handles GET /api/v1/me/blocks: the hidden creators, most
-// recently hidden first (at most flick.MaxBlockedCreators, so one page).
-func (s *Server) listBlocks(w http.ResponseWriter, r *http.Request, c *caller) error {
+// listHidden handles GET /api/v1/me/blocks: the hidden creators, most
+// recently hidden first (at most flick.MaxHiddenCreators, so one page).
+func (s *Server) listHidden(w http.ResponseWriter, r *http.Request, c *caller) error {
 	refs, err := s.Engagement.HiddenCreators(r.Context(), c.AccountID)
 	if err != nil {
 		return err
@@ -99,8 +99,8 @@ func (s *Server) hideHidden(ctx context.Context, viewer string, videos []*flick.
 		return videos, nil
 	}
 	ctl, err := s.Engagement.Controls(ctx, viewer)
-	if err != nil || len(ctl.BlockedIDs) == 0 {
+	if err != nil || len(ctl.HiddenIDs) == 0 {
 		return videos, err
 	}
-	return slices.DeleteFunc(videos, func(v *flick.Video) bool { return slices.Contains(ctl.BlockedIDs, v.AuthorID) }), nil
+	return slices.DeleteFunc(videos, func(v *flick.Video) bool { return slices.Contains(ctl.HiddenIDs, v.AuthorID) }), nil
 }

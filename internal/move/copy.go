@@ -277,7 +277,7 @@ func DataHash(d *flick.AccountData) (string, error) {
 	for i, s := range c.Sessions {
 		tokens[i] = hex.EncodeToString(s.TokenHash)
 	}
-	for _, edges := range []*[]flick.Edge{&c.Follows, &c.Likes, &c.Blocks, &c.NotInterest} {
+	for _, edges := range []*[]flick.Edge{&c.Follows, &c.Likes, &c.Hidden, &c.NotInterest} {
 		*edges = slices.Clone(*edges)
 		slices.SortFunc(*edges, func(a, b flick.Edge) int { return strings.Compare(a.ID, b.ID) })
 	}
@@ -310,7 +310,7 @@ func DataHash(d *flick.AccountData) (string, error) {
 func recordCounts(d *flick.AccountData) map[string]int {
 	return map[string]int{
 		"account": 1, "sessions": len(d.Sessions), "follows": len(d.Follows), "likes": len(d.Likes),
-		"watches": len(d.Watches), "hidden_creators": len(d.Blocks), "not_interested": len(d.NotInterest),
+		"watches": len(d.Watches), "hidden_creators": len(d.Hidden), "not_interested": len(d.NotInterest),
 		"comments": len(d.Comments), "videos": len(d.Videos),
 	}
 }

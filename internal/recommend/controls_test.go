@@ -38,7 +38,7 @@ func TestForYouViewerControls(t *testing.T) {
 		gone, present []string
 	}{
 		{"hidden creator", func(w *world) {
-			_, err := w.store.Block(w.ctx, w.viewer, w.bob, t0)
+			_, err := w.store.HideCreator(w.ctx, w.viewer, w.bob, t0)
 			w.must(err)
 		}, []string{"cats1", "dogs1"}, []string{"cats2", "dogs2", "a0"}},
 		{"not interested", func(w *world) {
@@ -54,7 +54,7 @@ func TestForYouViewerControls(t *testing.T) {
 		{"keyword is a whole word", func(w *world) { w.settings(flick.ViewerSettings{KeywordFilters: []string{"cat", "do", "fu"}}) },
 			nil, []string{"cats1", "cats2", "dogs1", "dogs2", "a0"}},
 		{"another viewer's controls", func(w *world) {
-			_, err := w.store.Block(w.ctx, w.alice, w.bob, t0)
+			_, err := w.store.HideCreator(w.ctx, w.alice, w.bob, t0)
 			w.must(err)
 			_, err = w.store.PutSettings(w.ctx, w.alice, flick.ViewerSettings{KeywordFilters: []string{"dogs"}})
 			w.must(err)
@@ -80,7 +80,7 @@ func TestForYouViewerControls(t *testing.T) {
 		// Every candidate the engine ranks first is by alice; hiding her
 		// must not end the feed early.
 		w := newWorld(t)
-		_, err := w.store.Block(w.ctx, w.viewer, w.alice, t0)
+		_, err := w.store.HideCreator(w.ctx, w.viewer, w.alice, t0)
 		w.must(err)
 		items, _, err := w.foryou.Page(w.ctx, flick.FeedRequest{ViewerID: w.viewer, Limit: 2})
 		w.must(err)
@@ -99,7 +99,7 @@ func TestFollowingHidesCreators(t *testing.T) {
 	}
 	f.video("a1", alice, 2*time.Hour, "", flick.Counts{})
 	f.video("b1", bob, time.Hour, "", flick.Counts{})
-	_, err := f.store.Block(f.ctx, viewer, bob, t0)
+	_, err := f.store.HideCreator(f.ctx, viewer, bob, t0)
 	f.must(err)
 	_, err = f.store.PutSettings(f.ctx, viewer, flick.ViewerSettings{NonPersonalized: true})
 	f.must(err)

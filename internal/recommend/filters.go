@@ -12,7 +12,7 @@ import (
 type filters struct {
 	viewerID string // "" for anonymous viewers
 	personal bool   // rank with the viewer's own signals
-	blocked  map[string]bool
+	hidden   map[string]bool
 	keywords keywords
 }
 
@@ -32,9 +32,9 @@ func filtersFor(ctx context.Context, store controlsReader, viewerID string) (*fi
 		return nil, fmt.Errorf("recommend: controls of %s: %w", viewerID, err)
 	}
 	fl.personal = !ctl.Settings.NonPersonalized
-	fl.blocked = make(map[string]bool, len(ctl.BlockedIDs))
-	for _, id := range ctl.BlockedIDs {
-		fl.blocked[id] = true
+	fl.hidden = make(map[string]bool, len(ctl.HiddenIDs))
+	for _, id := range ctl.HiddenIDs {
+		fl.hidden[id] = true
 	}
 	fl.keywords = newKeywords(ctl.Settings.KeywordFilters)
 	return fl, nil
@@ -63,7 +63,7 @@ func (fl *filters) hidesVideo(v *flick.Video) bool {
 // hidesCreator: the viewer's own videos (the engine leaves them out too,
 // but not when it ranks for nobody in particular) and hidden creators.
 func (fl *filters) hidesCreator(id string) bool {
-	return fl.viewerID != "" && id == fl.viewerID || fl.blocked[id]
+	return fl.viewerID != "" && id == fl.viewerID || fl.hidden[id]
 }
 
 // keywords matches keyword filters against videos: a filter matches when

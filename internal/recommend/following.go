@@ -50,7 +50,7 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if err != nil {
 		return nil, "", err
 	}
-	ids = slices.DeleteFunc(ids, func(id string) bool { return fl.blocked[id] })
+	ids = slices.DeleteFunc(ids, func(id string) bool { return fl.hidden[id] })
 	if len(ids) == 0 {
 		return []flick.FeedItem{}, "", nil
 	}

@@ -194,9 +194,9 @@ func TestCrossRegionEngagement(t *testing.T) {
 
 	// Hiding a creator of another region names the creator by ID (the
 	// Engagement service fills in the profile).
-	_, err = w.home(viewer.ID).Block(w.ctx, viewer.ID, creator.ID, time.Now())
+	_, err = w.home(viewer.ID).HideCreator(w.ctx, viewer.ID, creator.ID, time.Now())
 	w.must(err)
-	hidden, err := w.home(viewer.ID).BlockedAccounts(w.ctx, viewer.ID)
+	hidden, err := w.home(viewer.ID).HiddenCreators(w.ctx, viewer.ID)
 	w.must(err)
 	if len(hidden) != 1 || hidden[0].ID != creator.ID {
 		t.Errorf("hidden = %+v", hidden)

@@ -119,7 +119,7 @@ func (db *DB) AccountData(ctx context.Context, id string) (_ *flick.AccountData,
 	}{
 		{&d.Follows, `SELECT followee_id, created_at FROM follows WHERE follower_id = ? ORDER BY created_at, followee_id`},
 		{&d.Likes, `SELECT video_id, created_at FROM likes WHERE account_id = ? ORDER BY created_at, video_id`},
-		{&d.Blocks, `SELECT creator_id, created_at FROM blocks WHERE account_id = ? ORDER BY created_at, creator_id`},
+		{&d.Hidden, `SELECT creator_id, created_at FROM blocks WHERE account_id = ? ORDER BY created_at, creator_id`},
 		{&d.NotInterest, `SELECT video_id, created_at FROM not_interested WHERE account_id = ? ORDER BY created_at, video_id`},
 	} {
 		if *e.list, err = collect(ctx, tx, scanEdge, e.query, id); err != nil {
@@ -273,8 +273,8 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 				w := d.Watches[i]
 				return []any{id, w.VideoID, w.WatchMS, boolInt(w.Completed), millis(w.At)}
 			}},
-		{"blocks", `INSERT INTO blocks (account_id, creator_id, created_at) VALUES (?, ?, ?)`, len(d.Blocks),
-			func(i int) []any { return []any{id, d.Blocks[i].ID, millis(d.Blocks[i].At)} }},
+		{"blocks", `INSERT INTO blocks (account_id, creator_id, created_at) VALUES (?, ?, ?)`, len(d.Hidden),
+			func(i int) []any { return []any{id, d.Hidden[i].ID, millis(d.Hidden[i].At)} }},
 		{"not interested", `INSERT INTO not_interested (account_id, video_id, created_at) VALUES (?, ?, ?)`, len(d.NotInterest),
 			func(i int) []any { return []any{id, d.NotInterest[i].ID, millis(d.NotInterest[i].At)} }},
 		{"comments", `INSERT INTO comments (id, video_id, author_id, parent_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`, len(d.Comments),

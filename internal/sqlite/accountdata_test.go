@@ -106,7 +106,7 @@ func TestEraseReferencesLeavesNoTrace(t *testing.T) {
 			must(t, err)
 		}
 		if i%3 == 0 {
-			_, err := db.Block(ctx, a.ID, gone, tick())
+			_, err := db.HideCreator(ctx, a.ID, gone, tick())
 			must(t, err)
 		}
 	}
@@ -247,7 +247,7 @@ func busyRegion(t *testing.T, db *DB, videos videosFate) (gone, friend string, t
 	must(t, db.DeleteVideo(ctx, video(a, "zqsecretdeleted caption").ID))
 	must2(db.Follow(ctx, a.ID, f.ID, tick()))
 	must2(db.Follow(ctx, f.ID, a.ID, tick()))
-	must2(db.Block(ctx, f.ID, a.ID, tick()))
+	must2(db.HideCreator(ctx, f.ID, a.ID, tick()))
 	// PRAGMA optimize at Open analyzes the tables that grew: the planner's
 	// samples then hold copies of index keys.
 	_, err = db.write.ExecContext(ctx, `ANALYZE`)

@@ -11,9 +11,9 @@ import (
 	"github.com/flick-video/flick/internal/sqldb"
 )
 
-// Block hides creatorID from accountID's feeds.
-func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error) {
-	defer sqldb.Wrap(&err, "sqlite: block")
+// HideCreator hides creatorID from accountID's feeds.
+func (db *DB) HideCreator(ctx context.Context, accountID, creatorID string, at time.Time) (changed bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: hide creator")
 	if accountID == creatorID {
 		return false, flick.Errorf(flick.EINVALID, "You cannot hide yourself.")
 	}
@@ -21,8 +21,8 @@ func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Ti
 		if err := db.accountsExist(ctx, tx, accountID, creatorID); err != nil {
 			return err
 		}
-		var blocked int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blocks WHERE account_id = ?`, accountID).Scan(&blocked); err != nil {
+		var hidden int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blocks WHERE account_id = ?`, accountID).Scan(&hidden); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO blocks (account_id, creator_id, created_at) VALUES (?, ?, ?)
@@ -30,19 +30,19 @@ func (db *DB) Block(ctx context.Context, accountID, creatorID string, at time.Ti
 		if changed, err = sqldb.Affected(res, err); err != nil || !changed {
 			return err
 		}
-		if blocked >= flick.MaxBlockedCreators {
+		if hidden >= flick.MaxHiddenCreators {
 			// Checked after the insert so that hiding someone already
 			// hidden stays a harmless no-op at the limit.
-			return flick.Errorf(flick.EUNPROCESSABLE, "You can hide at most %d accounts.", flick.MaxBlockedCreators)
+			return flick.Errorf(flick.EUNPROCESSABLE, "You can hide at most %d accounts.", flick.MaxHiddenCreators)
 		}
 		return nil
 	})
 	return changed, err
 }
 
-// Unblock shows creatorID to accountID again.
-func (db *DB) Unblock(ctx context.Context, accountID, creatorID string) (changed bool, err error) {
-	defer sqldb.Wrap(&err, "sqlite: unblock")
+// UnhideCreator shows creatorID to accountID again.
+func (db *DB) UnhideCreator(ctx context.Context, accountID, creatorID string) (changed bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: unhide creator")
 	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
 		changed, err = sqldb.Affected(tx.ExecContext(ctx, `DELETE FROM blocks WHERE account_id = ? AND creator_id = ?`, accountID, creatorID))
 		return err
@@ -50,9 +50,9 @@ func (db *DB) Unblock(ctx context.Context, accountID, creatorID string) (changed
 	return changed, err
 }
 
-// BlockedAccounts lists the hidden creators, most recently hidden first.
-func (db *DB) BlockedAccounts(ctx context.Context, accountID string) (refs []flick.AccountRef, err error) {
-	defer sqldb.Wrap(&err, "sqlite: blocked accounts")
+// HiddenCreators lists the hidden creators, most recently hidden first.
+func (db *DB) HiddenCreators(ctx context.Context, accountID string) (refs []flick.AccountRef, err error) {
+	defer sqldb.Wrap(&err, "sqlite: hidden creators")
 	// A creator of another region has only its ID here; the router fills in the rest.
 	rows, err := db.read.QueryContext(ctx, `SELECT b.creator_id, coalesce(a.handle, ''), coalesce(a.display_name, ''), coalesce(a.has_avatar, 0)
 		FROM blocks b LEFT JOIN accounts a ON a.id = b.creator_id
@@ -113,22 +113,22 @@ func (db *DB) NotInterested(ctx context.Context, accountID string, videoIDs []st
 // feed page of a signed-in viewer costs this read).
 func (db *DB) Controls(ctx context.Context, accountID string) (_ *flick.ViewerControls, err error) {
 	defer sqldb.Wrap(&err, "sqlite: controls")
-	c := &flick.ViewerControls{Settings: flick.ViewerSettings{KeywordFilters: []string{}}, BlockedIDs: []string{}}
-	var filters, blocked string
+	c := &flick.ViewerControls{Settings: flick.ViewerSettings{KeywordFilters: []string{}}, HiddenIDs: []string{}}
+	var filters, hidden string
 	// IDs hold no spaces, so a space joins the hidden creators unambiguously.
 	err = db.read.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT non_personalized FROM viewer_settings WHERE account_id = ?), 0),
 		coalesce((SELECT keyword_filters FROM viewer_settings WHERE account_id = ?), ''),
 		coalesce((SELECT group_concat(creator_id, ' ') FROM blocks WHERE account_id = ?), '')`,
-		accountID, accountID, accountID).Scan(&c.Settings.NonPersonalized, &filters, &blocked)
+		accountID, accountID, accountID).Scan(&c.Settings.NonPersonalized, &filters, &hidden)
 	if err != nil {
 		return nil, err
 	}
 	if filters != "" {
 		c.Settings.KeywordFilters = strings.Split(filters, "\n")
 	}
-	if blocked != "" {
-		c.BlockedIDs = strings.Split(blocked, " ")
+	if hidden != "" {
+		c.HiddenIDs = strings.Split(hidden, " ")
 	}
 	return c, nil
 }

@@ -48,7 +48,7 @@ func (f *backend) busyAccount(handle string) *busy {
 
 	_, err = f.s.Follow(f.ctx, a.ID, o.ID, f.tick())
 	f.must(err)
-	_, err = f.s.Block(f.ctx, a.ID, o.ID, f.tick())
+	_, err = f.s.HideCreator(f.ctx, a.ID, o.ID, f.tick())
 	f.must(err)
 	_, err = f.s.MarkNotInterested(f.ctx, a.ID, b.snubbed.ID, f.tick())
 	f.must(err)
@@ -169,7 +169,7 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	}{
 		{"follows", edgeIDs(d.Follows), []string{b.o.ID}},
 		{"likes", edgeIDs(d.Likes), []string{b.theirs.ID, b.ready.ID}},
-		{"blocks", edgeIDs(d.Blocks), []string{b.o.ID}},
+		{"blocks", edgeIDs(d.Hidden), []string{b.o.ID}},
 		{"not interested", edgeIDs(d.NotInterest), []string{b.snubbed.ID}},
 		{"videos", ids(ptrs(d.Videos)), []string{b.ready.ID, b.processing.ID, b.failed.ID}},
 	} {
@@ -311,7 +311,7 @@ func testEraseReferences(t *testing.T, f *backend) {
 		_, err := f.s.Follow(f.ctx, fan.ID, followee.ID, f.tick())
 		f.must(err)
 	}
-	_, err := f.s.Block(f.ctx, fan.ID, gone.ID, f.tick())
+	_, err := f.s.HideCreator(f.ctx, fan.ID, gone.ID, f.tick())
 	f.must(err)
 	f.wantCode(f.s.EraseReferences(f.ctx, gone.ID), flick.ECONFLICT, "erase the references to a stored account")
 
@@ -332,8 +332,8 @@ func testEraseReferences(t *testing.T, f *backend) {
 	}
 	ctl, err := f.s.Controls(f.ctx, fan.ID)
 	f.must(err)
-	if len(ctl.BlockedIDs) != 0 {
-		t.Errorf("hidden creators %v", ctl.BlockedIDs)
+	if len(ctl.HiddenIDs) != 0 {
+		t.Errorf("hidden creators %v", ctl.HiddenIDs)
 	}
 	followers, err := f.s.FollowerCounts(f.ctx, []string{gone.ID, other.ID})
 	f.must(err)

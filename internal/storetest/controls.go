@@ -9,63 +9,63 @@ import (
 	"github.com/flick-video/flick"
 )
 
-func testBlocks(t *testing.T, f *fixture) {
+func testHiddenCreators(t *testing.T, f *fixture) {
 	a, b, c := f.account("hider"), f.account("loud"), f.account("louder")
 	f.toggles([]toggle{
-		{"block", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, b.ID, f.tick()) }, true},
-		{"block again", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, b.ID, f.tick()) }, false},
-		{"block another", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
-		{"unblock", func() (bool, error) { return f.home(a.ID).Unblock(f.ctx, a.ID, c.ID) }, true},
-		{"unblock again", func() (bool, error) { return f.home(a.ID).Unblock(f.ctx, a.ID, c.ID) }, false},
-		{"block back", func() (bool, error) { return f.home(a.ID).Block(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"hide", func() (bool, error) { return f.home(a.ID).HideCreator(f.ctx, a.ID, b.ID, f.tick()) }, true},
+		{"hide again", func() (bool, error) { return f.home(a.ID).HideCreator(f.ctx, a.ID, b.ID, f.tick()) }, false},
+		{"hide another", func() (bool, error) { return f.home(a.ID).HideCreator(f.ctx, a.ID, c.ID, f.tick()) }, true},
+		{"unhide", func() (bool, error) { return f.home(a.ID).UnhideCreator(f.ctx, a.ID, c.ID) }, true},
+		{"unhide again", func() (bool, error) { return f.home(a.ID).UnhideCreator(f.ctx, a.ID, c.ID) }, false},
+		{"hide back", func() (bool, error) { return f.home(a.ID).HideCreator(f.ctx, a.ID, c.ID, f.tick()) }, true},
 	})
-	refs, err := f.home(a.ID).BlockedAccounts(f.ctx, a.ID)
+	refs, err := f.home(a.ID).HiddenCreators(f.ctx, a.ID)
 	f.must(err)
 	refs = f.filled(refs)
 	if got := refHandles(refs); !slices.Equal(got, []string{"louder", "loud"}) {
-		t.Errorf("BlockedAccounts = %v, want newest first [louder loud]", got)
+		t.Errorf("HiddenCreators = %v, want newest first [louder loud]", got)
 	}
 	if refs[0].DisplayName != "Name of louder" {
-		t.Errorf("BlockedAccounts ref %+v lacks the display name", refs[0])
+		t.Errorf("HiddenCreators ref %+v lacks the display name", refs[0])
 	}
 	ctl, err := f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
-	if slices.Sort(ctl.BlockedIDs); !slices.Equal(ctl.BlockedIDs, sorted(b.ID, c.ID)) {
-		t.Errorf("Controls.BlockedIDs = %v", ctl.BlockedIDs)
+	if slices.Sort(ctl.HiddenIDs); !slices.Equal(ctl.HiddenIDs, sorted(b.ID, c.ID)) {
+		t.Errorf("Controls.HiddenIDs = %v", ctl.HiddenIDs)
 	}
-	// Blocks are one-way and per viewer.
+	// Hiding is one-way and per viewer.
 	for _, who := range []*flick.Account{b, c} {
 		ctl, err := f.home(who.ID).Controls(f.ctx, who.ID)
 		f.must(err)
-		if len(ctl.BlockedIDs) != 0 {
-			t.Errorf("%s has blocks %v", who.Handle, ctl.BlockedIDs)
+		if len(ctl.HiddenIDs) != 0 {
+			t.Errorf("%s has hidden %v", who.Handle, ctl.HiddenIDs)
 		}
 	}
 
-	_, err = f.home(a.ID).Block(f.ctx, a.ID, a.ID, f.tick())
-	f.wantCode(err, flick.EINVALID, "block oneself")
-	_, err = f.home(a.ID).Block(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
-	f.wantCode(err, flick.ENOTFOUND, "block an unknown account")
-	_, err = f.home("").Block(f.ctx, flick.NewID(f.tick()), b.ID, f.tick())
-	f.wantCode(err, flick.ENOTFOUND, "block by an unknown account")
+	_, err = f.home(a.ID).HideCreator(f.ctx, a.ID, a.ID, f.tick())
+	f.wantCode(err, flick.EINVALID, "hide oneself")
+	_, err = f.home(a.ID).HideCreator(f.ctx, a.ID, flick.NewID(f.tick()), f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "hide an unknown account")
+	_, err = f.home("").HideCreator(f.ctx, flick.NewID(f.tick()), b.ID, f.tick())
+	f.wantCode(err, flick.ENOTFOUND, "hide for an unknown account")
 
 	f.run("limit", func(f *fixture) {
 		v := f.account("collector")
-		for i := range flick.MaxBlockedCreators {
-			_, err := f.home(v.ID).Block(f.ctx, v.ID, f.account(fmt.Sprintf("c%d", i)).ID, f.tick())
+		for i := range flick.MaxHiddenCreators {
+			_, err := f.home(v.ID).HideCreator(f.ctx, v.ID, f.account(fmt.Sprintf("c%d", i)).ID, f.tick())
 			f.must(err)
 		}
-		_, err := f.home(v.ID).Block(f.ctx, v.ID, b.ID, f.tick())
-		f.wantCode(err, flick.EUNPROCESSABLE, "block past the limit")
+		_, err := f.home(v.ID).HideCreator(f.ctx, v.ID, b.ID, f.tick())
+		f.wantCode(err, flick.EUNPROCESSABLE, "hide past the limit")
 		ctl, err := f.home(v.ID).Controls(f.ctx, v.ID)
 		f.must(err)
-		if len(ctl.BlockedIDs) != flick.MaxBlockedCreators || slices.Contains(ctl.BlockedIDs, b.ID) {
-			t.Errorf("after a refused block: %d blocks", len(ctl.BlockedIDs))
+		if len(ctl.HiddenIDs) != flick.MaxHiddenCreators || slices.Contains(ctl.HiddenIDs, b.ID) {
+			t.Errorf("after a refused hide: %d hidden", len(ctl.HiddenIDs))
 		}
 		// Re-hiding someone already hidden at the limit is still fine.
-		changed, err := f.home(v.ID).Block(f.ctx, v.ID, ctl.BlockedIDs[0], f.tick())
+		changed, err := f.home(v.ID).HideCreator(f.ctx, v.ID, ctl.HiddenIDs[0], f.tick())
 		if err != nil || changed {
-			t.Errorf("re-block at the limit: %v, %v", changed, err)
+			t.Errorf("re-hide at the limit: %v, %v", changed, err)
 		}
 	})
 }
@@ -179,7 +179,7 @@ func testSettings(t *testing.T, f *fixture) {
 	a, b := f.account("tuner"), f.account("other")
 	ctl, err := f.home(a.ID).Controls(f.ctx, a.ID)
 	f.must(err)
-	if ctl.Settings.NonPersonalized || ctl.Settings.KeywordFilters == nil || len(ctl.Settings.KeywordFilters) != 0 || ctl.BlockedIDs == nil {
+	if ctl.Settings.NonPersonalized || ctl.Settings.KeywordFilters == nil || len(ctl.Settings.KeywordFilters) != 0 || ctl.HiddenIDs == nil {
 		t.Errorf("default controls %+v, want personalised, no filters, empty lists", ctl)
 	}
 

@@ -94,7 +94,7 @@ var storeTests = []struct {
 	{"Watches", testWatches},
 	{"DeleteVideoCascades", testDeleteVideoCascades},
 	{"ConcurrentWriters", testConcurrentWriters},
-	{"Blocks", testBlocks},
+	{"HiddenCreators", testHiddenCreators},
 	{"NotInterested", testNotInterested},
 	{"Marks", testMarks},
 	{"Settings", testSettings},

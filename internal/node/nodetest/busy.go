@@ -158,7 +158,7 @@ func (w *Busy) populate(t testing.TB) {
 	like(w.Mia, w.MiaVideos[0])
 	like(w.Ulf, w.MiaVideos[0])
 	like(w.Eve, w.MiaVideos[0])
-	must2(w.Store(t, w.Mia).Block(ctx, w.Mia, w.Eve, now))
+	must2(w.Store(t, w.Mia).HideCreator(ctx, w.Mia, w.Eve, now))
 	must2(w.Store(t, w.Mia).MarkNotInterested(ctx, w.Mia, w.UlfVideo, now))
 	_, err = w.Store(t, w.Mia).PutSettings(ctx, w.Mia, flick.ViewerSettings{KeywordFilters: []string{"spoilers"}})
 	must(err)
