@@ -201,12 +201,9 @@ func (s *Service) checkPassword(ctx context.Context, handle, password string) (*
 }
 
 func (s *Service) passwordHash(ctx context.Context, accountID string) (string, error) {
-	home, done, err := s.router.Home(ctx, accountID)
-	if err != nil {
-		return "", err
-	}
-	defer done()
-	return home.Store.PasswordHash(ctx, accountID)
+	return routing.InHome(ctx, s.router, accountID, func(home *flick.Cell) (string, error) {
+		return home.Store.PasswordHash(ctx, accountID)
+	})
 }
 
 // startSession creates a session for a in its home region.
@@ -255,22 +252,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*flick.Sessio
 
 // SignOut deletes one of the account's sessions.
 func (s *Service) SignOut(ctx context.Context, accountID, sessionID string) error {
-	home, done, err := s.router.Home(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return home.Store.DeleteSession(ctx, accountID, sessionID)
+	_, err := routing.InHome(ctx, s.router, accountID, func(home *flick.Cell) (struct{}, error) {
+		return struct{}{}, home.Store.DeleteSession(ctx, accountID, sessionID)
+	})
+	return err
 }
 
 // Sessions lists the account's sessions.
 func (s *Service) Sessions(ctx context.Context, accountID string) ([]*flick.Session, error) {
-	home, done, err := s.router.Home(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return home.Store.Sessions(ctx, accountID)
+	return routing.InHome(ctx, s.router, accountID, func(home *flick.Cell) ([]*flick.Session, error) {
+		return home.Store.Sessions(ctx, accountID)
+	})
 }
 
 // UpdateProfile trims and checks the update and applies it.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/routing"
 )
 
 // A viewer's controls over their feeds: what they do not want to see, and
@@ -41,29 +42,23 @@ func (s *Service) NotInterested(ctx context.Context, viewerID, videoID string) e
 // lists. The store is what the feeds read, so no event is needed for the
 // recommender.
 func (s *Service) HideCreator(ctx context.Context, viewerID, creatorID string) error {
-	if creatorID == viewerID {
-		return flick.Errorf(flick.EUNPROCESSABLE, "You cannot hide yourself.")
-	}
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	_, err = home.Store.HideCreator(ctx, viewerID, creatorID, s.clock().UTC())
-	return err
+	return s.setHidden(ctx, viewerID, creatorID, func(home flick.Store) (bool, error) {
+		return home.HideCreator(ctx, viewerID, creatorID, s.clock().UTC())
+	})
 }
 
 // UnhideCreator shows a hidden creator again.
 func (s *Service) UnhideCreator(ctx context.Context, viewerID, creatorID string) error {
+	return s.setHidden(ctx, viewerID, creatorID, func(home flick.Store) (bool, error) {
+		return home.UnhideCreator(ctx, viewerID, creatorID)
+	})
+}
+
+func (s *Service) setHidden(ctx context.Context, viewerID, creatorID string, set func(home flick.Store) (bool, error)) error {
 	if creatorID == viewerID {
 		return flick.Errorf(flick.EUNPROCESSABLE, "You cannot hide yourself.")
 	}
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	_, err = home.Store.UnhideCreator(ctx, viewerID, creatorID)
+	_, err := routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (bool, error) { return set(home.Store) })
 	return err
 }
 
@@ -98,22 +93,16 @@ func (s *Service) HiddenCreators(ctx context.Context, viewerID string) ([]flick.
 
 // Controls reads the viewer's settings and hidden creators.
 func (s *Service) Controls(ctx context.Context, viewerID string) (*flick.ViewerControls, error) {
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return home.Store.Controls(ctx, viewerID)
+	return routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (*flick.ViewerControls, error) {
+		return home.Store.Controls(ctx, viewerID)
+	})
 }
 
 // PutSettings replaces the viewer's settings.
 func (s *Service) PutSettings(ctx context.Context, viewerID string, set flick.ViewerSettings) (flick.ViewerSettings, error) {
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return flick.ViewerSettings{}, err
-	}
-	defer done()
-	return home.Store.PutSettings(ctx, viewerID, set)
+	return routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (flick.ViewerSettings, error) {
+		return home.Store.PutSettings(ctx, viewerID, set)
+	})
 }
 
 // ResetForYou is only an event: the recommender forgets the viewer's

@@ -217,35 +217,28 @@ func (s *Service) Share(ctx context.Context, viewerID, videoID string) (flick.Co
 	if err != nil {
 		return flick.Counts{}, err
 	}
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
+	if _, err := routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (uint64, error) {
+		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventShare, AccountID: viewerID, VideoID: v.ID, At: s.clock().UTC()}})
+		if err == nil {
+			s.waitCounted(ctx, home, seq)
+		}
+		return seq, err
+	}); err != nil {
 		return flick.Counts{}, err
 	}
-	defer done()
-	seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventShare, AccountID: viewerID, VideoID: v.ID, At: s.clock().UTC()}})
-	if err != nil {
-		return flick.Counts{}, err
-	}
-	s.waitCounted(ctx, home, seq)
 	return s.counts(ctx, v.ID)
 }
 
 // Liked reads the viewer's likes among videoIDs.
 func (s *Service) Liked(ctx context.Context, viewerID string, videoIDs []string) (map[string]bool, error) {
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return home.Store.Liked(ctx, viewerID, videoIDs)
+	return routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (map[string]bool, error) {
+		return home.Store.Liked(ctx, viewerID, videoIDs)
+	})
 }
 
 // IsFollowing reads one of the viewer's follows.
 func (s *Service) IsFollowing(ctx context.Context, viewerID, accountID string) (bool, error) {
-	home, done, err := s.router.Home(ctx, viewerID)
-	if err != nil {
-		return false, err
-	}
-	defer done()
-	return home.Store.IsFollowing(ctx, viewerID, accountID)
+	return routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (bool, error) {
+		return home.Store.IsFollowing(ctx, viewerID, accountID)
+	})
 }

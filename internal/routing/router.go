@@ -111,16 +111,16 @@ func (r *Router) homeCell(id, region string) (*flick.Cell, error) {
 	return nil, fmt.Errorf("routing: account %s is homed in region %q, which this instance does not have", id, region)
 }
 
-// onHome runs fn on the store of account id's home region, as a call under
-// way on the account.
-func onHome[T any](ctx context.Context, r *Router, id string, fn func(s flick.Store) (T, error)) (T, error) {
+// InHome runs fn on the cell of account id's home region, as a call under
+// way on the account (see Home).
+func InHome[T any](ctx context.Context, r *Router, id string, fn func(home *flick.Cell) (T, error)) (T, error) {
 	var zero T
 	home, done, err := r.Home(ctx, id)
 	if err != nil {
 		return zero, err
 	}
 	defer done()
-	return fn(home.Store)
+	return fn(home)
 }
 
 // Freeze makes every call that concerns account id fail with EUNAVAILABLE
@@ -169,12 +169,12 @@ func (r *Router) CreateAccount(ctx context.Context, a *flick.Account, passwordHa
 
 // Account returns the account with its followers in every region.
 func (r *Router) Account(ctx context.Context, id string) (*flick.Account, error) {
-	return onHome(ctx, r, id, func(s flick.Store) (*flick.Account, error) {
-		a, err := s.Account(ctx, id)
+	return InHome(ctx, r, id, func(home *flick.Cell) (*flick.Account, error) {
+		a, err := home.Store.Account(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return a, r.addFollowers(ctx, s, []*flick.Account{a})
+		return a, r.addFollowers(ctx, home.Store, []*flick.Account{a})
 	})
 }
 
