@@ -21,8 +21,9 @@ import (
 
 // Directory is the global directory on the embedded default: a small SQLite
 // file outside every region holding account ID → home region and handle →
-// account ID, nothing else. Lookups are cached in memory: every request that
-// concerns an account asks it.
+// account ID, and no other data about people (its file also keeps the move
+// and erasure journals, journal.go). Lookups are cached in memory: every
+// request that concerns an account asks it.
 type Directory struct {
 	db       *sql.DB
 	migrated []string
