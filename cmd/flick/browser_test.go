@@ -109,6 +109,22 @@ func (b *browser) waitFor(t *testing.T, what, expr string, timeout time.Duration
 	}
 }
 
+// clickStill clicks the element matching sel once it has stayed in place
+// between two polls: an item sheet slides in, and a page fills in sections as
+// its requests answer, moving what is below them; a click aimed before the
+// move lands beside its target.
+func (b *browser) clickStill(t *testing.T, what, sel string) {
+	t.Helper()
+	b.waitFor(t, what+" (in place)", fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		const box = el && JSON.stringify(el.getBoundingClientRect());
+		const still = !!box && box === window.lastBox;
+		window.lastBox = box;
+		return still;
+	})()`, sel), 10*time.Second)
+	b.do(t, what, chromedp.Click(chromedp.CSS(sel)))
+}
+
 func (b *browser) eval(t *testing.T, expr string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
@@ -351,7 +367,7 @@ func TestBrowser(t *testing.T) {
 		dismissed := b.eval(t, `document.querySelector('[data-testid=feed-item].active').dataset.videoId`)
 		b.do(t, "open the menu", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)))
 		b.waitFor(t, "the menu", `document.querySelector('[data-testid=item-sheet]').open`, 5*time.Second)
-		b.do(t, "not interested", chromedp.Click(chromedp.CSS(`[data-testid=not-interested]`)))
+		b.clickStill(t, "not interested", `[data-testid=not-interested]`)
 		gone := fmt.Sprintf(`!document.querySelector('[data-testid=feed-item][data-video-id="%s"]')`, dismissed)
 		b.waitFor(t, "the item to leave the feed", gone+` && document.querySelector('[data-testid=toast]')?.textContent.includes('fewer videos like this')`, 10*time.Second)
 		b.waitFor(t, "the next video to take its place", active("video")+` !== null && `+active("video")+` !== undefined`, 10*time.Second)
@@ -373,9 +389,8 @@ func TestBrowser(t *testing.T) {
 		b.signUp(t, app.URL, "tuner")
 		b.waitFor(t, "an active feed item", active("[data-testid=more-button]"), 20*time.Second)
 		author := b.eval(t, active("[data-testid=author-link]")+`.getAttribute('href')`) // "/@handle"
-		b.do(t, "hide the creator",
-			chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=hide-creator]`)))
+		b.do(t, "open the menu", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)))
+		b.clickStill(t, "hide the creator", `[data-testid=hide-creator]`)
 		b.waitFor(t, "the creator's videos to leave the feed", fmt.Sprintf(`![...document.querySelectorAll('[data-testid=author-link]')].some((a) => a.getAttribute('href') === '%s')`, author), 10*time.Second)
 
 		b.do(t, "open the settings", chromedp.Navigate(app.URL+"/settings"))
