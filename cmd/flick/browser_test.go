@@ -251,7 +251,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-caption]`)),
 		)
 		// The test server runs with a non-default --max-duration and --max-upload.
-		if got := b.eval(t, `document.querySelector('[data-testid=upload-limits]').textContent`); !strings.HasSuffix(got, "up to 1 minute and 64 MB") {
+		if got := b.eval(t, `document.querySelector('[data-testid=upload-limits]').textContent`); !strings.HasSuffix(got, "up to 1\u00a0minute and 64\u00a0MB") {
 			t.Errorf("upload limits %q, want the test server's 1 minute and 64 MB", got)
 		}
 		b.do(t, "pick and caption a video",

@@ -9,4 +9,4 @@ export const normalizeHandle = (s) => s.trim().replace(/^@/, '').toLowerCase();
 export const validHandle = (handle) =>
   handle.length >= limits.min_handle_len && handle.length <= limits.max_handle_len && pattern.test(handle);
 
-export const handleRule = `A handle is ${limits.min_handle_len}–${limits.max_handle_len} letters, digits, _ and ., starts with a letter or digit, and has no dot at the end or next to another.`;
+export const handleRule = `A handle has ${limits.min_handle_len}–${limits.max_handle_len} characters (a–z, 0–9, _ and .), starts with a letter or digit, and has no dot at the end or next to another.`;

@@ -8,15 +8,15 @@ import { emptyState, loginHref } from './ui.js';
 
 const POLL_MS = 1000;
 
-const megabytes = (bytes) => `${Number((bytes / 1048576).toFixed(1))} MB`;
+const megabytes = (bytes) => `${Number((bytes / 1048576).toFixed(1))}\u00a0MB`;
 const tooBig = (f) => !!f && f.size > limits.max_upload_bytes;
 
 // duration says how long the operator lets videos be: "10 minutes",
-// "1 minute 30 seconds".
+// "1 minute 30 seconds", each number kept on the line of its unit.
 function duration(seconds) {
   const parts = [[Math.floor(seconds / 3600), 'hour'], [Math.floor((seconds % 3600) / 60), 'minute'], [seconds % 60, 'second']];
   return parts.filter(([n]) => n > 0)
-    .map(([n, unit]) => new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(n))
+    .map(([n, unit]) => new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(n).replace(' ', '\u00a0'))
     .join(' ');
 }
 
