@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -29,12 +31,14 @@ const (
 )
 
 // browser is one headless Chromium with a fresh profile. It records uncaught
-// JavaScript exceptions so that a test can fail on them.
+// JavaScript exceptions and Content Security Policy violations (the shell's
+// boot data must not be one) so that a test can fail on them.
 type browser struct {
 	ctx context.Context
 
 	mu         sync.Mutex
 	exceptions []string
+	violations []string
 }
 
 func newBrowser(t *testing.T, width, height int64) *browser {
@@ -71,11 +75,14 @@ func newBrowser(t *testing.T, width, height int64) *browser {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleException {
-				b.mu.Lock()
+			b.mu.Lock()
+			switch {
+			case m.Type == chromedp.ConsoleException:
 				b.exceptions = append(b.exceptions, m.Text)
-				b.mu.Unlock()
+			case strings.Contains(m.Text, "Content Security Policy"):
+				b.violations = append(b.violations, m.Text)
 			}
+			b.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
@@ -83,6 +90,9 @@ func newBrowser(t *testing.T, width, height int64) *browser {
 		defer b.mu.Unlock()
 		for _, e := range b.exceptions {
 			t.Errorf("uncaught exception in the page: %s", e)
+		}
+		for _, v := range b.violations {
+			t.Errorf("the page broke its Content Security Policy: %s", v)
 		}
 	})
 	return b
@@ -254,6 +264,17 @@ func TestBrowser(t *testing.T) {
 		if got := b.eval(t, `document.querySelector('[data-testid=upload-limits]').textContent`); !strings.HasSuffix(got, "up to 1\u00a0minute and 64\u00a0MB") {
 			t.Errorf("upload limits %q, want the test server's 1 minute and 64 MB", got)
 		}
+		// A file over --max-upload is refused before it is sent (a sparse
+		// file: the page reads only its size).
+		big := filepath.Join(t.TempDir(), "big.mp4")
+		if err := os.WriteFile(big, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(big, 64<<20+1); err != nil {
+			t.Fatal(err)
+		}
+		b.do(t, "pick a file over the limit", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{big}))
+		b.waitFor(t, "the refusal", `document.querySelector('[data-testid=upload-error]').textContent.endsWith('the most you can upload is 64\u00a0MB.') && document.querySelector('[data-testid=upload-submit]').disabled`, 5*time.Second)
 		b.do(t, "pick and caption a video",
 			chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{clip(t, 240, 426, 2)}),
 			chromedp.SendKeys(chromedp.CSS(`[data-testid=upload-caption]`), "Made in a browser #upload"),
