@@ -3,6 +3,7 @@ package flick
 import (
 	"context"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,25 +61,34 @@ func NormalizeHandle(h string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
 }
 
-// ValidateHandle checks a normalized handle: 2 to 30 characters of a-z, 0-9,
-// '_' and '.', starting with a letter or digit, with each '.' followed by a
-// letter, digit or '_'. A dot at the end or before another dot would end an
-// @mention early (ParseCaption stops there), so "@bob." would name "bob".
+// The handle rule: 2 to 30 characters of a-z, 0-9, '_' and '.', starting
+// with a letter or digit, with each '.' followed by a letter, digit or '_'. A
+// dot at the end or before another dot would end an @mention early
+// (ParseCaption stops there), so "@bob." would name "bob". HandlePattern is
+// written to mean the same in Go's RE2 and in JavaScript, so that the web app
+// checks handles exactly as the server does; a handle it matches is ASCII, so
+// its length is the same in Go's bytes and JavaScript's UTF-16 units.
+const (
+	HandlePattern = `^[a-z0-9](?:[a-z0-9_]|\.[a-z0-9_])*$`
+	MinHandleLen  = 2
+	MaxHandleLen  = 30
+)
+
+var handleRE = regexp.MustCompile(HandlePattern)
+
+// ValidateHandle checks a normalized handle against the handle rule.
 func ValidateHandle(h string) error {
-	if len(h) < 2 || len(h) > 30 {
-		return Errorf(EINVALID, "Handle must be 2 to 30 characters.")
+	switch {
+	case len(h) < MinHandleLen || len(h) > MaxHandleLen:
+		return Errorf(EINVALID, "Handle must be %d to %d characters.", MinHandleLen, MaxHandleLen)
+	case handleRE.MatchString(h):
+		return nil
+	case handleRE.MatchString(strings.ReplaceAll(h, ".", "_")):
+		// With every dot a '_' it would pass: only the dots break the rule.
+		return Errorf(EINVALID, "Handle may not end with '.' or contain '..'.")
+	default:
+		return Errorf(EINVALID, "Handle may contain only letters, digits, '_' and '.', and must start with a letter or digit.")
 	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (i > 0 && (c == '_' || c == '.'))
-		if !ok {
-			return Errorf(EINVALID, "Handle may contain only letters, digits, '_' and '.', and must start with a letter or digit.")
-		}
-		if c == '.' && (i == len(h)-1 || h[i+1] == '.') {
-			return Errorf(EINVALID, "Handle may not end with '.' or contain '..'.")
-		}
-	}
-	return nil
 }
 
 // ValidateEmail accepts "" (email is optional) or a single plain address.

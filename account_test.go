@@ -1,6 +1,7 @@
 package flick
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +123,80 @@ func TestAge(t *testing.T) {
 		if got := Age(date(tc.birth), date(tc.now)); got != tc.want {
 			t.Errorf("Age(%s, %s) = %d, want %d", tc.birth, tc.now, got, tc.want)
 		}
+	}
+}
+
+// validateHandleLoop is ValidateHandle as it was before the rule became
+// HandlePattern: the reference the pattern must agree with.
+func validateHandleLoop(h string) error {
+	if len(h) < 2 || len(h) > 30 {
+		return Errorf(EINVALID, "Handle must be 2 to 30 characters.")
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (i > 0 && (c == '_' || c == '.'))
+		if !ok {
+			return Errorf(EINVALID, "Handle may contain only letters, digits, '_' and '.', and must start with a letter or digit.")
+		}
+		if c == '.' && (i == len(h)-1 || h[i+1] == '.') {
+			return Errorf(EINVALID, "Handle may not end with '.' or contain '..'.")
+		}
+	}
+	return nil
+}
+
+// TestHandlePatternMatchesLoop: ValidateHandle, deciding with HandlePattern
+// and the length bounds, accepts exactly what the loop it replaced accepted,
+// on every short string over characters at and beside each class's edges and
+// on long random ones around the length bounds; and it refuses with the
+// loop's message, except that a handle with both a bad character and a bad
+// dot may be told about the character first.
+func TestHandlePatternMatchesLoop(t *testing.T) {
+	var corpus []string
+	var all func(prefix string, n int, alphabet []string)
+	all = func(prefix string, n int, alphabet []string) {
+		corpus = append(corpus, prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			all(prefix+c, n-1, alphabet)
+		}
+	}
+	all("", 4, []string{"a", "z", "0", "9", "_", ".", "`", "{", "/", ":", "A", "-", " ", "\n", "é"})
+	all("", 6, []string{"a", "9", "_", ".", "A"})
+	// Long ones: mostly valid characters with a rare dot, and in one of four
+	// a character swapped for a bad one, so that many pass.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := []byte{"az09_."[rng.IntN(6)]}
+		for len(b) < 27+rng.IntN(6) {
+			b = append(b, "abyz0189_."[rng.IntN(10)])
+		}
+		if rng.IntN(4) == 0 {
+			b[rng.IntN(len(b))] = "-A. \xff"[rng.IntN(5)]
+		}
+		corpus = append(corpus, string(b))
+	}
+	badChar := func(h string) bool {
+		return h[0] == '_' || h[0] == '.' || strings.IndexFunc(h, func(r rune) bool {
+			return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '.'
+		}) >= 0
+	}
+	badDot := func(h string) bool { return strings.Contains(h, "..") || strings.HasSuffix(h, ".") }
+	valid := 0
+	for _, h := range corpus {
+		got, want := ValidateHandle(h), validateHandleLoop(h)
+		switch {
+		case (got == nil) != (want == nil):
+			t.Errorf("ValidateHandle(%q) = %v, the loop says %v", h, got, want)
+		case got == nil:
+			valid++
+		case got.Error() != want.Error() && !(badChar(h) && badDot(h)):
+			t.Errorf("ValidateHandle(%q) = %v, the loop says %v", h, got, want)
+		}
+	}
+	if valid < len(corpus)/20 {
+		t.Errorf("only %d of %d strings are valid handles: the corpus tests little", valid, len(corpus))
 	}
 }

@@ -66,7 +66,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		Registry:   reg,
 		Clock:      time.Now,
 	})
-	pages, err := web.New(logger)
+	pages, err := web.New(web.Config{MaxDuration: cfg.MaxDuration, MaxUploadBytes: cfg.MaxUploadBytes}, logger)
 	if err != nil {
 		n.Close()
 		return nil, fmt.Errorf("web app: %w", err)

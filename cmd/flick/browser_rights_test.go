@@ -60,7 +60,7 @@ func TestBrowserDataRights(t *testing.T) {
 		t.Error("a person without the auditor role is offered the audit page")
 	}
 
-	b.do(t, "open who accessed my data", chromedp.Click(chromedp.CSS(`[data-testid=access-link]`)))
+	b.clickStill(t, "open who accessed my data", `[data-testid=access-link]`)
 	b.waitFor(t, "the empty access log", `location.pathname === '/settings/access' && document.querySelector('[data-testid=access-page] [data-testid=empty-state]')`, 10*time.Second)
 
 	// An admin looks at rita's account more often than one page holds.
@@ -80,9 +80,8 @@ func TestBrowserDataRights(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b.do(t, "reopen the access page",
-		chromedp.Navigate(ta.URL+"/settings"),
-		chromedp.Click(chromedp.CSS(`[data-testid=access-link]`)))
+	b.do(t, "open the settings again", chromedp.Navigate(ta.URL+"/settings"))
+	b.clickStill(t, "reopen the access page", `[data-testid=access-link]`)
 	b.waitFor(t, "a page of entries", `document.querySelectorAll('[data-testid=access-entry]').length === 20`, 10*time.Second)
 	first := b.eval(t, `document.querySelector('[data-testid=access-entry]').textContent`)
 	for _, want := range []string{"Flick support", me.ID, "Viewed your account details", fmt.Sprintf("support ticket %d", looks-1)} {
@@ -150,9 +149,9 @@ func TestBrowserDataRights(t *testing.T) {
 		t.Errorf("export answered %q, want 200 application/zip", got)
 	}
 
-	b.do(t, "open the delete dialog",
-		chromedp.Navigate(ta.URL+"/settings"),
-		chromedp.Click(chromedp.CSS(`[data-testid=delete-button]`)),
+	b.do(t, "open the settings to delete", chromedp.Navigate(ta.URL+"/settings"))
+	b.clickStill(t, "open the delete dialog", `[data-testid=delete-button]`)
+	b.do(t, "enter a wrong password",
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=delete-password]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=delete-password]`), "not my password"),
 		chromedp.Click(chromedp.CSS(`[data-testid=delete-confirm]`)))

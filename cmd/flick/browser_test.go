@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/testenv"
 
 	"github.com/chromedp/chromedp"
@@ -27,12 +31,14 @@ const (
 )
 
 // browser is one headless Chromium with a fresh profile. It records uncaught
-// JavaScript exceptions so that a test can fail on them.
+// JavaScript exceptions and Content Security Policy violations (the shell's
+// boot data must not be one) so that a test can fail on them.
 type browser struct {
 	ctx context.Context
 
 	mu         sync.Mutex
 	exceptions []string
+	violations []string
 }
 
 func newBrowser(t *testing.T, width, height int64) *browser {
@@ -69,11 +75,14 @@ func newBrowser(t *testing.T, width, height int64) *browser {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleException {
-				b.mu.Lock()
+			b.mu.Lock()
+			switch {
+			case m.Type == chromedp.ConsoleException:
 				b.exceptions = append(b.exceptions, m.Text)
-				b.mu.Unlock()
+			case strings.Contains(m.Text, "Content Security Policy"):
+				b.violations = append(b.violations, m.Text)
 			}
+			b.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
@@ -81,6 +90,9 @@ func newBrowser(t *testing.T, width, height int64) *browser {
 		defer b.mu.Unlock()
 		for _, e := range b.exceptions {
 			t.Errorf("uncaught exception in the page: %s", e)
+		}
+		for _, v := range b.violations {
+			t.Errorf("the page broke its Content Security Policy: %s", v)
 		}
 	})
 	return b
@@ -105,6 +117,22 @@ func (b *browser) waitFor(t *testing.T, what, expr string, timeout time.Duration
 	if err != nil {
 		t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, b.eval(t, `document.body.innerText.slice(0, 500)`))
 	}
+}
+
+// clickStill clicks the element matching sel once it has stayed in place
+// between two polls: an item sheet slides in, and a page fills in sections as
+// its requests answer, moving what is below them; a click aimed before the
+// move lands beside its target.
+func (b *browser) clickStill(t *testing.T, what, sel string) {
+	t.Helper()
+	b.waitFor(t, what+" (in place)", fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		const box = el && JSON.stringify(el.getBoundingClientRect());
+		const still = !!box && box === window.lastBox;
+		window.lastBox = box;
+		return still;
+	})()`, sel), 10*time.Second)
+	b.do(t, what, chromedp.Click(chromedp.CSS(sel)))
 }
 
 func (b *browser) eval(t *testing.T, expr string) string {
@@ -134,15 +162,20 @@ func (b *browser) waitPlaying(t *testing.T) {
 // knows who is signed in.
 func (b *browser) signUp(t *testing.T, base, handle string) {
 	t.Helper()
-	b.do(t, "sign up",
-		chromedp.Navigate(base+"/signup"),
+	b.do(t, "sign up", fillSignUp(base, handle)...)
+	b.waitFor(t, "the signed-in app", fmt.Sprintf(`location.pathname === '/' && document.querySelector('[data-testid=nav-profile]').getAttribute('href') === '/@%s'`, handle), 20*time.Second)
+}
+
+// fillSignUp fills in the sign-up page and submits it.
+func fillSignUp(base, handle string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/signup"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=signup-handle]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-handle]`), handle),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=signup-password]`), "correct horse battery"),
 		chromedp.SetValue(chromedp.CSS(`[data-testid=signup-birthdate]`), "2000-01-01"),
 		chromedp.Click(chromedp.CSS(`[data-testid=signup-submit]`)),
-	)
-	b.waitFor(t, "the signed-in app", fmt.Sprintf(`location.pathname === '/' && document.querySelector('[data-testid=nav-profile]').getAttribute('href') === '/@%s'`, handle), 20*time.Second)
+	}
 }
 
 func TestBrowser(t *testing.T) {
@@ -181,6 +214,20 @@ func TestBrowser(t *testing.T) {
 		if got := b.eval(t, active("video")+`.getBoundingClientRect().width`); got != fmt.Sprint(phoneW) {
 			t.Errorf("video width %s, want %d", got, phoneW)
 		}
+		// The feed's parts answer their controls: mute, the comments drawer, pause.
+		b.do(t, "unmute", chromedp.Click(chromedp.CSS(`[data-testid=mute-button]`)))
+		b.waitFor(t, "the sound on", `document.querySelector('[data-testid=mute-button]').getAttribute('aria-pressed') === 'true' && !`+active("video")+`.muted`, 5*time.Second)
+		b.do(t, "open the comments", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=comment-button]`)))
+		b.waitFor(t, "the comments drawer", `document.querySelector('[data-testid=comments-drawer]').open && document.querySelector('[data-testid=comments-empty]')`, 10*time.Second)
+		if got := b.eval(t, `document.querySelector('[data-testid=comment-input]').maxLength`); got != fmt.Sprint(flick.MaxCommentRunes) {
+			t.Errorf("comment maxlength %s, want %d", got, flick.MaxCommentRunes)
+		}
+		b.do(t, "close the comments", chromedp.Click(chromedp.CSS(`[data-testid=comments-close]`)))
+		b.do(t, "pause", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=tap-layer]`)))
+		b.waitFor(t, "the video paused", active("video")+`.paused && `+active("[data-testid=tap-layer]")+`.getAttribute('aria-label') === 'Play video'`, 5*time.Second)
+		// A page opened inside the app is titled from the routes the server declares.
+		b.do(t, "open the hashtag", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active a.hashtag`)))
+		b.waitFor(t, "the tag page", `location.pathname === '/tag/flick' && document.title === '#flick · Flick'`, 10*time.Second)
 	})
 
 	t.Run("like from the feed updates the count", func(t *testing.T) {
@@ -212,6 +259,23 @@ func TestBrowser(t *testing.T) {
 		b.do(t, "upload",
 			chromedp.Navigate(app.URL+"/upload"),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-caption]`)),
+		)
+		// The test server runs with a non-default --max-duration and --max-upload.
+		if got := b.eval(t, `document.querySelector('[data-testid=upload-limits]').textContent`); !strings.HasSuffix(got, "up to 1\u00a0minute and 64\u00a0MB") {
+			t.Errorf("upload limits %q, want the test server's 1 minute and 64 MB", got)
+		}
+		// A file over --max-upload is refused before it is sent (a sparse
+		// file: the page reads only its size).
+		big := filepath.Join(t.TempDir(), "big.mp4")
+		if err := os.WriteFile(big, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(big, 64<<20+1); err != nil {
+			t.Fatal(err)
+		}
+		b.do(t, "pick a file over the limit", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{big}))
+		b.waitFor(t, "the refusal", `document.querySelector('[data-testid=upload-error]').textContent.endsWith('the most you can upload is 64\u00a0MB.') && document.querySelector('[data-testid=upload-submit]').disabled`, 5*time.Second)
+		b.do(t, "pick and caption a video",
 			chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{clip(t, 240, 426, 2)}),
 			chromedp.SendKeys(chromedp.CSS(`[data-testid=upload-caption]`), "Made in a browser #upload"),
 		)
@@ -230,6 +294,53 @@ func TestBrowser(t *testing.T) {
 		b.waitPlaying(t)
 		if got := b.eval(t, active("[data-testid=caption]")+`.textContent`); got != "Made in a browser #upload" {
 			t.Errorf("caption %q", got)
+		}
+	})
+
+	t.Run("sign-up checks handles as the server does", func(t *testing.T) {
+		b := newBrowser(t, phoneW, phoneH)
+		b.do(t, "try a bad handle", fillSignUp(app.URL, "@A..b")...)
+		b.waitFor(t, "the refusal", `document.querySelector('[data-testid=form-error]')?.textContent.includes('no dot at the end or next to another')`, 5*time.Second)
+		if got := b.eval(t, `performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/v1/accounts')).length`); got != "0" {
+			t.Errorf("the bad handle was sent to the server (%s requests)", got)
+		}
+		if got := b.eval(t, `document.querySelector('[data-testid=signup-handle]').maxLength`); got != fmt.Sprint(flick.MaxHandleLen) {
+			t.Errorf("handle maxlength %s, want %d", got, flick.MaxHandleLen)
+		}
+		// The page's check, with the pattern and bounds from the boot data,
+		// agrees with the server's on short strings and on ones around the
+		// length bounds.
+		var corpus []string
+		var all func(prefix string, n int)
+		all = func(prefix string, n int) {
+			corpus = append(corpus, prefix)
+			if n == 0 {
+				return
+			}
+			for _, c := range []string{"a", "z", "0", "9", "_", ".", "A", "@", " ", "-", "é"} {
+				all(prefix+c, n-1)
+			}
+		}
+		all("", 3)
+		for _, n := range []int{1, 2, 29, 30, 31} {
+			corpus = append(corpus, strings.Repeat("a", n), strings.Repeat("a.", n/2)+"b", "@"+strings.Repeat("B", n))
+		}
+		js, err := json.Marshal(corpus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.eval(t, `import(document.querySelector('link[rel=modulepreload][href$="/handle.js"]').href).then((m) => {
+			window.verdicts = `+string(js)+`.map((s) => m.validHandle(m.normalizeHandle(s)));
+		}), 0`)
+		b.waitFor(t, "the page's verdicts", `Array.isArray(window.verdicts)`, 5*time.Second)
+		var verdicts []bool
+		if err := json.Unmarshal([]byte(b.eval(t, `JSON.stringify(window.verdicts)`)), &verdicts); err != nil || len(verdicts) != len(corpus) {
+			t.Fatalf("verdicts %v (%v), want %d", verdicts, err, len(corpus))
+		}
+		for i, s := range corpus {
+			if want := flick.ValidateHandle(flick.NormalizeHandle(s)) == nil; verdicts[i] != want {
+				t.Errorf("the page says %q is a valid handle: %v, the server: %v", s, verdicts[i], want)
+			}
 		}
 	})
 
@@ -277,7 +388,7 @@ func TestBrowser(t *testing.T) {
 		dismissed := b.eval(t, `document.querySelector('[data-testid=feed-item].active').dataset.videoId`)
 		b.do(t, "open the menu", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)))
 		b.waitFor(t, "the menu", `document.querySelector('[data-testid=item-sheet]').open`, 5*time.Second)
-		b.do(t, "not interested", chromedp.Click(chromedp.CSS(`[data-testid=not-interested]`)))
+		b.clickStill(t, "not interested", `[data-testid=not-interested]`)
 		gone := fmt.Sprintf(`!document.querySelector('[data-testid=feed-item][data-video-id="%s"]')`, dismissed)
 		b.waitFor(t, "the item to leave the feed", gone+` && document.querySelector('[data-testid=toast]')?.textContent.includes('fewer videos like this')`, 10*time.Second)
 		b.waitFor(t, "the next video to take its place", active("video")+` !== null && `+active("video")+` !== undefined`, 10*time.Second)
@@ -299,9 +410,8 @@ func TestBrowser(t *testing.T) {
 		b.signUp(t, app.URL, "tuner")
 		b.waitFor(t, "an active feed item", active("[data-testid=more-button]"), 20*time.Second)
 		author := b.eval(t, active("[data-testid=author-link]")+`.getAttribute('href')`) // "/@handle"
-		b.do(t, "hide the creator",
-			chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=hide-creator]`)))
+		b.do(t, "open the menu", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=more-button]`)))
+		b.clickStill(t, "hide the creator", `[data-testid=hide-creator]`)
 		b.waitFor(t, "the creator's videos to leave the feed", fmt.Sprintf(`![...document.querySelectorAll('[data-testid=author-link]')].some((a) => a.getAttribute('href') === '%s')`, author), 10*time.Second)
 
 		b.do(t, "open the settings", chromedp.Navigate(app.URL+"/settings"))

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/flick-video/flick"
 )
@@ -29,12 +30,19 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// Config is what the web app needs of the operator's configuration.
+type Config struct {
+	MaxDuration    time.Duration // the longest video accepted (--max-duration)
+	MaxUploadBytes int64         // the largest upload accepted (--max-upload)
+}
+
 // Handler serves the web app's pages and static files.
 type Handler struct {
 	logger *slog.Logger
 	mux    *http.ServeMux
 	shell  *template.Template
 	assets *assets
+	boot   *boot
 }
 
 // page is what the shell template needs to render one page.
@@ -42,10 +50,76 @@ type page struct {
 	Name   string // the client-side view, read by app.js from body[data-page]
 	Title  string
 	Assets *assets
+	Boot   *boot
+}
+
+// route is one of the app's page routes. The server answers its path with
+// the shell and the client-side router matches the same list, so that each
+// route and its title are declared once, in pageRoutes.
+type route struct {
+	Name string `json:"name"` // the client-side view
+	// Path is literal, or ends with one {parameter} that fills the rest of
+	// the last segment.
+	Path string `json:"path"`
+	// Title may name the parameter, which stands for its normalized form.
+	Title string `json:"title"`
+	// param normalizes the parameter and reports whether it is valid.
+	param func(string) (string, bool)
+}
+
+var pageRoutes = []route{
+	{Name: "foryou", Path: "/", Title: "For You · Flick"},
+	{Name: "following", Path: "/following", Title: "Following · Flick"},
+	{Name: "upload", Path: "/upload", Title: "Upload · Flick"},
+	{Name: "login", Path: "/login", Title: "Log in · Flick"},
+	{Name: "signup", Path: "/signup", Title: "Sign up · Flick"},
+	{Name: "search", Path: "/search", Title: "Search · Flick"},
+	{Name: "settings", Path: "/settings", Title: "Settings · Flick"},
+	{Name: "access", Path: "/settings/access", Title: "Who accessed your data · Flick"},
+	{Name: "audit", Path: "/audit", Title: "Access log audit · Flick"},
+	{Name: "tag", Path: "/tag/{tag}", Title: "#{tag} · Flick", param: func(s string) (string, bool) {
+		tag := flick.NormalizeTag(s)
+		tags, _ := flick.ParseCaption("#" + tag)
+		return tag, len(tags) == 1 && tags[0] == tag
+	}},
+	{Name: "video", Path: "/v/{id}", Title: "Video · Flick", param: func(s string) (string, bool) { return s, flick.ValidID(s) }},
+	{Name: "profile", Path: "/@{handle}", Title: "@{handle} · Flick", param: func(s string) (string, bool) {
+		// The @ goes back on, so that NormalizeHandle strips that one and
+		// no second one: "/@@maya" is no profile.
+		handle := flick.NormalizeHandle("@" + s)
+		return handle, flick.ValidateHandle(handle) == nil
+	}},
+}
+
+var notFoundPage = route{Name: "notfound", Title: "Page not found · Flick"}
+
+// boot is what the shell hands the client in a JSON data block, which the
+// CSP allows because it is never executed: the page routes for its router,
+// and the limits its forms state and check before the server would refuse.
+type boot struct {
+	Routes   []route `json:"routes"`
+	NotFound route   `json:"not_found"`
+	Limits   limits  `json:"limits"`
+}
+
+type limits struct {
+	MaxCaptionRunes    int     `json:"max_caption_runes"`
+	MaxCommentRunes    int     `json:"max_comment_runes"`
+	MaxBioRunes        int     `json:"max_bio_runes"`
+	MaxNameRunes       int     `json:"max_name_runes"`
+	MaxKeywordFilters  int     `json:"max_keyword_filters"`
+	MaxKeywordRunes    int     `json:"max_keyword_runes"`
+	MaxAccessPage      int     `json:"max_access_page"`
+	MinAge             int     `json:"min_age"`
+	HandlePattern      string  `json:"handle_pattern"`
+	MinHandleLen       int     `json:"min_handle_len"`
+	MaxHandleLen       int     `json:"max_handle_len"`
+	MaxDurationSeconds float64 `json:"max_duration_seconds"`
+	MaxUploadBytes     int64   `json:"max_upload_bytes"`
 }
 
 // New parses the shell and prepares the static files.
-func New(logger *slog.Logger) (*Handler, error) {
+func New(cfg Config, logger *slog.Logger) (*Handler, error) {
 	a, err := loadAssets(staticFS, "static")
 	if err != nil {
 		return nil, fmt.Errorf("web: load static files: %w", err)
@@ -54,30 +128,57 @@ func New(logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse shell template: %w", err)
 	}
-	h := &Handler{logger: logger, shell: shell, assets: a, mux: http.NewServeMux()}
+	h := &Handler{logger: logger, shell: shell, assets: a, mux: http.NewServeMux(), boot: &boot{
+		Routes:   pageRoutes,
+		NotFound: notFoundPage,
+		Limits: limits{
+			MaxCaptionRunes:    flick.MaxCaptionRunes,
+			MaxCommentRunes:    flick.MaxCommentRunes,
+			MaxBioRunes:        flick.MaxBioRunes,
+			MaxNameRunes:       flick.MaxNameRunes,
+			MaxKeywordFilters:  flick.MaxKeywordFilters,
+			MaxKeywordRunes:    flick.MaxKeywordRunes,
+			MaxAccessPage:      flick.MaxAccessPage,
+			MinAge:             flick.MinAge,
+			HandlePattern:      flick.HandlePattern,
+			MinHandleLen:       flick.MinHandleLen,
+			MaxHandleLen:       flick.MaxHandleLen,
+			MaxDurationSeconds: cfg.MaxDuration.Seconds(),
+			MaxUploadBytes:     cfg.MaxUploadBytes,
+		},
+	}}
 	h.routes()
 	return h, nil
 }
 
 func (h *Handler) routes() {
-	for path, p := range map[string]page{
-		"GET /{$}":             {Name: "foryou", Title: "For You · Flick"},
-		"GET /following":       {Name: "following", Title: "Following · Flick"},
-		"GET /upload":          {Name: "upload", Title: "Upload · Flick"},
-		"GET /login":           {Name: "login", Title: "Log in · Flick"},
-		"GET /signup":          {Name: "signup", Title: "Sign up · Flick"},
-		"GET /search":          {Name: "search", Title: "Search · Flick"},
-		"GET /settings":        {Name: "settings", Title: "Settings · Flick"},
-		"GET /settings/access": {Name: "access", Title: "Who accessed your data · Flick"},
-		"GET /audit":           {Name: "audit", Title: "Access log audit · Flick"},
-	} {
-		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { h.render(w, r, http.StatusOK, p) })
+	for _, rt := range pageRoutes {
+		if rt.param == nil {
+			pattern := "GET " + rt.Path
+			if rt.Path == "/" {
+				pattern = "GET /{$}"
+			}
+			h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+				h.render(w, r, http.StatusOK, page{Name: rt.Name, Title: rt.Title})
+			})
+			continue
+		}
+		// ServeMux wildcards must fill a whole segment, so "/@{handle}" is
+		// matched as "/{handle}" and the @ checked here.
+		prefix, rest, _ := strings.Cut(rt.Path, "{")
+		name := strings.TrimSuffix(rest, "}")
+		i := strings.LastIndex(prefix, "/") + 1
+		dir, lead := prefix[:i], prefix[i:]
+		h.mux.HandleFunc("GET "+dir+"{"+name+"}", func(w http.ResponseWriter, r *http.Request) {
+			arg, ok := strings.CutPrefix(r.PathValue(name), lead)
+			norm, valid := rt.param(arg)
+			if !ok || !valid {
+				h.notFound(w, r)
+				return
+			}
+			h.render(w, r, http.StatusOK, page{Name: rt.Name, Title: strings.ReplaceAll(rt.Title, "{"+name+"}", norm)})
+		})
 	}
-	h.mux.HandleFunc("GET /tag/{tag}", h.tagPage)
-	h.mux.HandleFunc("GET /v/{id}", h.videoPage)
-	// ServeMux wildcards must fill a whole segment, so "/@{handle}" is matched
-	// as "/{segment}" and the @ checked here.
-	h.mux.HandleFunc("GET /{segment}", h.profilePage)
 	h.mux.HandleFunc("GET /static/{version}/{file...}", h.assets.serve)
 	h.mux.HandleFunc("GET /", h.notFound)
 }
@@ -94,41 +195,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *Handler) tagPage(w http.ResponseWriter, r *http.Request) {
-	tag := flick.NormalizeTag(r.PathValue("tag"))
-	if tags, _ := flick.ParseCaption("#" + tag); len(tags) != 1 || tags[0] != tag {
-		h.notFound(w, r)
-		return
-	}
-	h.render(w, r, http.StatusOK, page{Name: "tag", Title: "#" + tag + " · Flick"})
-}
-
-func (h *Handler) videoPage(w http.ResponseWriter, r *http.Request) {
-	if !flick.ValidID(r.PathValue("id")) {
-		h.notFound(w, r)
-		return
-	}
-	h.render(w, r, http.StatusOK, page{Name: "video", Title: "Video · Flick"})
-}
-
-func (h *Handler) profilePage(w http.ResponseWriter, r *http.Request) {
-	seg := r.PathValue("segment")
-	handle := flick.NormalizeHandle(seg)
-	if !strings.HasPrefix(seg, "@") || flick.ValidateHandle(handle) != nil {
-		h.notFound(w, r)
-		return
-	}
-	h.render(w, r, http.StatusOK, page{Name: "profile", Title: "@" + handle + " · Flick"})
-}
-
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusNotFound, page{Name: "notfound", Title: "Page not found · Flick"})
+	h.render(w, r, http.StatusNotFound, page{Name: notFoundPage.Name, Title: notFoundPage.Title})
 }
 
 // render executes the shell into a buffer first, so that a template error
 // becomes a clean 500 rather than half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p page) {
 	p.Assets = h.assets
+	p.Boot = h.boot
 	var buf bytes.Buffer
 	if err := h.shell.Execute(&buf, p); err != nil {
 		h.logger.ErrorContext(r.Context(), "render page", "page", p.Name, "err", err)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -11,11 +12,19 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/flick-video/flick"
 )
 
 func newHandler(t *testing.T) *Handler {
 	t.Helper()
-	h, err := New(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return newHandlerWith(t, Config{MaxDuration: 10 * time.Minute, MaxUploadBytes: 256 << 20})
+}
+
+func newHandlerWith(t *testing.T, cfg Config) *Handler {
+	t.Helper()
+	h, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,5 +292,90 @@ func TestScripts(t *testing.T) {
 				t.Errorf("%s uses %s", name, bad)
 			}
 		}
+	}
+}
+
+var bootBlock = regexp.MustCompile(`<script type="application/json" id="boot">([^<]*)</script>`)
+
+// readBoot returns the boot data of the page at path, as the client reads it.
+func readBoot(t *testing.T, h http.Handler, path string) map[string]any {
+	t.Helper()
+	m := bootBlock.FindStringSubmatch(get(t, h, "GET", path, nil).Body.String())
+	if m == nil {
+		t.Fatalf("%s has no boot data block", path)
+	}
+	var b map[string]any
+	if err := json.Unmarshal([]byte(m[1]), &b); err != nil {
+		t.Fatalf("boot data of %s: %v\n%s", path, err, m[1])
+	}
+	return b
+}
+
+// TestBootRoutes: the boot data lists every page route with the title the
+// server renders for it, so that the client's router needs no list of its own.
+func TestBootRoutes(t *testing.T) {
+	h := newHandler(t)
+	b := readBoot(t, h, "/nope")
+	routes := map[string]any{}
+	for _, r := range b["routes"].([]any) {
+		r := r.(map[string]any)
+		routes[r["path"].(string)] = r
+	}
+	for _, tt := range []struct{ path, example, name, title, want string }{
+		{"/", "/", "foryou", "For You · Flick", "For You · Flick"},
+		{"/following", "/following", "following", "Following · Flick", "Following · Flick"},
+		{"/settings/access", "/settings/access", "access", "Who accessed your data · Flick", "Who accessed your data · Flick"},
+		{"/tag/{tag}", "/tag/Cats", "tag", "#{tag} · Flick", "#cats · Flick"},
+		{"/v/{id}", "/v/01jd8k2m3n4p5q6r", "video", "Video · Flick", "Video · Flick"},
+		{"/@{handle}", "/@Maya.Films", "profile", "@{handle} · Flick", "@maya.films · Flick"},
+	} {
+		r, ok := routes[tt.path].(map[string]any)
+		if !ok {
+			t.Errorf("no route %s in %v", tt.path, b["routes"])
+			continue
+		}
+		if r["name"] != tt.name || r["title"] != tt.title {
+			t.Errorf("route %s = %v, want name %q, title %q", tt.path, r, tt.name, tt.title)
+		}
+		// The server answers the route with the same page and its title.
+		body := get(t, h, "GET", tt.example, nil).Body.String()
+		if !strings.Contains(body, `<body data-page="`+tt.name+`">`) || !strings.Contains(body, "<title>"+tt.want+"</title>") {
+			t.Errorf("GET %s does not render page %q titled %q", tt.example, tt.name, tt.want)
+		}
+	}
+	if len(routes) != len(pageRoutes) {
+		t.Errorf("boot data has %d routes, the server %d", len(routes), len(pageRoutes))
+	}
+	if nf := b["not_found"].(map[string]any); nf["name"] != "notfound" || nf["title"] != "Page not found · Flick" {
+		t.Errorf("not_found = %v", nf)
+	}
+}
+
+// TestBootLimits: the limits the client states and checks are the domain's
+// and the operator's.
+func TestBootLimits(t *testing.T) {
+	h := newHandlerWith(t, Config{MaxDuration: 90 * time.Second, MaxUploadBytes: 10e6})
+	limits := readBoot(t, h, "/upload")["limits"].(map[string]any)
+	for name, want := range map[string]any{
+		"max_caption_runes":    float64(flick.MaxCaptionRunes),
+		"max_comment_runes":    float64(flick.MaxCommentRunes),
+		"max_bio_runes":        float64(flick.MaxBioRunes),
+		"max_name_runes":       float64(flick.MaxNameRunes),
+		"max_keyword_filters":  float64(flick.MaxKeywordFilters),
+		"max_keyword_runes":    float64(flick.MaxKeywordRunes),
+		"max_access_page":      float64(flick.MaxAccessPage),
+		"min_age":              float64(flick.MinAge),
+		"handle_pattern":       flick.HandlePattern,
+		"min_handle_len":       float64(flick.MinHandleLen),
+		"max_handle_len":       float64(flick.MaxHandleLen),
+		"max_duration_seconds": float64(90),
+		"max_upload_bytes":     float64(10e6),
+	} {
+		if limits[name] != want {
+			t.Errorf("limit %s = %v, want %v", name, limits[name], want)
+		}
+	}
+	if len(limits) != 13 {
+		t.Errorf("boot data has %d limits, the test knows 13: %v", len(limits), limits)
 	}
 }

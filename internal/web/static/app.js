@@ -7,6 +7,7 @@ import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
 import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
+import { match, title, unmatched } from './routes.js';
 import { searchPage, tagPage } from './search.js';
 import { currentUser, loadCurrentUser, onUserChange } from './session.js';
 import { settingsPage } from './settings.js';
@@ -15,36 +16,12 @@ import { uploadPage } from './upload.js';
 
 const main = document.getElementById('main');
 
-const ROUTES = [
-  [/^\/$/, 'foryou'], [/^\/following$/, 'following'], [/^\/upload$/, 'upload'], [/^\/login$/, 'login'],
-  [/^\/signup$/, 'signup'], [/^\/search$/, 'search'], [/^\/settings$/, 'settings'], [/^\/settings\/access$/, 'access'], [/^\/audit$/, 'audit'],
-  [/^\/tag\/([^/]+)$/, 'tag'], [/^\/v\/([^/]+)$/, 'video'], [/^\/@([^/]+)$/, 'profile'],
-];
-
-const TITLES = {
-  foryou: 'For You', following: 'Following', upload: 'Upload', login: 'Log in', signup: 'Sign up',
-  search: 'Search', settings: 'Settings', access: 'Who accessed your data', audit: 'Access log audit', video: 'Video', notfound: 'Page not found',
-};
-
 const FEED_PAGES = new Set(['foryou', 'following', 'video']);
 
 // The For You and Following feeds are kept while you visit other pages, so
 // coming back lands on the video you left, as in the apps.
 const feeds = new Map();
 let cleanup = null;
-
-function match(path) {
-  for (const [re, name] of ROUTES) {
-    const m = re.exec(path);
-    if (!m) continue;
-    try {
-      return { name, arg: m[1] === undefined ? undefined : decodeURIComponent(m[1]) };
-    } catch {
-      break; // malformed percent-encoding
-    }
-  }
-  return { name: 'notfound' };
-}
 
 function feed(kind) {
   let f = feeds.get(kind);
@@ -83,10 +60,12 @@ function mountFeed(f, transient) {
 async function render({ first = false } = {}) {
   if (cleanup) cleanup();
   cleanup = null;
-  const r = first && document.body.dataset.page === 'notfound' ? { name: 'notfound' } : match(location.pathname);
+  // The server may refuse a path the router would take (a malformed handle,
+  // say); its answer stands, and so does the title it gave the first page.
+  const r = first && document.body.dataset.page === unmatched.name ? unmatched : match(location.pathname);
   document.body.dataset.page = r.name;
   document.body.classList.toggle('feed-mode', FEED_PAGES.has(r.name));
-  document.title = r.name === 'profile' ? `@${r.arg} · Flick` : r.name === 'tag' ? `#${r.arg} · Flick` : `${TITLES[r.name]} · Flick`;
+  if (!first) document.title = title(r);
   highlightNav(r);
   main.replaceChildren();
   if (!first) main.focus({ preventScroll: true });

@@ -3,13 +3,13 @@
 // and the RFC 6962 tree hash of all entries against the signed root — so that
 // an auditor relies on the maths rather than on the server.
 import { api } from './api.js';
+import { limits } from './boot.js';
 import { copyText, h } from './dom.js';
 import { equalBytes, fromBase64, inclusionRoot, leafHash, openNote, toBase64, treeHash } from './merkle.js';
 import { when } from './privacy.js';
 import { currentUser } from './session.js';
 import { emptyState, errorBox, loginHref, spinner, toast } from './ui.js';
 
-const FETCH_PAGE = 1000; // the most entries the API returns at once
 const PINNED_KEY = 'flick.audit.verifierKey'; // the verifier key this browser saw first
 const SHOW_PAGE = 50;
 const decoder = new TextDecoder();
@@ -42,8 +42,9 @@ async function audit(page, status, gone) {
 
   const signed = await checkSignature(cp, sigCheck);
   const records = [];
-  for (let start = 0; start < cp.size; start += FETCH_PAGE) {
-    const end = Math.min(start + FETCH_PAGE, cp.size);
+  // In pages of the most entries the API returns at once.
+  for (let start = 0; start < cp.size; start += limits.max_access_page) {
+    const end = Math.min(start + limits.max_access_page, cp.size);
     const { entries = [] } = await api('GET', `/audit/entries?start=${start}&end=${end}`);
     if (gone()) return;
     for (const e of entries) {

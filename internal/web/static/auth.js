@@ -1,7 +1,9 @@
 // Sign-up and log-in forms. The API's messages are shown as they come: they
 // are written for people.
 import { api } from './api.js';
+import { limits } from './boot.js';
 import { h } from './dom.js';
+import { handleRule, normalizeHandle, validHandle } from './handle.js';
 import { setCurrentUser } from './session.js';
 import { safeNext } from './ui.js';
 
@@ -68,17 +70,19 @@ export function signupPage(main) {
   main.replaceChildren(authForm({
     title: 'Join Flick', subtitle: 'Create an account to post videos and follow creators.', submitText: 'Sign up', testid: 'signup',
     fields: [
-      field('Handle', h('input', { id: 'signup-handle', name: 'handle', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, maxlength: 30, 'data-testid': 'signup-handle' }),
-        '2–30 letters, digits, _ and .'),
+      field('Handle', h('input', { id: 'signup-handle', name: 'handle', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, maxlength: limits.max_handle_len, 'data-testid': 'signup-handle' }),
+        `${limits.min_handle_len}–${limits.max_handle_len} letters, digits, _ and .`),
       field('Password', h('input', { id: 'signup-password', name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8, 'data-testid': 'signup-password' }),
         'At least 8 characters. A long phrase is best.'),
       field('Birthdate', h('input', { id: 'signup-birthdate', name: 'birthdate', type: 'date', max: today, required: true, autocomplete: 'bday', 'data-testid': 'signup-birthdate' }),
-        'You must be 13 or older. Never shown to anyone.'),
+        `You must be ${limits.min_age} or older. Never shown to anyone.`),
       field('Email (optional)', h('input', { id: 'signup-email', name: 'email', type: 'email', autocomplete: 'email', 'data-testid': 'signup-email' })),
       region,
     ],
     request: async (f) => {
-      const body = { handle: f.get('handle').trim(), password: f.get('password'), birthdate: f.get('birthdate') };
+      const handle = normalizeHandle(f.get('handle'));
+      if (!validHandle(handle)) throw new Error(handleRule);
+      const body = { handle, password: f.get('password'), birthdate: f.get('birthdate') };
       const email = f.get('email').trim();
       if (email) body.email = email;
       if (!region.hidden && f.get('region')) body.region = f.get('region');

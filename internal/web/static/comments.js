@@ -1,6 +1,7 @@
 // The comments drawer: a modal sheet listing a video's comments and replies,
 // with a form to post one. A bottom sheet on phones, a side panel on desktop.
 import { api, pager } from './api.js';
+import { limits } from './boot.js';
 import { ago, avatar, compact, h, icon, richText } from './dom.js';
 import { currentUser } from './session.js';
 import { loginHref, spinner } from './ui.js';
@@ -17,7 +18,7 @@ export class CommentsDrawer {
     this.more = h('button', { class: 'button subtle load-more', type: 'button', hidden: true, 'data-testid': 'comments-more',
       text: 'Load more comments', onclick: () => this.loadPage() });
     this.status = h('div', { class: 'drawer-status' });
-    this.input = h('textarea', { class: 'comment-input', name: 'text', rows: 1, maxlength: 1000, required: true,
+    this.input = h('textarea', { class: 'comment-input', name: 'text', rows: 1, maxlength: limits.max_comment_runes, required: true,
       placeholder: 'Add a comment…', 'aria-label': 'Add a comment', 'data-testid': 'comment-input' });
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey) {

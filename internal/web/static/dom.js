@@ -1,6 +1,7 @@
 // DOM helpers. Everything that comes from the API is put on the page with
 // textContent or attribute setters, never parsed as HTML: captions, comments,
 // names and bios are hostile input.
+import { validHandle } from './handle.js';
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'muted', 'loop', 'playsInline', 'autoplay', 'max', 'min', 'selected', 'readOnly', 'required', 'multiple']);
 
@@ -107,10 +108,6 @@ function hue(s) {
 }
 
 const WORD = /[\p{L}\p{N}_]/u;
-
-function validHandle(h) {
-  return /^[a-z0-9][a-z0-9_.]{1,29}$/.test(h);
-}
 
 // richText turns a caption into text nodes and links for #hashtags and
 // @mentions, following the server's parsing rules (flick.ParseCaption).

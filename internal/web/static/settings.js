@@ -3,14 +3,11 @@
 // creators), signed-in devices, your data (its region, download, who accessed
 // it, deleting the account) and logging out.
 import { api, listOf } from './api.js';
+import { limits } from './boot.js';
 import { ago, avatar, h, icon } from './dom.js';
 import { dataSection } from './privacy.js';
 import { currentUser, logOut, setCurrentUser } from './session.js';
 import { emptyState, loginHref, toast } from './ui.js';
-
-const MAX_NAME = 50;
-const MAX_BIO = 300;
-const MAX_KEYWORD = 50;
 
 export function settingsPage(main) {
   const me = currentUser();
@@ -41,15 +38,15 @@ function counted(input, max) {
 }
 
 function profileSection(me) {
-  const name = h('input', { id: 'settings-name', name: 'display_name', value: me.display_name || '', maxlength: MAX_NAME, autocomplete: 'name', 'data-testid': 'settings-name' });
+  const name = h('input', { id: 'settings-name', name: 'display_name', value: me.display_name || '', maxlength: limits.max_name_runes, autocomplete: 'name', 'data-testid': 'settings-name' });
   const bio = h('textarea', { id: 'settings-bio', name: 'bio', rows: 3, 'data-testid': 'settings-bio' });
   bio.value = me.bio || '';
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'settings-error' });
   const save = h('button', { class: 'button primary', type: 'submit', 'data-testid': 'settings-save', text: 'Save' });
   const form = h('form', { class: 'card', 'data-testid': 'profile-form' },
     h('h2', { text: 'Profile' }),
-    h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: name.id, text: 'Display name' }), counted(name, MAX_NAME)), name),
-    h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: bio.id, text: 'Bio' }), counted(bio, MAX_BIO)), bio),
+    h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: name.id, text: 'Display name' }), counted(name, limits.max_name_runes)), name),
+    h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: bio.id, text: 'Bio' }), counted(bio, limits.max_bio_runes)), bio),
     error, save);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -112,7 +109,7 @@ function controlsChanged() {
 function feedSection() {
   let settings = { non_personalized: false, keyword_filters: [] };
   const chips = h('ul', { class: 'chips', 'data-testid': 'keyword-chips', 'aria-label': 'Keyword filters' });
-  const keyword = h('input', { id: 'settings-keyword', name: 'keyword', maxlength: MAX_KEYWORD, autocomplete: 'off',
+  const keyword = h('input', { id: 'settings-keyword', name: 'keyword', maxlength: limits.max_keyword_runes, autocomplete: 'off',
     placeholder: 'A word or phrase', 'data-testid': 'keyword-input' });
   const add = h('button', { class: 'button', type: 'submit', 'data-testid': 'keyword-add', text: 'Add' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'feed-settings-error' });
@@ -146,6 +143,11 @@ function feedSection() {
     e.preventDefault();
     const k = keyword.value.trim();
     if (!k) return;
+    if (settings.keyword_filters.length >= limits.max_keyword_filters) {
+      error.textContent = `At most ${limits.max_keyword_filters} keyword filters.`;
+      error.hidden = false;
+      return;
+    }
     add.disabled = true;
     if (await save({ ...settings, keyword_filters: [...settings.keyword_filters, k] })) keyword.value = '';
     add.disabled = false;

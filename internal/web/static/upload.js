@@ -1,12 +1,24 @@
 // The upload page: pick a file, write a caption, watch the upload and then the
 // processing progress, and get a link to the finished video.
 import { api, upload } from './api.js';
+import { limits } from './boot.js';
 import { h } from './dom.js';
 import { currentUser } from './session.js';
 import { emptyState, loginHref } from './ui.js';
 
-const MAX_CAPTION = 2200;
 const POLL_MS = 1000;
+
+const megabytes = (bytes) => `${Number((bytes / 1048576).toFixed(1))}\u00a0MB`;
+const tooBig = (f) => !!f && f.size > limits.max_upload_bytes;
+
+// duration says how long the operator lets videos be: "10 minutes",
+// "1 minute 30 seconds", each number kept on the line of its unit.
+function duration(seconds) {
+  const parts = [[Math.floor(seconds / 3600), 'hour'], [Math.floor((seconds % 3600) / 60), 'minute'], [seconds % 60, 'second']];
+  return parts.filter(([n]) => n > 0)
+    .map(([n, unit]) => new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(n).replace(' ', '\u00a0'))
+    .join(' ');
+}
 
 export function uploadPage(main) {
   if (!currentUser()) {
@@ -35,10 +47,11 @@ export function uploadPage(main) {
 
   const updateCount = () => {
     const n = [...caption.value].length;
-    counter.textContent = `${n.toLocaleString()}/${MAX_CAPTION.toLocaleString()}`;
-    counter.classList.toggle('over', n > MAX_CAPTION);
-    caption.setAttribute('aria-invalid', String(n > MAX_CAPTION));
-    submit.disabled = n > MAX_CAPTION || !file.files.length;
+    const max = limits.max_caption_runes;
+    counter.textContent = `${n.toLocaleString()}/${max.toLocaleString()}`;
+    counter.classList.toggle('over', n > max);
+    caption.setAttribute('aria-invalid', String(n > max));
+    submit.disabled = n > max || !file.files.length || tooBig(file.files[0]);
   };
   caption.addEventListener('input', updateCount);
   file.addEventListener('change', () => {
@@ -47,7 +60,11 @@ export function uploadPage(main) {
     preview = null;
     previewBox.replaceChildren();
     previewBox.hidden = !f;
-    fileName.textContent = f ? `${f.name} · ${(f.size / 1048576).toFixed(1)} MB` : 'Choose a video';
+    fileName.textContent = f ? `${f.name} · ${megabytes(f.size)}` : 'Choose a video';
+    // The server would refuse it only once all of it was sent.
+    const big = tooBig(f);
+    error.hidden = !big;
+    if (big) error.textContent = `This video is ${megabytes(f.size)}; the most you can upload is ${megabytes(limits.max_upload_bytes)}.`;
     if (f) {
       preview = URL.createObjectURL(f);
       previewBox.append(h('video', { src: preview, muted: true, playsInline: true, autoplay: true, loop: true, 'aria-label': 'Preview' }));
@@ -57,7 +74,8 @@ export function uploadPage(main) {
 
   const form = h('form', { class: 'upload-form', 'data-testid': 'upload-form' },
     h('label', { class: 'dropzone', for: 'upload-file' }, h('strong', { text: 'Select video to upload' }), fileName,
-      h('small', { text: 'MP4, WebM or MOV · vertical looks best · up to 10 minutes' })),
+      h('small', { 'data-testid': 'upload-limits',
+        text: `MP4, WebM or MOV · vertical looks best · up to ${duration(limits.max_duration_seconds)} and ${megabytes(limits.max_upload_bytes)}` })),
     file, previewBox,
     h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: 'upload-caption', text: 'Caption' }), counter), caption),
     error, submit, stages);
