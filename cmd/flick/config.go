@@ -69,7 +69,15 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 		cfg.MaxUploadBytes = n
 		return err
 	})
-	fs.DurationVar(&cfg.MaxDuration, "max-duration", 10*time.Minute, "longest accepted video (FLICK_MAX_DURATION)")
+	cfg.MaxDuration = 10 * time.Minute
+	fs.Func("max-duration", "longest accepted video, e.g. 90s or 10m (FLICK_MAX_DURATION) (default 10m0s)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("want a positive duration such as 90s or 10m")
+		}
+		cfg.MaxDuration = d
+		return err
+	})
 	fs.IntVar(&cfg.Workers, "workers", 1, "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
