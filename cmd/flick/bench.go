@@ -72,6 +72,14 @@ type benchServer struct {
 	stop func()
 }
 
+// parseAndStart parses a benchmark's flags and starts its server.
+func parseAndStart(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer) (*benchServer, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return startBenchServer(ctx, stderr)
+}
+
 func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, error) {
 	dir, err := os.MkdirTemp("", "flick-bench-*")
 	if err != nil {
@@ -247,10 +255,7 @@ func benchAPI(ctx context.Context, args []string, stderr io.Writer) (any, error)
 	fs := flagSet("bench api", "Measure GET /api/v1/videos/{id} throughput and latency under concurrent load.", stderr)
 	conc := fs.Int("concurrency", 32, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to run")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	s, err := startBenchServer(ctx, stderr)
+	s, err := parseAndStart(ctx, fs, args, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -32,10 +32,7 @@ func benchRange(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	dur := fs.Duration("duration", 10*time.Second, "how long to run each server")
 	size := fs.Int64("range-bytes", 256<<10, "bytes per range request")
 	clipLen := fs.Int("clip-seconds", 20, "length of the generated 720x1280 clip whose top rendition is served")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	s, err := startBenchServer(ctx, stderr)
+	s, err := parseAndStart(ctx, fs, args, stderr)
 	if err != nil {
 		return nil, err
 	}

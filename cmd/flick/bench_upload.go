@@ -33,10 +33,7 @@ func benchUpload(ctx context.Context, args []string, stderr io.Writer) (any, err
 	h := fs.Int("height", 1920, "clip height")
 	secs := fs.Duration("length", 30*time.Second, "clip length")
 	runs := fs.Int("runs", 3, "measurements of each side (medians are compared)")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	s, err := startBenchServer(ctx, stderr)
+	s, err := parseAndStart(ctx, fs, args, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -172,17 +170,7 @@ func TestEndToEnd(t *testing.T) {
 // mediaFiles lists files under the data directory whose path mentions id.
 func mediaFiles(t *testing.T, dir, id string) []string {
 	t.Helper()
-	var found []string
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.Contains(path, id) {
-			found = append(found, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return found
+	return filesWhere(t, dir, func(path string) (bool, error) { return strings.Contains(path, id), nil })
 }
 
 // TestTranscodeResumesAfterShutdown stops the server in the middle of a

@@ -275,24 +275,30 @@ func exportZip(t *testing.T, ta *testApp, c *apiClient) map[string][]byte {
 // grepAll returns every file under dir whose bytes contain s.
 func grepAll(t *testing.T, dir, s string) []string {
 	t.Helper()
-	var hits []string
+	return filesWhere(t, dir, func(path string) (bool, error) {
+		b, err := os.ReadFile(path)
+		return bytes.Contains(b, []byte(s)), err
+	})
+}
+
+// filesWhere lists the files under dir for which match is true.
+func filesWhere(t *testing.T, dir string, match func(path string) (bool, error)) []string {
+	t.Helper()
+	var found []string
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		ok, err := match(path)
+		if ok {
+			found = append(found, path)
 		}
-		if bytes.Contains(b, []byte(s)) {
-			hits = append(hits, path)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hits
+	return found
 }
 
 // TestErasureResumes cuts an erasure short (as a kill would) and restarts:

@@ -291,6 +291,16 @@ func (w *world) killMove(t *testing.T, step string) {
 	}
 }
 
+// killedWorld is a busy world whose move of mia to eu was killed at step,
+// and the hash of mia's records before it.
+func killedWorld(t *testing.T, step string) (*world, string) {
+	t.Helper()
+	w := newWorld(t)
+	wantHash := w.miaHash(t)
+	w.killMove(t, step)
+	return w, wantHash
+}
+
 // TestMoveInterrupted stops a move after each step, as kill -9 would, and
 // resumes it with a new mover: before the switch the move is rolled back,
 // after it finished, and either way exactly one copy is live, the other
@@ -307,9 +317,7 @@ func TestMoveInterrupted(t *testing.T) {
 		t.Run(tt.step, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			w := newWorld(t)
-			wantHash := w.miaHash(t)
-			w.killMove(t, tt.step)
+			w, wantHash := killedWorld(t, tt.step)
 			rep := w.check(t)
 			if len(rep.Moves) != 1 || rep.Moves[0].AccountID != w.Mia {
 				t.Errorf("check: pending moves %+v", rep.Moves)
@@ -370,9 +378,7 @@ func TestMoveAgainAfterInterruption(t *testing.T) {
 		t.Run(tt.step, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			w := newWorld(t)
-			wantHash := w.miaHash(t)
-			w.killMove(t, tt.step)
+			w, wantHash := killedWorld(t, tt.step)
 			if _, err := w.newMover(t, nil).Move(ctx, w.Mia, tt.to, "system:test", "again"); err != nil {
 				t.Fatal(err)
 			}
