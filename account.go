@@ -183,6 +183,31 @@ type AccountStore interface {
 	SearchAccounts(ctx context.Context, q string, limit int) ([]*Account, error)
 	// SetRoles replaces the roles the operator granted an account.
 	SetRoles(ctx context.Context, id string, roles []string) error
+	// AccountsByEmail returns the accounts stored here whose email is
+	// email, exactly as typed at sign-up (none for "").
+	AccountsByEmail(ctx context.Context, email string) ([]*Account, error)
+	// SetPassword replaces the account's password hash, deletes its
+	// password resets and every session but keepSessionID ("" keeps none),
+	// all at once; ENOTFOUND for an unknown account.
+	SetPassword(ctx context.Context, accountID, passwordHash, keepSessionID string) error
+	// CreatePasswordReset stores r in place of the account's earlier
+	// resets; ENOTFOUND for an unknown account.
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// ResetPassword uses the reset of tokenHash, unexpired at now: it sets
+	// that account's password hash and deletes every session and reset of
+	// the account, all at once, and returns the account's ID. ENOTFOUND if
+	// no such reset is stored here (unknown, used, superseded or expired).
+	ResetPassword(ctx context.Context, tokenHash []byte, passwordHash string, now time.Time) (accountID string, err error)
+}
+
+// PasswordReset is a pending reset of a forgotten password. Only the
+// SHA-256 hash of its token is stored, in the account's home region: it is
+// personal data, erased with the account.
+type PasswordReset struct {
+	AccountID string
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // SessionStore keeps sessions of one region.
@@ -235,6 +260,29 @@ type Accounts interface {
 	// SetRoles grants and then revokes operator roles and returns the
 	// account's roles; EINVALID for a role not in Roles.
 	SetRoles(ctx context.Context, accountID string, grant, revoke []string) ([]string, error)
+	// ChangePassword replaces the password of a signed-in account after
+	// checking current (limited as SignIn is), applying SignUp's rules to
+	// next, and signs out every session but keepSessionID. EUNAUTHORIZED for
+	// a wrong current password, EUNPROCESSABLE for a new one that breaks a
+	// rule, ERATELIMIT after too many attempts.
+	ChangePassword(ctx context.Context, accountID, keepSessionID, current, next string, client Client) error
+	// RequestPasswordReset mails a reset link to the account whose handle
+	// or email is login, if there is one with an email, and never says
+	// whether there is: the look-up and the mail happen later, in the
+	// background. EUNAVAILABLE when the instance sends no mail, ERATELIMIT
+	// when the client asks too often.
+	RequestPasswordReset(ctx context.Context, login string, client Client) error
+	// ResetPassword sets a new password with a reset token and signs out
+	// every session of the account. ENOTFOUND for an unknown, used,
+	// superseded or expired token, EUNPROCESSABLE for a password that
+	// breaks SignUp's rules, ERATELIMIT after too many attempts.
+	ResetPassword(ctx context.Context, token, password string, client Client) error
+	// IssuePasswordReset makes a reset token for the operator to hand over
+	// (flick accounts reset-password), superseding earlier ones, and says
+	// when it expires.
+	IssuePasswordReset(ctx context.Context, accountID string) (token string, expires time.Time, err error)
+	// MailsResets reports whether RequestPasswordReset can send mail.
+	MailsResets() bool
 	// Inspect shows an admin an account's private record and sessions,
 	// after recording the look, with its reason, in the access log.
 	Inspect(ctx context.Context, adminID, accountID, reason string) (*Account, []*Session, error)

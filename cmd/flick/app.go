@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/flick-video/flick/internal/accounts"
 	"github.com/flick-video/flick/internal/httpapi"
 	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/web"
@@ -39,9 +40,13 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	accountsCfg := accounts.Config{PublicURL: cfg.PublicURL}
+	if mailer, _ := cfg.mailer(); mailer != nil { // validate checked it
+		accountsCfg.Mailer = mailer
+	}
 	n, err := node.Open(ctx, node.Config{
 		Data: cfg.Data, Regions: cfg.Regions, AuditKey: cfg.AuditKey, Workers: cfg.Workers, MaxDuration: cfg.MaxDuration,
-		Logger: logger, Registry: reg,
+		Logger: logger, Registry: reg, Accounts: accountsCfg,
 	})
 	if err != nil {
 		return nil, err
@@ -66,7 +71,8 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		Registry:   reg,
 		Clock:      time.Now,
 	})
-	pages, err := web.New(web.Config{MaxDuration: cfg.MaxDuration, MaxUploadBytes: cfg.MaxUploadBytes}, logger)
+	pages, err := web.New(web.Config{MaxDuration: cfg.MaxDuration, MaxUploadBytes: cfg.MaxUploadBytes,
+		MailsResets: n.Accounts.MailsResets()}, logger)
 	if err != nil {
 		n.Close()
 		return nil, fmt.Errorf("web app: %w", err)

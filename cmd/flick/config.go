@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/mail"
 )
 
 // Config is everything an operator can set, from flags or the environment.
@@ -26,6 +28,8 @@ type Config struct {
 	TrustProxy     bool
 	LogLevel       slog.Level
 	LogFormat      string
+	SMTPURL        string // holds the SMTP password: never log or print it
+	PublicURL      string
 }
 
 // flagSet builds a FlagSet whose flags default to their FLICK_* environment
@@ -81,6 +85,13 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 	fs.IntVar(&cfg.Workers, "workers", 1, "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
+	bindMailConfig(fs, cfg)
+}
+
+// bindMailConfig registers the flags of mailing password-reset links.
+func bindMailConfig(fs *flag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "mail server for password-reset links, smtp://user:password@host:port?from=flick@example.com (STARTTLS when offered) or smtps://... (TLS); best set through the environment, which other users cannot read in ps (FLICK_SMTP_URL) (default: no mail; passwords are reset by flick accounts reset-password)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address people open the web app at, e.g. https://flick.example: reset links point there; required with --smtp-url (FLICK_PUBLIC_URL)")
 }
 
 // parseFlags sets flags from their environment variables, then from args, so
@@ -128,6 +139,35 @@ func (c Config) validate() error {
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")
+	}
+	if _, err := c.mailer(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// mailer is the mail server of --smtp-url, or nil without one. Its errors
+// never repeat the URL, which holds the password.
+func (c Config) mailer() (*mail.Sender, error) {
+	if c.SMTPURL == "" {
+		return nil, nil
+	}
+	m, err := mail.Parse(c.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	if err := validPublicURL(c.PublicURL); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// validPublicURL checks --public-url: reset links must not take their host
+// from a request, which an attacker can name.
+func validPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if s == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--public-url must be the web app's address, such as https://flick.example (it is required with --smtp-url)")
 	}
 	return nil
 }

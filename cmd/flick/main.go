@@ -9,6 +9,7 @@
 //	flick residency check residency, move accounts between regions
 //	flick audit     verify the tamper-evident access log
 //	flick roles     grant or revoke the admin and auditor roles
+//	flick accounts  an operator's account tools: a password reset link
 package main
 
 import (
@@ -36,6 +37,7 @@ Commands:
   residency check where personal data lives, move an account between regions
   audit     verify the access log, or print its signed checkpoint
   roles     grant or revoke the admin and auditor roles
+  accounts  make a one-time password reset link for an account
 
 Run "flick <command> --help" for the flags of a command. Every flag can also
 be set through the environment variable named in its help text.
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runResidency(ctx, args, stdout, stderr)
 	case "roles":
 		return runRoles(ctx, args, stdout, stderr)
+	case "accounts":
+		return runAccounts(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

@@ -3,7 +3,8 @@
 // grants. An account is created in its home region and its handle claimed
 // in the global directory, through the router; passwords are argon2id
 // hashes (internal/auth); attempts are rate-limited per client and per
-// handle.
+// handle, without letting a stranger lock the owner out (auth.Guard);
+// forgotten passwords are reset by email (passwords.go).
 package accounts
 
 import (
@@ -25,13 +26,22 @@ import (
 type Config struct {
 	// SessionTTL is how long a session lasts (default 30 days).
 	SessionTTL time.Duration
-	// LoginPerMinute and LoginBurst limit sign-ins and password checks
-	// per client and per handle, and sign-ups per client (default 10 a
-	// minute, bursts of 10).
+	// LoginPerMinute and LoginBurst limit password checks and sign-ups
+	// per client (default 10 a minute, bursts of 10); auth.Guard slows
+	// guessing on one account further.
 	LoginPerMinute float64
 	LoginBurst     int
 	// PasswordParams are the argon2id costs (default auth.OWASPParams).
 	PasswordParams auth.Params
+	// Mailer sends password-reset mail; nil when the instance sends none.
+	Mailer Mailer
+	// PublicURL is where people reach the web app, e.g.
+	// https://flick.example: reset links point there, never at the Host a
+	// request names. Required with Mailer.
+	PublicURL string
+	// ResetTTL is how long a reset link works (default and at most an
+	// hour).
+	ResetTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -47,6 +57,9 @@ func (c Config) withDefaults() Config {
 	if c.PasswordParams == (auth.Params{}) {
 		c.PasswordParams = auth.OWASPParams()
 	}
+	if c.ResetTTL <= 0 || c.ResetTTL > time.Hour {
+		c.ResetTTL = time.Hour
+	}
 	return c
 }
 
@@ -60,7 +73,9 @@ type Service struct {
 	logger  *slog.Logger
 	hasher  *auth.Hasher
 	policy  *auth.Policy
-	limiter *auth.Limiter
+	limiter *auth.Limiter // sign-ups and reset requests per client
+	guard   *auth.Guard   // password checks
+	resets  *resets
 	touches *touches
 }
 
@@ -75,6 +90,8 @@ func New(router *routing.Router, audit flick.AccessLog, cfg Config, clock flick.
 		hasher:  auth.NewHasher(cfg.PasswordParams, runtime.GOMAXPROCS(0)),
 		policy:  auth.NewPolicy(),
 		limiter: auth.NewLimiter(cfg.LoginPerMinute, cfg.LoginBurst, 100_000),
+		guard:   auth.NewGuard(cfg.LoginPerMinute, cfg.LoginBurst, 100_000),
+		resets:  newResets(cfg.PublicURL),
 		touches: newTouches(maxTouches),
 	}
 }
@@ -141,36 +158,56 @@ func (s *Service) SignIn(ctx context.Context, handle, password string, client fl
 	if len(handle) > 64 || utf8.RuneCountInString(password) > 1024 {
 		return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong handle or password.")
 	}
-	if err := s.limit("Too many login attempts; try again in a minute.", "ip:"+client.Addr, "handle:"+handle); err != nil {
-		return nil, err
-	}
-	a, err := s.checkPassword(ctx, handle, password)
+	a, err := s.guarded(ctx, auth.Attempt{Client: client.Addr, Account: handle}, password)
 	if err != nil {
 		return nil, err
 	}
 	return s.startSession(ctx, a, client)
 }
 
+// guarded checks password for at.Account (a handle) if the guard allows
+// the attempt, and tells the guard how it went.
+func (s *Service) guarded(ctx context.Context, at auth.Attempt, password string) (*flick.Account, error) {
+	if ok, retry := s.guard.Allow(s.clock(), at); !ok {
+		return nil, &flick.Error{Code: flick.ERATELIMIT, Message: "Too many password attempts; wait a moment and try again.", RetryAfter: retry}
+	}
+	a, err := s.checkPassword(ctx, at.Account, password)
+	switch flick.ErrorCode(err) {
+	case "":
+		s.guard.Succeeded(at)
+	case flick.EUNAUTHORIZED:
+		s.guard.Failed(s.clock(), at)
+	}
+	return a, err
+}
+
 // CheckPassword is a sign-in without a session: for changes that ask for
-// the password again, such as deleting the account.
+// the password again, such as deleting the account. Its callers are signed
+// in to the account, which keeps them in good standing with the guard.
 func (s *Service) CheckPassword(ctx context.Context, accountID, password string, client flick.Client) error {
+	_, err := s.checkOwnPassword(ctx, accountID, password, client)
+	return err
+}
+
+// checkOwnPassword is CheckPassword returning the account.
+func (s *Service) checkOwnPassword(ctx context.Context, accountID, password string, client flick.Client) (*flick.Account, error) {
 	if password == "" {
-		return flick.Errorf(flick.EINVALID, "Your password is required.")
+		return nil, flick.Errorf(flick.EINVALID, "Your password is required.")
 	}
 	a, err := s.router.Account(ctx, accountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.limit("Too many password attempts; try again in a minute.", "ip:"+client.Addr, "handle:"+a.Handle); err != nil {
-		return err
+	if utf8.RuneCountInString(password) > 1024 {
+		return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong password.")
 	}
-	if _, err := s.checkPassword(ctx, a.Handle, password); err != nil {
+	if _, err := s.guarded(ctx, auth.Attempt{Client: client.Addr, Account: a.Handle, SignedIn: true}, password); err != nil {
 		if flick.ErrorCode(err) == flick.EUNAUTHORIZED {
-			return flick.Errorf(flick.EUNAUTHORIZED, "Wrong password.")
+			return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong password.")
 		}
-		return err
+		return nil, err
 	}
-	return nil
+	return a, nil
 }
 
 // checkPassword returns the account if password is its password. Unknown
@@ -337,12 +374,19 @@ func (s *Service) Inspect(ctx context.Context, adminID, accountID, reason string
 	return a, sessions, nil
 }
 
-// Run writes the noted session uses to the stores every flushEvery, and
+// Run mails the queued password resets, and writes the noted session uses
+// to the stores every flushEvery, and
 // once more when ctx ends (after the HTTP server has stopped, so that the
 // last requests are counted). A failed periodic flush is logged and its
 // uses dropped rather than stopping the server; only the final flush's
 // error is returned.
 func (s *Service) Run(ctx context.Context) error {
+	mailing := make(chan struct{})
+	go func() {
+		defer close(mailing)
+		s.mailResets(ctx)
+	}()
+	defer func() { <-mailing }()
 	tick := time.NewTicker(flushEvery)
 	defer tick.Stop()
 	for {

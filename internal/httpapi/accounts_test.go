@@ -151,8 +151,8 @@ func TestLoginRateLimit(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
 	}
-	// Behind a trusted proxy the limit is per client IP and per handle: a
-	// new IP is still refused for ann, and may try another handle.
+	// Behind a trusted proxy the limit is per client IP: that IP may try no
+	// other handle, and another IP is not held back by its failures.
 	p := newFixture(t, func(s *setup) { s.node.Accounts.LoginBurst = 2; s.api.TrustProxy = true })
 	p.signUp("ann")
 	p.signUp("bob")
@@ -160,8 +160,37 @@ func TestLoginRateLimit(t *testing.T) {
 	p.must(401, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": "nope nope"}, from("198.51.100.1"))
 	p.must(401, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": "nope nope"}, from("198.51.100.1"))
 	p.must(429, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "violet tractor umbrella"}, from("198.51.100.1"))
-	p.must(429, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": "violet tractor umbrella"}, from("198.51.100.2"))
+	p.must(201, "POST", "/api/v1/sessions", map[string]string{"handle": "ann", "password": "violet tractor umbrella"}, from("198.51.100.2"))
 	p.must(201, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "violet tractor umbrella"}, from("198.51.100.2"))
+}
+
+// TestNoLockout is defect 10: a stranger's wrong passwords for a handle
+// must not refuse the right one from the owner's own client, at sign-in or
+// where a signed-in person types the password again.
+func TestNoLockout(t *testing.T) {
+	f := newFixture(t, func(s *setup) { s.api.TrustProxy = true })
+	ann := f.signUp("ann")
+	from := func(ip string) reqOption { return withHeader("X-Forwarded-For", ip) }
+	wrong := map[string]string{"handle": "ann", "password": "a wrong guess"}
+	right := map[string]string{"handle": "ann", "password": "violet tractor umbrella"}
+	// The stranger guesses 10 times and is slowed down, then refused...
+	var last *response
+	for range 10 {
+		last = f.request("POST", "/api/v1/sessions", wrong, from("203.0.113.66"))
+		if last.StatusCode != 401 && last.StatusCode != 429 {
+			t.Fatalf("a wrong guess got %d", last.StatusCode)
+		}
+	}
+	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("10th guess: %d, Retry-After %q; want 429 with a Retry-After", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+	// ...while the owner signs in from their own client, even after a typo.
+	f.must(201, "POST", "/api/v1/sessions", right, from("198.51.100.7"))
+	f.must(401, "POST", "/api/v1/sessions", wrong, from("198.51.100.8"))
+	f.must(201, "POST", "/api/v1/sessions", right, from("198.51.100.8"))
+	// A password asked again (changing it) is guarded the same way.
+	f.must(204, "PUT", "/api/v1/me/password", map[string]string{"current_password": "violet tractor umbrella", "new_password": "a brand new phrase"},
+		bearer(ann.Token), from("198.51.100.7"))
 }
 
 func TestSignUpRateLimit(t *testing.T) {

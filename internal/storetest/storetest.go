@@ -80,6 +80,7 @@ var storeTests = []struct {
 	{"Follow", testFollow},
 	{"SearchAccounts", testSearchAccounts},
 	{"Sessions", testSessions},
+	{"Passwords", testPasswords},
 	{"VideoLifecycle", testVideoLifecycle},
 	{"VideoNotFound", testVideoNotFound},
 	{"ListVideosPagination", testListVideosPagination},

@@ -34,6 +34,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 type Config struct {
 	MaxDuration    time.Duration // the longest video accepted (--max-duration)
 	MaxUploadBytes int64         // the largest upload accepted (--max-upload)
+	MailsResets    bool          // forgotten passwords are reset by email (--smtp-url)
 }
 
 // Handler serves the web app's pages and static files.
@@ -73,6 +74,8 @@ var pageRoutes = []route{
 	{Name: "upload", Path: "/upload", Title: "Upload · Flick"},
 	{Name: "login", Path: "/login", Title: "Log in · Flick"},
 	{Name: "signup", Path: "/signup", Title: "Sign up · Flick"},
+	{Name: "forgot", Path: "/forgot-password", Title: "Forgot password · Flick"},
+	{Name: "reset", Path: "/reset-password", Title: "Choose a new password · Flick"},
 	{Name: "search", Path: "/search", Title: "Search · Flick"},
 	{Name: "settings", Path: "/settings", Title: "Settings · Flick"},
 	{Name: "access", Path: "/settings/access", Title: "Who accessed your data · Flick"},
@@ -100,6 +103,8 @@ type boot struct {
 	Routes   []route `json:"routes"`
 	NotFound route   `json:"not_found"`
 	Limits   limits  `json:"limits"`
+	// MailsResets offers "Forgot password?" on the login page.
+	MailsResets bool `json:"mails_resets"`
 }
 
 type limits struct {
@@ -146,6 +151,7 @@ func New(cfg Config, logger *slog.Logger) (*Handler, error) {
 			MaxDurationSeconds: cfg.MaxDuration.Seconds(),
 			MaxUploadBytes:     cfg.MaxUploadBytes,
 		},
+		MailsResets: cfg.MailsResets,
 	}}
 	h.routes()
 	return h, nil

@@ -2,7 +2,7 @@
 // server sends for every page route. Views render with DOM APIs only.
 import { ApiError, api, pager } from './api.js';
 import { auditPage } from './audit.js';
-import { loginPage, signupPage } from './auth.js';
+import { forgotPage, loginPage, resetPage, signupPage } from './auth.js';
 import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
 import { accessPage } from './privacy.js';
@@ -79,6 +79,8 @@ async function render({ first = false } = {}) {
     case 'upload': cleanup = uploadPage(main); break;
     case 'login': loginPage(main); break;
     case 'signup': signupPage(main); break;
+    case 'forgot': forgotPage(main); break;
+    case 'reset': resetPage(main); break;
     case 'search': searchPage(main); break;
     case 'settings': settingsPage(main); break;
     case 'access': accessPage(main); break;

@@ -1,6 +1,6 @@
 // Settings: the public profile, the avatar, what the For You feed shows
 // (keyword filters, the non-personalised mode, a fresh start, hidden
-// creators), signed-in devices, your data (its region, download, who accessed
+// creators), the password, signed-in devices, your data (its region, download, who accessed
 // it, deleting the account) and logging out.
 import { api, listOf } from './api.js';
 import { limits } from './boot.js';
@@ -15,8 +15,10 @@ export function settingsPage(main) {
     main.replaceChildren(h('div', { class: 'page narrow' }, emptyState('Log in to change your settings', null, { href: loginHref(), text: 'Log in' })));
     return;
   }
+  const sessions = sessionsSection();
   main.replaceChildren(h('div', { class: 'page narrow settings', 'data-testid': 'settings' },
-    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(), sessionsSection(), dataSection(me),
+    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(),
+    passwordSection(() => sessions.dispatchEvent(new Event('reload'))), sessions, dataSection(me),
     h('section', { class: 'card' }, h('h2', { text: 'Log out' }),
       h('p', { class: 'muted', text: 'Sign out of Flick on this device.' }),
       h('button', { class: 'button danger', type: 'button', 'data-testid': 'logout-button', text: 'Log out', onclick: async () => {
@@ -48,22 +50,30 @@ function profileSection(me) {
     h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: name.id, text: 'Display name' }), counted(name, limits.max_name_runes)), name),
     h('div', { class: 'field' }, h('div', { class: 'field-head' }, h('label', { for: bio.id, text: 'Bio' }), counted(bio, limits.max_bio_runes)), bio),
     error, save);
+  onSubmit(form, save, error, async () => {
+    const r = await api('PATCH', '/me', { display_name: name.value.trim(), bio: bio.value.trim() });
+    setCurrentUser({ ...currentUser(), ...(r?.account || r) });
+    toast('Profile saved.');
+  });
+  return form;
+}
+
+// onSubmit runs action when form is submitted, with button disabled
+// meanwhile and the API's message shown in error if it fails.
+function onSubmit(form, button, error, action) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    save.disabled = true;
+    button.disabled = true;
     error.hidden = true;
     try {
-      const r = await api('PATCH', '/me', { display_name: name.value.trim(), bio: bio.value.trim() });
-      setCurrentUser({ ...currentUser(), ...(r?.account || r) });
-      toast('Profile saved.');
+      await action();
     } catch (err) {
       error.textContent = err.message;
       error.hidden = false;
     } finally {
-      save.disabled = false;
+      button.disabled = false;
     }
   });
-  return form;
 }
 
 function avatarSection(me) {
@@ -233,6 +243,29 @@ function hiddenRow(a, reload) {
     } }));
 }
 
+// passwordSection changes the password; every other device is logged out,
+// and changed() shows it in the list of devices.
+function passwordSection(changed) {
+  const current = h('input', { id: 'settings-current-password', name: 'current_password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'current-password' });
+  const next = h('input', { id: 'settings-new-password', name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8, 'data-testid': 'new-password' });
+  const hint = h('small', { class: 'hint', id: 'settings-new-password-hint', text: 'At least 8 characters. Every other device will be logged out.' });
+  next.setAttribute('aria-describedby', hint.id);
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'password-error' });
+  const save = h('button', { class: 'button primary', type: 'submit', 'data-testid': 'password-save', text: 'Change password' });
+  const form = h('form', { class: 'card', 'data-testid': 'password-form', novalidate: true },
+    h('h2', { text: 'Password' }),
+    h('div', { class: 'field' }, h('label', { for: current.id, text: 'Current password' }), current),
+    h('div', { class: 'field' }, h('label', { for: next.id, text: 'New password' }), next, hint),
+    error, save);
+  onSubmit(form, save, error, async () => {
+    await api('PUT', '/me/password', { current_password: current.value, new_password: next.value });
+    form.reset();
+    toast('Password changed. Every other device is logged out.');
+    changed();
+  });
+  return form;
+}
+
 function sessionsSection() {
   const list = h('ul', { class: 'session-list', 'data-testid': 'session-list' });
   const section = h('section', { class: 'card' }, h('h2', { text: 'Where you’re logged in' }), list);
@@ -245,6 +278,7 @@ function sessionsSection() {
     }
   };
   load();
+  section.addEventListener('reload', load);
   return section;
 }
 
