@@ -236,8 +236,9 @@ type Accounts interface {
 	SignUp(ctx context.Context, s SignUp, client Client) (*SignedIn, error)
 	// SignIn checks the password of handle and starts a session.
 	// EUNAUTHORIZED for a wrong handle or password, which take the same
-	// time; ERATELIMIT after too many attempts from the client or on the
-	// handle.
+	// time; ERATELIMIT after too many attempts from the client, or when
+	// the client's own failures on the handle make it wait. Other
+	// clients' failures never refuse a client that has none of its own.
 	SignIn(ctx context.Context, handle, password string, client Client) (*SignedIn, error)
 	// Authenticate returns the live session of a token; EUNAUTHORIZED for
 	// an unknown, malformed or expired one.
@@ -248,7 +249,8 @@ type Accounts interface {
 	// Sessions lists the account's signed-in devices.
 	Sessions(ctx context.Context, accountID string) ([]*Session, error)
 	// CheckPassword returns EUNAUTHORIZED unless password is the account's;
-	// attempts are limited as SignIn's are.
+	// attempts are limited as SignIn's are, the caller being signed in to
+	// the account (in good standing).
 	CheckPassword(ctx context.Context, accountID, password string, client Client) error
 	// UpdateProfile changes the public profile; EINVALID for bad fields.
 	UpdateProfile(ctx context.Context, accountID string, u ProfileUpdate) (*Account, error)

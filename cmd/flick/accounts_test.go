@@ -95,7 +95,7 @@ func TestSMTPURLStaysSecret(t *testing.T) {
 	}
 	for _, cfg := range []Config{
 		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com?from=flick@example.com"},                              // no --public-url
-		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com", PublicURL: "https://flick.example"},                  // no from
+		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com", PublicURL: "https://flick.example"},                 // no from
 		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com:x?from=flick@example.com", PublicURL: "https://f.ex"}, // bad port
 	} {
 		err := cfg.validate()

@@ -1,5 +1,6 @@
 // Package auth holds Flick's credentials logic: argon2id password hashing,
-// the password policy, session tokens and the login rate limiter. It knows
+// the password policy, session tokens, the rate limiter and the password
+// guard that slows guessing without locking owners out. It knows
 // nothing of HTTP; internal/httpapi uses it to sign people up and in.
 package auth
 
