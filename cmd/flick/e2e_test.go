@@ -201,7 +201,8 @@ func TestTranscodeResumesAfterShutdown(t *testing.T) {
 
 // TestHelp checks that every command answers --help.
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"migrate", "--help"}, {"bench", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"migrate", "--help"}, {"bench", "--help"},
+		{"accounts", "--help"}, {"accounts", "reset-password", "--help"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var out, errOut strings.Builder
 			err := run(context.Background(), args, &out, &errOut)

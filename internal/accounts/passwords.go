@@ -29,7 +29,9 @@ const ResetPath = "/reset-password"
 const resetQueue = 256
 
 // Mail per account: 3 at once, then one every 20 minutes, so that nobody
-// can fill a stranger's inbox.
+// can fill a stranger's inbox. A request over the limit makes no new link
+// either, so the newest mail in the inbox always holds the link that works:
+// a stranger's requests cannot keep the owner from resetting.
 const (
 	mailsPerMinute = 1.0 / 20
 	mailBurst      = 3

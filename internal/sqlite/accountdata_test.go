@@ -214,8 +214,9 @@ func busyRegion(t *testing.T, db *DB, videos videosFate) (gone, friend string, t
 		must(t, db.CreateSession(ctx, &flick.Session{AccountID: a.ID, TokenHash: []byte(fmt.Sprintf("zqsecrettoken%d", i)),
 			UserAgent: "zqsecretagent", CreatedAt: tick(), ExpiresAt: at.Add(time.Hour)}))
 	}
+	must(t, db.CreatePasswordReset(ctx, &flick.PasswordReset{AccountID: a.ID, TokenHash: []byte("zqsecretreset"), CreatedAt: tick(), ExpiresAt: at.Add(time.Hour)}))
 	traces = []string{a.Handle, a.Email, "Zqsecretname", "zqsecretbio", "zqsecretfilter", "zqsecrettoken", "zqsecretagent",
-		"zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
+		"zqsecretreset", "zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
 	if videos == videosGone {
 		traces = append(traces, a.ID)
 	}
