@@ -198,6 +198,9 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"GET", "/healthz", "/healthz", nil, "", 200},
 		{"GET", "/readyz", "/readyz", nil, "", 200},
 		{"DELETE", "/api/v1/videos/{id}", vid, nil, bob.Token, 403},
+		{"PUT", "/api/v1/me/password", "/api/v1/me/password", map[string]string{"current_password": "violet tractor umbrella", "new_password": "short"}, bob.Token, 422},
+		{"POST", "/api/v1/password-resets", "/api/v1/password-resets", map[string]string{"handle_or_email": "ann"}, "", 503},
+		{"POST", "/api/v1/password-resets/confirm", "/api/v1/password-resets/confirm", map[string]string{"token": strings.Repeat("A", 43), "new_password": "a brand new phrase"}, "", 404},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			var opts []reqOption

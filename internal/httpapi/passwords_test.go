@@ -109,6 +109,12 @@ func TestPasswordResetByEmail(t *testing.T) {
 			t.Errorf("answers differ: %s vs %s", bodies[0], b)
 		}
 	}
+	doc := loadOpenAPI(t)
+	var body any
+	f.must(202, "POST", "/api/v1/password-resets", map[string]string{"handle_or_email": "nobody"}).decode(t, &body)
+	if err := doc.validate(doc.Paths["/api/v1/password-resets"]["post"].Responses["202"].Content["application/json"].Schema, body, "response"); err != nil {
+		t.Error(err)
+	}
 	if slowest > 250*time.Millisecond {
 		t.Errorf("slowest answer took %v", slowest)
 	}

@@ -328,6 +328,8 @@ func TestBootRoutes(t *testing.T) {
 		{"/tag/{tag}", "/tag/Cats", "tag", "#{tag} · Flick", "#cats · Flick"},
 		{"/v/{id}", "/v/01jd8k2m3n4p5q6r", "video", "Video · Flick", "Video · Flick"},
 		{"/@{handle}", "/@Maya.Films", "profile", "@{handle} · Flick", "@maya.films · Flick"},
+		{"/forgot-password", "/forgot-password", "forgot", "Forgot password · Flick", "Forgot password · Flick"},
+		{"/reset-password", "/reset-password", "reset", "Choose a new password · Flick", "Choose a new password · Flick"},
 	} {
 		r, ok := routes[tt.path].(map[string]any)
 		if !ok {
@@ -377,5 +379,15 @@ func TestBootLimits(t *testing.T) {
 	}
 	if len(limits) != 13 {
 		t.Errorf("boot data has %d limits, the test knows 13: %v", len(limits), limits)
+	}
+}
+
+// TestBootMailsResets: the log-in page offers "Forgot password?" only when
+// the instance mails resets.
+func TestBootMailsResets(t *testing.T) {
+	for _, mails := range []bool{false, true} {
+		if got := readBoot(t, newHandlerWith(t, Config{MailsResets: mails}), "/login")["mails_resets"]; got != mails {
+			t.Errorf("MailsResets %v: boot data says %v", mails, got)
+		}
 	}
 }
