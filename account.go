@@ -187,17 +187,23 @@ type AccountStore interface {
 	// email, exactly as typed at sign-up (none for "").
 	AccountsByEmail(ctx context.Context, email string) ([]*Account, error)
 	// SetPassword replaces the account's password hash, deletes its
-	// password resets and every session but keepSessionID ("" keeps none),
-	// all at once; ENOTFOUND for an unknown account.
+	// password resets, its devices and every session but keepSessionID (""
+	// keeps none), all at once; ENOTFOUND for an unknown account.
 	SetPassword(ctx context.Context, accountID, passwordHash, keepSessionID string) error
 	// CreatePasswordReset stores r in place of the account's earlier
 	// resets; ENOTFOUND for an unknown account.
 	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
 	// ResetPassword uses the reset of tokenHash, unexpired at now: it sets
-	// that account's password hash and deletes every session and reset of
-	// the account, all at once, and returns the account's ID. ENOTFOUND if
+	// that account's password hash and deletes every session, reset and
+	// device of the account, all at once, and returns the account's ID. ENOTFOUND if
 	// no such reset is stored here (unknown, used, superseded or expired).
 	ResetPassword(ctx context.Context, tokenHash []byte, passwordHash string, now time.Time) (accountID string, err error)
+	// AddDevice records that the device holding the token of tokenHash
+	// signed in to the account; ENOTFOUND for an unknown account.
+	AddDevice(ctx context.Context, accountID string, tokenHash []byte, at time.Time) error
+	// KnownDevice reports whether the device of tokenHash signed in to the
+	// account before.
+	KnownDevice(ctx context.Context, accountID string, tokenHash []byte) (bool, error)
 }
 
 // PasswordReset is a pending reset of a forgotten password. Only the
@@ -238,7 +244,8 @@ type Accounts interface {
 	// EUNAUTHORIZED for a wrong handle or password, which take the same
 	// time; ERATELIMIT after too many attempts from the client, or when
 	// the client's own failures on the handle make it wait. Other
-	// clients' failures never refuse a client that has none of its own.
+	// clients' failures never refuse a client that has none of its own,
+	// nor a device that signed in to the account before.
 	SignIn(ctx context.Context, handle, password string, client Client) (*SignedIn, error)
 	// Authenticate returns the live session of a token; EUNAUTHORIZED for
 	// an unknown, malformed or expired one.
@@ -301,16 +308,22 @@ type SignUp struct {
 }
 
 // SignedIn is a new session of an account: its token, shown this once and
-// never stored, and when it expires.
+// never stored, and when it expires. Device is a new device token for a
+// client that presented none the account knows ("" otherwise).
 type SignedIn struct {
 	Account   *Account
 	Token     string
 	ExpiresAt time.Time
+	Device    string
 }
 
 // Client is who is calling, as far as rate limits and the sessions list
 // need to know: the network address requests come from and the device.
+// Device is the device token the client keeps from an earlier sign-in (a
+// cookie of the web app), "" if none: a device the account knows keeps
+// its own rate limit, apart from strangers sharing its address.
 type Client struct {
 	Addr      string
 	UserAgent string
+	Device    string
 }

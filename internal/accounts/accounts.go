@@ -9,6 +9,7 @@ package accounts
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -158,11 +159,40 @@ func (s *Service) SignIn(ctx context.Context, handle, password string, client fl
 	if len(handle) > 64 || utf8.RuneCountInString(password) > 1024 {
 		return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong handle or password.")
 	}
-	a, err := s.guarded(ctx, auth.Attempt{Client: client.Addr, Account: handle}, password)
+	at := auth.Attempt{Client: client.Addr, Account: handle}
+	if device, err := s.knownDevice(ctx, handle, client.Device); err != nil {
+		return nil, err
+	} else if device != "" {
+		at.Client, at.Trusted = device, true
+	}
+	a, err := s.guarded(ctx, at, password)
 	if err != nil {
 		return nil, err
 	}
 	return s.startSession(ctx, a, client)
+}
+
+// knownDevice names the client's device ("device:" and its token's hash)
+// if it signed in to the account of handle before, and is "" otherwise
+// (no device token, an unknown handle, an unknown device).
+func (s *Service) knownDevice(ctx context.Context, handle, token string) (string, error) {
+	if !auth.WellFormedToken(token) {
+		return "", nil
+	}
+	a, err := s.router.AccountByHandle(ctx, handle)
+	if flick.ErrorCode(err) == flick.ENOTFOUND {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	hash := auth.HashToken(token)
+	known, err := routing.InHome(ctx, s.router, a.ID, func(home *flick.Cell) (bool, error) {
+		return home.Store.KnownDevice(ctx, a.ID, hash)
+	})
+	if err != nil || !known {
+		return "", err
+	}
+	return "device:" + hex.EncodeToString(hash), nil
 }
 
 // guarded checks password for at.Account (a handle) if the guard allows
@@ -201,7 +231,7 @@ func (s *Service) checkOwnPassword(ctx context.Context, accountID, password stri
 	if utf8.RuneCountInString(password) > 1024 {
 		return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong password.")
 	}
-	if _, err := s.guarded(ctx, auth.Attempt{Client: client.Addr, Account: a.Handle, SignedIn: true}, password); err != nil {
+	if _, err := s.guarded(ctx, auth.Attempt{Client: client.Addr, Account: a.Handle, Trusted: true}, password); err != nil {
 		if flick.ErrorCode(err) == flick.EUNAUTHORIZED {
 			return nil, flick.Errorf(flick.EUNAUTHORIZED, "Wrong password.")
 		}
@@ -243,11 +273,20 @@ func (s *Service) passwordHash(ctx context.Context, accountID string) (string, e
 	})
 }
 
-// startSession creates a session for a in its home region.
+// startSession creates a session for a in its home region, and records
+// the client's device as one that signed in to a: the device token it
+// presented, or a new one it is to keep.
 func (s *Service) startSession(ctx context.Context, a *flick.Account, client flick.Client) (*flick.SignedIn, error) {
 	token, err := auth.NewToken()
 	if err != nil {
 		return nil, err
+	}
+	device, newDevice := client.Device, ""
+	if !auth.WellFormedToken(device) {
+		if device, err = auth.NewToken(); err != nil {
+			return nil, err
+		}
+		newDevice = device
 	}
 	now := s.clock().UTC()
 	sess := &flick.Session{
@@ -262,7 +301,10 @@ func (s *Service) startSession(ctx context.Context, a *flick.Account, client fli
 	if err := home.Store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	return &flick.SignedIn{Account: a, Token: token, ExpiresAt: sess.ExpiresAt}, nil
+	if err := home.Store.AddDevice(ctx, a.ID, auth.HashToken(device), now); err != nil {
+		return nil, err
+	}
+	return &flick.SignedIn{Account: a, Token: token, ExpiresAt: sess.ExpiresAt, Device: newDevice}, nil
 }
 
 // Authenticate finds the session of token in whichever region holds it.

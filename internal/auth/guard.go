@@ -19,9 +19,10 @@ import (
 //     collected accountFree failures, a client that has itself failed on it
 //     waits a delay that doubles every accountStep further failures, up to
 //     maxDelay. A client in good standing (no failure of its own on the
-//     account, or signed in to it) is never refused by the account's count,
-//     so the right password from the owner's device always goes through,
-//     however many strangers guess.
+//     account, or trusted: signed in to it, or a device that signed in to
+//     it before) is never refused by the account's count, so the right
+//     password from the owner's device always goes through, however many
+//     strangers guess.
 //
 // Failures are forgotten window after the last one; a success forgets the
 // client's own failures on the account.
@@ -51,14 +52,16 @@ const (
 )
 
 // Attempt is one password check: Client names who is trying (a network
-// address), Account whose password is tried (a handle, so that unknown
-// handles are limited alike), and SignedIn says that the client holds a
-// session of that account (a password asked again before a sensitive
-// change), which puts it in good standing.
+// address, or a device the account knows, which then has limits of its own
+// apart from strangers sharing its address), Account whose password is
+// tried (a handle, so that unknown handles are limited alike), and Trusted
+// says that the client is signed in to the account (a password asked again
+// before a sensitive change) or is a device that signed in to it before,
+// which puts it in good standing.
 type Attempt struct {
-	Client   string
-	Account  string
-	SignedIn bool
+	Client  string
+	Account string
+	Trusted bool
 }
 
 // NewGuard limits each client to perMinute attempts a minute with bursts of
@@ -91,7 +94,7 @@ func (g *Guard) wait(now time.Time, a Attempt) time.Duration {
 		return 0 // good standing
 	}
 	d := doubling(own.n-ownFree, 1)
-	if acct := g.live(now, accountKey(a)); acct != nil && !a.SignedIn {
+	if acct := g.live(now, accountKey(a)); acct != nil && !a.Trusted {
 		d = max(d, doubling(acct.n-accountFree, accountStep))
 	}
 	return own.last.Add(d).Sub(now)

@@ -62,7 +62,7 @@ func TestGuardManyClients(t *testing.T) {
 		}
 	})
 	t.Run("a signed-in client that mistyped is not held by the account's count", func(t *testing.T) {
-		me := Attempt{Client: "owner-phone", Account: "ann", SignedIn: true}
+		me := Attempt{Client: "owner-phone", Account: "ann", Trusted: true}
 		g.Failed(now, me)
 		if ok, retry := g.Allow(now.Add(time.Second), me); !ok {
 			t.Fatalf("refused, retry %v", retry)

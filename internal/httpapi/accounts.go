@@ -39,11 +39,12 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ *caller
 		return err
 	}
 	in, err := s.Accounts.SignUp(r.Context(), flick.SignUp{Handle: req.Handle, Password: req.Password, Birthdate: req.Birthdate,
-		Email: req.Email, Region: req.Region}, s.client(r))
+		Email: req.Email, Region: req.Region}, s.device(r))
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, r, in)
+	s.setDeviceCookie(w, r, in)
 	me := ownAccount(in.Account)
 	writeJSON(w, http.StatusCreated, signUpResponse{meJSON: me, Account: me, Token: in.Token})
 	return nil
@@ -60,11 +61,12 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, _ *caller
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	in, err := s.Accounts.SignIn(r.Context(), req.Handle, req.Password, s.client(r))
+	in, err := s.Accounts.SignIn(r.Context(), req.Handle, req.Password, s.device(r))
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, r, in)
+	s.setDeviceCookie(w, r, in)
 	writeJSON(w, http.StatusCreated, sessionResponse{Token: in.Token, Account: ownAccount(in.Account)})
 	return nil
 }
@@ -205,4 +207,35 @@ func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// deviceCookie keeps the device token of the web app's browser: proof that
+// it signed in before, which keeps its password attempts apart from
+// strangers' (accounts.Service.SignIn). API clients may send it too.
+const deviceCookie = "flick_device"
+
+// device is the client with the device token it keeps, if any.
+func (s *Server) device(r *http.Request) flick.Client {
+	cl := s.client(r)
+	if ck, err := r.Cookie(deviceCookie); err == nil {
+		cl.Device = ck.Value
+	}
+	return cl
+}
+
+// setDeviceCookie gives the browser a new device token to keep, for a
+// year: only the sign-in and sign-up endpoints read it.
+func (s *Server) setDeviceCookie(w http.ResponseWriter, r *http.Request, in *flick.SignedIn) {
+	if in.Device == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     deviceCookie,
+		Value:    in.Device,
+		Path:     "/api/v1/",
+		MaxAge:   365 * 24 * 60 * 60,
+		HttpOnly: true,
+		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		SameSite: http.SameSiteStrictMode,
+	})
 }

@@ -68,8 +68,11 @@ func TestSignUp(t *testing.T) {
 				t.Fatalf("handle %q, want newuser", out.Handle)
 			}
 			ck := r.Cookies()
-			if len(ck) != 1 || ck[0].Name != cookieName || ck[0].Value != out.Token || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteLaxMode {
+			if len(ck) != 2 || ck[0].Name != cookieName || ck[0].Value != out.Token || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteLaxMode {
 				t.Fatalf("session cookie %+v", ck)
+			}
+			if ck[1].Name != deviceCookie || len(ck[1].Value) != 43 || ck[1].Value == out.Token || !ck[1].HttpOnly || ck[1].SameSite != http.SameSiteStrictMode {
+				t.Fatalf("device cookie %+v", ck[1])
 			}
 			f.must(200, "GET", "/api/v1/me", nil, bearer(out.Token))
 		})
@@ -188,6 +191,25 @@ func TestNoLockout(t *testing.T) {
 	f.must(201, "POST", "/api/v1/sessions", right, from("198.51.100.7"))
 	f.must(401, "POST", "/api/v1/sessions", wrong, from("198.51.100.8"))
 	f.must(201, "POST", "/api/v1/sessions", right, from("198.51.100.8"))
+	// A stranger behind the owner's own address (one NAT, one café) makes
+	// that address wait; the owner's browser, which signed in before,
+	// keeps limits of its own.
+	owner := f.must(201, "POST", "/api/v1/sessions", right, from("192.0.2.1"))
+	device := withHeader("Cookie", deviceCookie+"="+owner.Cookies()[1].Value)
+	for range 12 {
+		f.request("POST", "/api/v1/sessions", wrong, from("192.0.2.1"))
+	}
+	f.must(429, "POST", "/api/v1/sessions", right, from("192.0.2.1"))
+	f.must(201, "POST", "/api/v1/sessions", right, from("192.0.2.1"), device)
+	f.must(401, "POST", "/api/v1/sessions", wrong, from("192.0.2.1"), device) // a typo
+	f.must(201, "POST", "/api/v1/sessions", right, from("192.0.2.1"), device)
+	// A device token is no key to another account: bob's failures count
+	// against the address, as if there were no device token.
+	f.signUp("bob")
+	for range 5 {
+		f.must(401, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "a wrong guess"}, from("192.0.2.2"), device)
+	}
+	f.must(429, "POST", "/api/v1/sessions", map[string]string{"handle": "bob", "password": "violet tractor umbrella"}, from("192.0.2.2"))
 	// A password asked again (changing it) is guarded the same way.
 	f.must(204, "PUT", "/api/v1/me/password", map[string]string{"current_password": "violet tractor umbrella", "new_password": "a brand new phrase"},
 		bearer(ann.Token), from("198.51.100.7"))

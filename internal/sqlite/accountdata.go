@@ -464,6 +464,7 @@ func accountTraces(ctx context.Context, tx *sql.Tx, id string) ([][]byte, error)
 	keys, err := collect(ctx, tx, scanValue[[]byte], `SELECT id FROM sessions WHERE account_id = ?1
 		UNION ALL SELECT token_hash FROM sessions WHERE account_id = ?1
 		UNION ALL SELECT token_hash FROM password_resets WHERE account_id = ?1
+		UNION ALL SELECT token_hash FROM devices WHERE account_id = ?1
 		UNION ALL SELECT id FROM videos WHERE author_id = ?1
 		UNION ALL SELECT id FROM comments WHERE author_id = ?1`, id)
 	if err != nil {
@@ -560,6 +561,7 @@ var personalTables = [...]struct{ table, owner string }{
 	{"accounts", "id"},
 	{"sessions", "account_id"},
 	{"password_resets", "account_id"},
+	{"devices", "account_id"},
 	{"follows", "follower_id"},
 	{"likes", "account_id"},
 	{"watches", "account_id"},

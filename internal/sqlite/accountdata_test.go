@@ -215,8 +215,9 @@ func busyRegion(t *testing.T, db *DB, videos videosFate) (gone, friend string, t
 			UserAgent: "zqsecretagent", CreatedAt: tick(), ExpiresAt: at.Add(time.Hour)}))
 	}
 	must(t, db.CreatePasswordReset(ctx, &flick.PasswordReset{AccountID: a.ID, TokenHash: []byte("zqsecretreset"), CreatedAt: tick(), ExpiresAt: at.Add(time.Hour)}))
+	must(t, db.AddDevice(ctx, a.ID, []byte("zqsecretdevice"), tick()))
 	traces = []string{a.Handle, a.Email, "Zqsecretname", "zqsecretbio", "zqsecretfilter", "zqsecrettoken", "zqsecretagent",
-		"zqsecretreset", "zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
+		"zqsecretreset", "zqsecretdevice", "zqsecretcaption", "zqsecrettag", "zqsecretcomment", "zqsecretdeleted"}
 	if videos == videosGone {
 		traces = append(traces, a.ID)
 	}

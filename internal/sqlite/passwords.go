@@ -20,8 +20,9 @@ func (db *DB) AccountsByEmail(ctx context.Context, email string) (_ []*flick.Acc
 	return collect(ctx, db.read, scanAccount, accountSelect+` WHERE a.email = ? AND a.email != '' ORDER BY a.id`, email)
 }
 
-// SetPassword replaces the account's password hash and signs out every
-// other session, in one transaction.
+// SetPassword replaces the account's password hash, signs out every other
+// session and forgets the account's resets and devices, in one
+// transaction.
 func (db *DB) SetPassword(ctx context.Context, accountID, passwordHash, keepSessionID string) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: set password")
 	if passwordHash == "" {
@@ -40,8 +41,12 @@ func setPassword(ctx context.Context, tx *sql.Tx, accountID, passwordHash, keepS
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND id != ?`, accountID, keepSessionID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM password_resets WHERE account_id = ?`, accountID)
-	return err
+	for _, table := range []string{"password_resets", "devices"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE account_id = ?`, accountID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreatePasswordReset stores r and deletes the account's earlier resets.
@@ -82,4 +87,28 @@ func (db *DB) ResetPassword(ctx context.Context, tokenHash []byte, passwordHash 
 		return setPassword(ctx, tx, accountID, passwordHash, "")
 	})
 	return accountID, err
+}
+
+// AddDevice records a device of the account; adding one twice is no error.
+func (db *DB) AddDevice(ctx context.Context, accountID string, tokenHash []byte, at time.Time) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: add device")
+	if len(tokenHash) == 0 {
+		return flick.Errorf(flick.EINVALID, "A device needs a token hash.")
+	}
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		if here, err := storedHere(ctx, tx, accountID); err != nil || !here {
+			return cmp.Or[error](err, flick.Errorf(flick.ENOTFOUND, "Account not found."))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO devices (token_hash, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			tokenHash, accountID, millis(at))
+		return err
+	})
+}
+
+// KnownDevice reports whether the device of tokenHash signed in to the
+// account.
+func (db *DB) KnownDevice(ctx context.Context, accountID string, tokenHash []byte) (known bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: known device")
+	err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM devices WHERE account_id = ? AND token_hash = ?)`, accountID, tokenHash).Scan(&known)
+	return known, err
 }

@@ -42,6 +42,7 @@ func (f *backend) busyAccount(handle string) *busy {
 	}
 	f.must(f.s.CreatePasswordReset(f.ctx, &flick.PasswordReset{AccountID: a.ID, TokenHash: []byte("reset-" + handle),
 		CreatedAt: f.tick(), ExpiresAt: f.now.Add(time.Hour)}))
+	f.must(f.s.AddDevice(f.ctx, a.ID, []byte("device-"+handle), f.tick()))
 	b.ready = f.readyVideo(a, b.word+" dance #moves @"+o.Handle)
 	b.processing = f.video(a, "draft #moves")
 	b.failed = f.video(a, "broken")
@@ -149,12 +150,13 @@ func (f *fixture) wantOwners(s flick.Store, id string, tables ...string) {
 }
 
 // personalTables are the tables PersonalOwners reports.
-var personalTables = []string{"accounts", "sessions", "password_resets", "follows", "likes", "watches", "comments", "blocks",
+var personalTables = []string{"accounts", "sessions", "password_resets", "devices", "follows", "likes", "watches", "comments", "blocks",
 	"not_interested", "viewer_settings", "videos"}
 
-// movedTables are those a move copies: a pending password reset stays
-// behind, erased with the source's records (ask again after a move).
-var movedTables = slices.DeleteFunc(slices.Clone(personalTables), func(t string) bool { return t == "password_resets" })
+// movedTables are those a move copies: a pending password reset and the
+// known devices stay behind, erased with the source's records (ask again
+// after a move; a device is known again at its next sign-in).
+var movedTables = slices.DeleteFunc(slices.Clone(personalTables), func(t string) bool { return t == "password_resets" || t == "devices" })
 
 func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	b := f.busyAccount("mover")

@@ -42,7 +42,11 @@ func testPasswords(t *testing.T, f *fixture) {
 		keep, _ := session(ann, "ann-1"), session(ann, "ann-2")
 		bobs := session(bob, "bob-1")
 		reset(ann, "ann-reset", f.now.Add(time.Hour))
+		f.must(home.AddDevice(f.ctx, ann.ID, []byte("ann-laptop"), f.tick()))
 		f.must(home.SetPassword(f.ctx, ann.ID, "new-hash", keep.ID))
+		if known, err := home.KnownDevice(f.ctx, ann.ID, []byte("ann-laptop")); err != nil || known {
+			t.Errorf("a device is still known after the password changed: %v, %v", known, err)
+		}
 		wantHash(ann, "new-hash")
 		if got := sessionIDs(ann); !slices.Equal(got, []string{keep.ID}) {
 			t.Errorf("sessions after SetPassword %v, want only %s", got, keep.ID)
@@ -102,5 +106,19 @@ func testPasswords(t *testing.T, f *fixture) {
 				t.Errorf("AccountsByEmail(%q) = %+v, %v; want none", e, got, err)
 			}
 		}
+	})
+	f.run("devices", func(f *fixture) {
+		known := func(a *flick.Account, token string) bool {
+			ok, err := f.home(a.ID).KnownDevice(f.ctx, a.ID, []byte(token))
+			f.must(err)
+			return ok
+		}
+		f.must(home.AddDevice(f.ctx, ann.ID, []byte("ann-phone"), f.tick()))
+		f.must(home.AddDevice(f.ctx, ann.ID, []byte("ann-phone"), f.tick())) // again: no error
+		if !known(ann, "ann-phone") || known(ann, "bob-phone") || known(bob, "ann-phone") {
+			t.Error("KnownDevice does not tell ann's device from others")
+		}
+		f.wantCode(home.AddDevice(f.ctx, flick.NewID(f.tick()), []byte("x"), f.tick()), flick.ENOTFOUND, "device of an unknown account")
+		f.wantCode(home.AddDevice(f.ctx, ann.ID, nil, f.tick()), flick.EINVALID, "device without a token")
 	})
 }
