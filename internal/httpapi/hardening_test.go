@@ -1,0 +1,206 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/flick-video/flick"
+)
+
+// routeWorld is a fixture with an admin and auditor (ann), another account
+// (bob) and a ready video of ann's, and a way to fill any route's path
+// parameters from them. A route whose parameter it cannot fill fails the
+// test, so that a new route is never silently left out of the checks that
+// walk the route table.
+type routeWorld struct {
+	*fixture
+	ann, bob user
+	video    *flick.Video
+}
+
+func newRouteWorld(t *testing.T, configure ...func(*setup)) *routeWorld {
+	t.Helper()
+	f := newFixture(t, configure...)
+	w := &routeWorld{fixture: f, ann: f.signUp("ann"), bob: f.signUp("bob")}
+	if _, err := f.node.Accounts.SetRoles(context.Background(), w.ann.ID, []string{flick.RoleAdmin, flick.RoleAuditor}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.video = f.readyVideo(w.ann, "a walk in the park #api")
+	return w
+}
+
+// path fills rt's path parameters.
+func (w *routeWorld) path(rt route) string {
+	w.t.Helper()
+	p := rt.path
+	for param, value := range map[string]string{
+		"{handle}": w.bob.Handle,
+		"{id}":     w.video.ID,
+		"{tag}":    "api",
+		"{key...}": w.video.Renditions[0].Key,
+	} {
+		p = strings.ReplaceAll(p, param, value)
+	}
+	if strings.Contains(p, "{") {
+		w.t.Fatalf("%s %s: no value for its path parameter; add one to routeWorld.path", rt.method, rt.path)
+	}
+	return p
+}
+
+// jsonBodyKind is what the OpenAPI document says a route's JSON request body
+// is ("object" or "array"), "" when the route takes no JSON body.
+func jsonBodyKind(t *testing.T, doc map[string]any, rt route) string {
+	t.Helper()
+	ops, _ := doc["paths"].(map[string]any)[goWildcard.ReplaceAllString(rt.path, "{$1}")].(map[string]any)
+	op, _ := ops[strings.ToLower(rt.method)].(map[string]any)
+	body, _ := op["requestBody"].(map[string]any)
+	content, _ := body["content"].(map[string]any)
+	media, ok := content["application/json"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	schema := media["schema"].(map[string]any)
+	if schema["type"] == "array" {
+		return "array"
+	}
+	return "object" // a $ref to an object schema, or an inline object
+}
+
+// TestJSONBodiesOfEveryRoute sends every route that takes a JSON body (as
+// the OpenAPI document says) a body of the wrong JSON type and one of
+// invalid UTF-8: each is a 400 that names the problem.
+func TestJSONBodiesOfEveryRoute(t *testing.T) {
+	w := newRouteWorld(t)
+	doc := loadOpenAPIMap(t)
+	checked := 0
+	for _, rt := range w.srv.routeSet {
+		kind := jsonBodyKind(t, doc, rt)
+		if kind == "" {
+			continue
+		}
+		checked++
+		wrong := map[string]string{"object": "[]", "array": "{}"}[kind]
+		for _, tc := range []struct{ body, says string }{
+			{"null", "JSON " + kind},
+			{" null ", "JSON " + kind},
+			{wrong, "JSON " + kind},
+			{`"text"`, "JSON " + kind},
+			{"42", "JSON " + kind},
+			{"true", "JSON " + kind},
+			{"{\"text\":\"\xff\xfe\"}", "UTF-8"},
+			{"[\"\xc3\x28\"]", "UTF-8"},
+		} {
+			r := w.request(rt.method, w.path(rt), []byte(tc.body), bearer(w.ann.Token), withHeader("Content-Type", "application/json"))
+			var e errorBody
+			if r.StatusCode == http.StatusBadRequest {
+				r.decode(t, &e)
+			}
+			if r.StatusCode != http.StatusBadRequest || !strings.Contains(e.Error.Message, tc.says) {
+				t.Errorf("%s %s with %q: %d %s, want 400 naming %q", rt.method, rt.path, tc.body, r.StatusCode, r.body, tc.says)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d routes take JSON: the OpenAPI walk is broken", checked)
+	}
+}
+
+// loadOpenAPIMap is the OpenAPI document as plain JSON values.
+func loadOpenAPIMap(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// A null body changes nothing: it used to wipe the keyword filters.
+func TestNullSettingsChangeNothing(t *testing.T) {
+	f := newFixture(t)
+	ann := f.signUp("ann")
+	f.must(200, "PUT", "/api/v1/me/settings", map[string]any{"keyword_filters": []string{"spoilers"}}, bearer(ann.Token))
+	f.must(400, "PUT", "/api/v1/me/settings", []byte("null"), bearer(ann.Token), withHeader("Content-Type", "application/json"))
+	f.must(400, "PATCH", "/api/v1/me", []byte("null"), bearer(ann.Token), withHeader("Content-Type", "application/json"))
+	var s flick.ViewerSettings
+	f.must(200, "GET", "/api/v1/me/settings", nil, bearer(ann.Token)).decode(t, &s)
+	if len(s.KeywordFilters) != 1 || s.KeywordFilters[0] != "spoilers" {
+		t.Fatalf("keyword filters after a null PUT: %q", s.KeywordFilters)
+	}
+}
+
+// Invalid UTF-8 in a comment is refused, not stored as U+FFFD.
+func TestInvalidUTF8CommentIsRefused(t *testing.T) {
+	f := newFixture(t)
+	ann := f.signUp("ann")
+	v := f.readyVideo(ann, "utf-8")
+	f.must(400, "POST", "/api/v1/videos/"+v.ID+"/comments", []byte("{\"text\":\"hi \xff\xfe\"}"), bearer(ann.Token), withHeader("Content-Type", "application/json"))
+	var page listJSON[flick.Comment]
+	f.must(200, "GET", "/api/v1/videos/"+v.ID+"/comments", nil).decode(t, &page)
+	if len(page.Items) != 0 {
+		t.Fatalf("a comment was stored: %+v", page.Items)
+	}
+}
+
+// TestInvalidUTF8InAddresses sends every route a query string holding
+// invalid UTF-8, and every route whose path ends in a parameter a value
+// holding it: a 400, whatever the route.
+func TestInvalidUTF8InAddresses(t *testing.T) {
+	w := newRouteWorld(t)
+	for _, rt := range w.srv.routeSet {
+		bad := []string{w.path(rt) + "?q=%ff%fe&reason=%c3%28"}
+		if strings.HasSuffix(rt.path, "}") {
+			bad = append(bad, w.path(rt)+"%ff")
+		}
+		for _, p := range bad {
+			r := w.request(rt.method, p, nil, bearer(w.ann.Token))
+			if r.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s %s: %d %s, want 400", rt.method, p, r.StatusCode, r.body)
+			}
+		}
+	}
+}
+
+// TestGETRoutesWriteNoAccessEntries calls every GET route of the table, as
+// an admin and auditor, with every parameter a state-changing call would
+// take: none may add an entry to the permanent access log, which a
+// cross-site link could otherwise do with the admin's cookie.
+func TestGETRoutesWriteNoAccessEntries(t *testing.T) {
+	w := newRouteWorld(t)
+	ctx := context.Background()
+	before, err := w.srv.Audit.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := w.log.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets := 0
+	for _, rt := range w.srv.routeSet {
+		if rt.method != http.MethodGet {
+			continue
+		}
+		gets++
+		for _, opt := range []reqOption{bearer(w.ann.Token), withCookie(w.fixture, w.ann.Token)} {
+			r := w.request("GET", w.path(rt)+"?reason=a+cross-site+link&q=park", nil, opt)
+			if r.StatusCode >= 500 {
+				t.Errorf("GET %s: %d %s", rt.path, r.StatusCode, r.body)
+			}
+		}
+	}
+	after, err := w.srv.Audit.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size != before.Size {
+		entries, _ := w.srv.Audit.Entries(ctx, before.Size, after.Size)
+		t.Errorf("%d GET routes wrote %d access-log entries: %+v", gets, after.Size-before.Size, entries)
+	}
+	if now, err := w.log.LastSeq(ctx); err != nil || now != seq {
+		t.Errorf("GET routes appended events: last sequence %d, was %d (%v)", now, seq, err)
+	}
+}
