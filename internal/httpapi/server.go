@@ -210,9 +210,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/audit/entries", accessAuditor, s.auditEntries},
 		{"GET", "/api/v1/audit/proof/inclusion", accessAuditor, s.auditInclusion},
 		{"GET", "/api/v1/audit/proof/consistency", accessAuditor, s.auditConsistency},
-		{"GET", "/api/v1/me/export", accessRequired, s.exportMe},
+		{"POST", "/api/v1/me/export", accessRequired, s.exportMe},
 		{"DELETE", "/api/v1/me", accessRequired, s.deleteMe},
-		{"GET", "/api/v1/admin/accounts/{handle}", accessAdmin, s.adminGetAccount},
+		{"POST", "/api/v1/admin/accounts/{handle}/inspect", accessAdmin, s.adminInspectAccount},
 		{"POST", "/api/v1/admin/accounts/{handle}/move", accessAdmin, s.adminMoveAccount},
 	}
 }
