@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -202,5 +203,38 @@ func TestGETRoutesWriteNoAccessEntries(t *testing.T) {
 	}
 	if now, err := w.log.LastSeq(ctx); err != nil || now != seq {
 		t.Errorf("GET routes appended events: last sequence %d, was %d (%v)", now, seq, err)
+	}
+}
+
+// TestTextRuleOnEveryTextField sends text-direction controls and invisible
+// characters to every JSON field and query that stores or echoes text: each
+// is refused with a 400 and nothing changes, while an emoji sequence joined
+// by zero-width joiners is kept as typed.
+func TestTextRuleOnEveryTextField(t *testing.T) {
+	f := newFixture(t)
+	ann := f.signUp("ann")
+	v := f.readyVideo(ann, "text rule")
+	comments := "/api/v1/videos/" + v.ID + "/comments"
+	for _, bad := range []string{"\u202enimda", "ad\u200bmin", "ad\u200dmin", "\u2066x\u2069", "x\u200e", "soft\u00adhyphen"} {
+		f.must(400, "PATCH", "/api/v1/me", map[string]string{"display_name": bad}, bearer(ann.Token))
+		f.must(400, "PATCH", "/api/v1/me", map[string]string{"bio": bad}, bearer(ann.Token))
+		f.must(400, "POST", comments, map[string]string{"text": bad}, bearer(ann.Token))
+		f.must(400, "PUT", "/api/v1/me/settings", map[string]any{"keyword_filters": []string{bad}}, bearer(ann.Token))
+		f.must(400, "GET", "/api/v1/search?q="+url.QueryEscape(bad), nil)
+	}
+	var me meJSON
+	f.must(200, "GET", "/api/v1/me", nil, bearer(ann.Token)).decode(t, &me)
+	if me.DisplayName != "" || me.Bio != "" {
+		t.Fatalf("a refused profile was stored: %+v", me.accountJSON)
+	}
+	coder := "Ann \U0001F469\u200d\U0001F4BB"
+	f.must(200, "PATCH", "/api/v1/me", map[string]string{"display_name": coder, "bio": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u2764\ufe0f"}, bearer(ann.Token)).decode(t, &me)
+	if me.DisplayName != coder {
+		t.Errorf("display name %q, want %q", me.DisplayName, coder)
+	}
+	var c flick.Comment
+	f.must(201, "POST", comments, map[string]string{"text": "ship it " + coder}, bearer(ann.Token)).decode(t, &c)
+	if c.Text != "ship it "+coder {
+		t.Errorf("comment %q", c.Text)
 	}
 }
