@@ -33,7 +33,12 @@ func startTestAppIn(t *testing.T, dir string, regions ...string) *testApp {
 	t.Helper()
 	testenv.RequireTool(t, "ffmpeg")
 	testenv.RequireTool(t, "ffprobe")
-	cfg := Config{Addr: "127.0.0.1:0", Data: dir, Regions: regions, MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn}
+	return startTestAppWith(t, Config{Addr: "127.0.0.1:0", Data: dir, Regions: regions, MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn})
+}
+
+// startTestAppWith starts a server configured by cfg.
+func startTestAppWith(t *testing.T, cfg Config) *testApp {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
@@ -60,7 +65,7 @@ func startTestAppIn(t *testing.T, dir string, regions ...string) *testApp {
 		})
 	}
 	t.Cleanup(stop)
-	return &testApp{App: app, URL: app.URL(), Dir: dir, stop: stop}
+	return &testApp{App: app, URL: app.URL(), Dir: cfg.Data, stop: stop}
 }
 
 // Stop shuts the server down gracefully, as SIGTERM does.

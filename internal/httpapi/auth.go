@@ -141,10 +141,16 @@ func (s *Server) checkOrigin(r *http.Request, c *caller) error {
 	return nil
 }
 
+// sameOrigin reports whether origin is the instance's own: the configured
+// public URL's, else the scheme and host the client addressed (see isTLS and
+// host).
 func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false
+	}
+	if p := s.cfg.PublicURL; p != nil {
+		return u.Scheme == p.Scheme && strings.EqualFold(u.Host, p.Host)
 	}
 	scheme := "http"
 	if s.isTLS(r) {
@@ -161,7 +167,7 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, in *flick.Sig
 		Path:     "/",
 		MaxAge:   max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1),
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		Secure:   s.isTLS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -173,7 +179,7 @@ func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		Secure:   s.isTLS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }

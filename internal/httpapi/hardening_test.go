@@ -238,3 +238,43 @@ func TestTextRuleOnEveryTextField(t *testing.T) {
 		t.Errorf("comment %q", c.Text)
 	}
 }
+
+// TestExpectedOrigin checks the CSRF rule's idea of our own origin under
+// each deployment: a configured public URL, a trusted proxy's forwarded
+// scheme and host, secure cookies behind a TLS-terminating proxy that is
+// not trusted (this used to refuse every cookie write with 403), and plain
+// HTTP.
+func TestExpectedOrigin(t *testing.T) {
+	public, _ := url.Parse("https://flick.example")
+	tests := []struct {
+		name    string
+		api     Config
+		headers map[string]string
+		origin  func(f *fixture) string
+		want    int
+	}{
+		{"plain http", Config{}, nil, func(f *fixture) string { return f.ts.URL }, 200},
+		{"plain http, https origin", Config{}, nil, func(f *fixture) string { return strings.Replace(f.ts.URL, "http:", "https:", 1) }, 403},
+		{"secure cookies, untrusted proxy", Config{SecureCookies: true}, nil, func(f *fixture) string { return strings.Replace(f.ts.URL, "http:", "https:", 1) }, 200},
+		{"secure cookies, http origin", Config{SecureCookies: true}, nil, func(f *fixture) string { return f.ts.URL }, 403},
+		{"trusted proxy", Config{TrustProxy: true}, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "fwd.example"},
+			func(*fixture) string { return "https://fwd.example" }, 200},
+		{"untrusted forwarded headers", Config{}, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+			func(*fixture) string { return "https://evil.example" }, 403},
+		{"public URL", Config{PublicURL: public}, nil, func(*fixture) string { return "https://flick.example" }, 200},
+		{"public URL, the request's own host", Config{PublicURL: public}, nil, func(f *fixture) string { return f.ts.URL }, 403},
+		{"public URL wins over a trusted proxy", Config{PublicURL: public, TrustProxy: true}, map[string]string{"X-Forwarded-Host": "fwd.example"},
+			func(*fixture) string { return "https://fwd.example" }, 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(s *setup) { s.api = tc.api })
+			ann := f.signUp("ann")
+			opts := []reqOption{withCookie(f, ann.Token), withHeader("Origin", tc.origin(f))}
+			for k, v := range tc.headers {
+				opts = append(opts, withHeader(k, v))
+			}
+			f.must(tc.want, "PATCH", "/api/v1/me", map[string]string{"bio": "hello"}, opts...)
+		})
+	}
+}

@@ -74,6 +74,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.Error("request failed", "request_id", requestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	writeErrorBody(w, err)
+}
+
+// writeErrorBody writes err's JSON answer: its code, status, message and
+// Retry-After.
+func writeErrorBody(w http.ResponseWriter, err error) {
+	code := flick.ErrorCode(err)
 	var body errorBody
 	body.Error.Code = code
 	body.Error.Message = flick.ErrorMessage(err)

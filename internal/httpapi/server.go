@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,8 +34,12 @@ type Config struct {
 	// only behind a reverse proxy that sets them.
 	TrustProxy bool
 	// SecureCookies marks the session cookie Secure even on plain-HTTP
-	// requests (TLS terminated elsewhere).
+	// requests (TLS terminated elsewhere): browsers reach the instance over
+	// HTTPS.
 	SecureCookies bool
+	// PublicURL is where browsers reach the instance (scheme and host),
+	// when set: the one origin the CSRF check accepts.
+	PublicURL *url.URL
 }
 
 func (c Config) withDefaults() Config {
