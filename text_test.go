@@ -127,6 +127,8 @@ func TestValidateCaption(t *testing.T) {
 		{strings.Repeat("é", MaxCaptionRunes+1), EUNPROCESSABLE},
 		{"nul \x00", EINVALID},
 		{"bad \xff", EINVALID},
+		{"\u202egnp.exe", EINVALID},
+		{"made with \U0001F9D1\u200d\U0001F4BB #code", ""},
 	}
 	for _, tc := range tests {
 		if got := ErrorCode(ValidateCaption(tc.caption)); got != tc.code {

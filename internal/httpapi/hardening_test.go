@@ -278,3 +278,45 @@ func TestExpectedOrigin(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossSiteOnEveryRoute sends every route that is not a GET a
+// cookie-authenticated request from another site: refused, whatever the
+// route. Behind a TLS proxy (secure cookies) the same request from our own
+// https origin is never refused as cross-site.
+func TestCrossSiteOnEveryRoute(t *testing.T) {
+	w := newRouteWorld(t, func(s *setup) { s.api.SecureCookies = true })
+	own := strings.Replace(w.ts.URL, "http:", "https:", 1)
+	for _, rt := range w.srv.routeSet {
+		if rt.method == http.MethodGet {
+			continue
+		}
+		for origin, refused := range map[string]bool{"https://evil.example": true, w.ts.URL: true, own: false} {
+			r := w.request(rt.method, w.path(rt), []byte("{}"), withCookie(w.fixture, w.bob.Token),
+				withHeader("Origin", origin), withHeader("Content-Type", "application/json"))
+			var e errorBody
+			if r.StatusCode >= 400 {
+				r.decode(t, &e)
+			}
+			if got := e.Error.Message == "Cross-site request refused."; got != refused {
+				t.Errorf("%s %s from %s: %d %s, want refused %v", rt.method, rt.path, origin, r.StatusCode, r.body, refused)
+			}
+		}
+	}
+}
+
+// TestRegionIsPersonal: the home region is shown to the account itself,
+// never on a profile or in search results, to anyone else.
+func TestRegionIsPersonal(t *testing.T) {
+	w := newRouteWorld(t)
+	for _, opts := range [][]reqOption{nil, {bearer(w.ann.Token)}} {
+		for _, path := range []string{"/api/v1/accounts/bob", "/api/v1/search?q=bob"} {
+			r := w.must(200, "GET", path, nil, opts...)
+			if !strings.Contains(string(r.body), `"handle":"bob"`) || strings.Contains(string(r.body), `"region"`) {
+				t.Errorf("GET %s: want bob without a region: %s", path, r.body)
+			}
+		}
+	}
+	if r := w.must(200, "GET", "/api/v1/me", nil, bearer(w.bob.Token)); !strings.Contains(string(r.body), `"region":"default"`) {
+		t.Errorf("GET /me lacks the home region: %s", r.body)
+	}
+}
