@@ -89,7 +89,7 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 		return err
 	})
 	fs.IntVar(&cfg.Workers, "workers", 1, "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "browsers reach Flick over HTTPS, with TLS terminated before it (a proxy): mark cookies Secure, expect https origins and send HSTS (FLICK_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
 	fs.Func("public-url", "the URL browsers reach Flick at, e.g. https://flick.example: the only origin accepted for signed-in writes from the web app; https also sends HSTS, as --secure-cookies does (FLICK_PUBLIC_URL) (default: each request's own scheme and host)", func(v string) error {
 		u, err := parsePublicURL(v)
