@@ -124,7 +124,7 @@ func (a *App) Listen() error {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
 	a.listener = netlimit.Listen(l, caps, a.overflow)
-	a.logger.Debug("connection caps", "total", caps.Total, "per_client", caps.PerClient)
+	a.logger.Info("connection caps", "total", caps.Total, "per_client", caps.PerClient)
 	return nil
 }
 
@@ -174,7 +174,6 @@ func (a *App) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
-
 	workers, err := a.Start(ctx)
 	if err != nil {
 		return err
@@ -185,7 +184,6 @@ func (a *App) Run(ctx context.Context) error {
 			serveErr <- fmt.Errorf("http server: %w", err)
 		}
 	}()
-
 	a.logger.Info("flick is running", "url", a.URL(), "data", a.cfg.Data, "regions", strings.Join(a.Router.Regions(), ","))
 
 	var runErr error
@@ -200,7 +198,6 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutdownCtx); err != nil {
 		a.logger.Warn("http shutdown", "err", err)
 	}
-
 	workers.Stop()
 	return runErr
 }

@@ -96,7 +96,7 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 		cfg.PublicURL = u
 		return err
 	})
-	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "most concurrent connections; more are answered 503 with Retry-After, while /healthz still answers (FLICK_MAX_CONNS) (default: half the open-file limit less 512, at most 10000)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "most concurrent connections; more are answered 503 with Retry-After, while /healthz still answers (FLICK_MAX_CONNS) (default: half of the open-file limit less 1024, at most 10000)")
 	cfg.MaxConnsPerClient = -1
 	fs.Func("max-conns-per-client", "most concurrent connections from one IP address (IPv6: one /64); 0 means no per-client cap (FLICK_MAX_CONNS_PER_CLIENT) (default 64, or none with --trust-proxy, where every connection comes from the proxy)", func(v string) error {
 		n, err := strconv.Atoi(v)

@@ -163,7 +163,7 @@ func TestClientOf(t *testing.T) {
 }
 
 func TestMaxConnections(t *testing.T) {
-	for files, want := range map[uint64]int{256: 64, 1024: 256, 20000: 9744, 1 << 20: 10000} {
+	for files, want := range map[uint64]int{256: 64, 1024: 64, 2048: 512, 20000: 9488, 1 << 20: 10000} {
 		if got := MaxConnections(files); got != want {
 			t.Errorf("MaxConnections(%d) = %d, want %d", files, got, want)
 		}

@@ -37,8 +37,8 @@ func RaiseOpenFileLimit() (uint64, error) {
 }
 
 // reservedFiles are the open files a node keeps for itself: databases,
-// the event log, transcodes, the overflow server's connections.
-const reservedFiles = 512
+// the event log, transcodes, the connections answered over the caps.
+const reservedFiles = 1024
 
 // MaxConnections is the most concurrent connections that fit in
 // openFiles: each may hold a second file (a media file being served, an
