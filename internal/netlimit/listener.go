@@ -37,14 +37,19 @@ type Caps struct {
 // answered at once.
 const overflowPerClient = 4
 
-// overflowTime bounds the answer to a connection over a cap: reading its
-// request head, and waiting for the client to take the reply.
-const overflowTime = time.Second
+// The answer to a connection over a cap is bounded in time, so that its
+// slot frees quickly: headTime to read the request head, then the reply is
+// written (within headTime too) and whatever the client already sent is
+// drained for at most drainTime (closing over unread bytes would reset the
+// connection and lose the reply).
+const (
+	headTime  = 500 * time.Millisecond
+	drainTime = 20 * time.Millisecond
+)
 
 // Listener wraps a net.Listener with Caps. Accept returns the connections
 // within the caps; it answers the others itself, each with one reply of
-// its overflow handler (read from a request head of at most 8 KiB), and
-// closes them.
+// its overflow handler to a request head of at most 8 KiB, and closes them.
 type Listener struct {
 	net.Listener
 	caps     Caps
@@ -150,12 +155,10 @@ func (l *Listener) unspill(client netip.Prefix) {
 }
 
 // answer reads one request head from c, writes the overflow handler's reply
-// and closes c, all within overflowTime. The client's unread bytes are
-// drained briefly first: closing over them would reset the connection and
-// lose the reply.
+// and closes c.
 func (l *Listener) answer(c net.Conn) {
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(overflowTime))
+	_ = c.SetDeadline(time.Now().Add(headTime))
 	req, err := http.ReadRequest(bufio.NewReader(io.LimitReader(c, 8<<10)))
 	if err != nil {
 		return
@@ -171,6 +174,7 @@ func (l *Listener) answer(c net.Conn) {
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+	_ = c.SetReadDeadline(time.Now().Add(drainTime))
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 
