@@ -135,16 +135,16 @@ type ProfileUpdate struct {
 	HasAvatar   *bool   `json:"-"`
 }
 
-// Validate checks lengths and control characters.
+// Validate checks lengths and characters (the text rule of PrintableText).
 func (u ProfileUpdate) Validate() error {
 	if u.DisplayName != nil {
 		if n := utf8.RuneCountInString(*u.DisplayName); n > MaxNameRunes || !PrintableLine(*u.DisplayName) {
-			return Errorf(EINVALID, "Display name must be at most %d printable characters.", MaxNameRunes)
+			return Errorf(EINVALID, "Display name must be at most %d characters on one line, without control, invisible or text-direction characters.", MaxNameRunes)
 		}
 	}
 	if u.Bio != nil {
 		if n := utf8.RuneCountInString(*u.Bio); n > MaxBioRunes || !PrintableText(*u.Bio) {
-			return Errorf(EINVALID, "Bio must be at most %d printable characters.", MaxBioRunes)
+			return Errorf(EINVALID, "Bio must be at most %d characters, without control, invisible or text-direction characters.", MaxBioRunes)
 		}
 	}
 	return nil

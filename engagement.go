@@ -30,7 +30,7 @@ func ValidateCommentText(s string) (string, error) {
 		return "", Errorf(EUNPROCESSABLE, "Comment must be at most %d characters.", MaxCommentRunes)
 	}
 	if !PrintableText(s) {
-		return "", Errorf(EINVALID, "Comment contains characters that are not allowed.")
+		return "", Errorf(EINVALID, "Comment contains control, invisible or text-direction characters, which are not allowed.")
 	}
 	return s, nil
 }

@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN     = "forbidden"          // 403: authenticated but not allowed
 	ENOTFOUND      = "not_found"          // 404
 	EMETHOD        = "method_not_allowed" // 405: the path exists for other methods
+	ETIMEOUT       = "timeout"            // 408: the request (its body) arrived too slowly
 	ECONFLICT      = "conflict"           // 409: e.g. handle taken
 	ETOOLARGE      = "too_large"          // 413: body or file over the limit
 	EUNSUPPORTED   = "unsupported"        // 415: not a video, wrong content type

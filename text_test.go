@@ -23,6 +23,37 @@ func TestPrintableText(t *testing.T) {
 		{"c1 \u0085 next line", false, false},
 		{"bad utf-8 \xff", false, false},
 		{"surrogate \xed\xa0\x80", false, false},
+		// Text-direction controls reorder what is shown: "\u202enimda"
+		// renders as "admin". Refused everywhere, marks included.
+		{"\u202enimda", false, false},
+		{"embedding \u202a \u202b \u202c \u202d", false, false},
+		{"isolates \u2066 \u2067 \u2068 \u2069", false, false},
+		{"marks \u200e \u200f \u061c", false, false},
+		// Invisible characters make different strings look the same.
+		{"ad\u200bmin", false, false},
+		{"ad\u200dmin", false, false},
+		{"ad\u200cmin", false, false},
+		{"\ufeffadmin", false, false},
+		{"soft\u00adhyphen", false, false},
+		{"word\u2060joiner", false, false},
+		{"hangul filler \u3164", false, false},
+		{"tag \U000E0041", false, false},
+		{"lonely selector \ufe0f", false, false},
+		// What scripts and emoji need stays: joiners inside emoji sequences,
+		// between letters of scripts that join, variation selectors after a
+		// character, and the tags of a subdivision flag.
+		{"coder \U0001F469\u200d\U0001F4BB", true, true},
+		{"family \U0001F468\u200d\U0001F469\u200d\U0001F467", true, true},
+		{"rainbow \U0001F3F3\ufe0f\u200d\U0001F308", true, true},
+		{"skin \U0001F44D\U0001F3FD \U0001F469\U0001F3FD\u200d\U0001F680", true, true},
+		{"heart \u2764\ufe0f", true, true},
+		{"scotland \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", true, true},
+		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", true, true}, // Persian: mi-khaham
+		{"\u0915\u094d\u200d\u0937", true, true},                         // Devanagari half form
+		{"\u0628\u064e\u200c\u0647", true, true},                         // after an Arabic vowel sign
+		{"\u0041\u0301\u200c\u0042", false, false},                       // Latin does not join
+		{"joiner at the end \U0001F469\u200d", false, false},
+		{"\u200d\U0001F4BB joiner at the start", false, false},
 	}
 	for _, tc := range tests {
 		if got := PrintableLine(tc.s); got != tc.single {
@@ -96,6 +127,8 @@ func TestValidateCaption(t *testing.T) {
 		{strings.Repeat("é", MaxCaptionRunes+1), EUNPROCESSABLE},
 		{"nul \x00", EINVALID},
 		{"bad \xff", EINVALID},
+		{"\u202egnp.exe", EINVALID},
+		{"made with \U0001F9D1\u200d\U0001F4BB #code", ""},
 	}
 	for _, tc := range tests {
 		if got := ErrorCode(ValidateCaption(tc.caption)); got != tc.code {

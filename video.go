@@ -87,7 +87,7 @@ func ValidateCaption(c string) error {
 		return Errorf(EUNPROCESSABLE, "Caption must be at most %d characters.", MaxCaptionRunes)
 	}
 	if !PrintableText(c) {
-		return Errorf(EINVALID, "Caption contains characters that are not allowed.")
+		return Errorf(EINVALID, "Caption contains control, invisible or text-direction characters, which are not allowed.")
 	}
 	return nil
 }

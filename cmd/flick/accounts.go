@@ -42,7 +42,7 @@ the owner: whoever opens it can take over the account.
   flick accounts reset-password --handle alice --public-url https://flick.example`, stderr)
 	bindConfig(fs, &cfg)
 	handle := fs.String("handle", "", "handle of the account (required)")
-	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address people open the web app at, e.g. https://flick.example: the link points there (FLICK_PUBLIC_URL) (default: print the link's path only)")
+	bindPublicURL(fs, &cfg, "the address people open the web app at, e.g. https://flick.example: the link points there (FLICK_PUBLIC_URL) (default: print the link's path only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,12 +50,7 @@ the owner: whoever opens it can take over the account.
 		fs.Usage()
 		return fmt.Errorf("accounts reset-password: --handle is required")
 	}
-	if cfg.PublicURL != "" {
-		if err := validPublicURL(cfg.PublicURL); err != nil {
-			return err
-		}
-	}
-	o, err := node.OpenOffline(ctx, node.Config{Data: cfg.Data, Accounts: accounts.Config{PublicURL: cfg.PublicURL}})
+	o, err := node.OpenOffline(ctx, node.Config{Data: cfg.Data, Accounts: accounts.Config{PublicURL: cfg.publicURL()}})
 	if err != nil {
 		return err
 	}

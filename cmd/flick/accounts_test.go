@@ -94,9 +94,9 @@ func TestSMTPURLStaysSecret(t *testing.T) {
 		t.Errorf("help shows the password or lacks the flag:\n%s", help)
 	}
 	for _, cfg := range []Config{
-		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com?from=flick@example.com"},                              // no --public-url
-		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com", PublicURL: "https://flick.example"},                 // no from
-		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com:x?from=flick@example.com", PublicURL: "https://f.ex"}, // bad port
+		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com?from=flick@example.com"},                                                // no --public-url
+		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com", PublicURL: mustPublicURL(t, "https://flick.example")},                 // no from
+		{Workers: 1, LogFormat: "text", SMTPURL: "smtp://flick:" + secret + "@mail.example.com:x?from=flick@example.com", PublicURL: mustPublicURL(t, "https://f.ex")}, // bad port
 	} {
 		err := cfg.validate()
 		if err == nil || strings.Contains(err.Error(), secret) {

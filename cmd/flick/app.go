@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/flick-video/flick/internal/accounts"
 	"github.com/flick-video/flick/internal/httpapi"
+	"github.com/flick-video/flick/internal/netlimit"
 	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/web"
 )
@@ -28,8 +30,9 @@ type App struct {
 	logger *slog.Logger
 
 	handler  http.Handler
+	overflow http.Handler // answers the connections over the caps
 	server   *http.Server
-	listener net.Listener
+	listener *netlimit.Listener
 }
 
 // OpenApp opens (creating if needed) the data directory and wires every
@@ -40,7 +43,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	accountsCfg := accounts.Config{PublicURL: cfg.PublicURL}
+	accountsCfg := accounts.Config{PublicURL: cfg.publicURL()}
 	if mailer, _ := cfg.mailer(); mailer != nil { // validate checked it
 		accountsCfg.Mailer = mailer
 	}
@@ -55,6 +58,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		SecureCookies:  cfg.SecureCookies,
 		TrustProxy:     cfg.TrustProxy,
+		PublicURL:      cfg.PublicURL,
 		TempDir:        n.TempDir(),
 	}, httpapi.Deps{
 		Accounts:   n.Accounts,
@@ -77,7 +81,27 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		n.Close()
 		return nil, fmt.Errorf("web app: %w", err)
 	}
-	return &App{Node: n, cfg: cfg, logger: logger, handler: route(api.Handler(), pages)}, nil
+	pace := netlimit.Pace{MinBodyRate: cmp.Or(cfg.MinBodyRate, defaultMinBodyRate), Stall: cmp.Or(cfg.StallTimeout, defaultStallTimeout)}
+	a := &App{Node: n, cfg: cfg, logger: logger,
+		handler: pace.Handler(hsts(cfg.servedOverTLS(), route(api.Handler(), pages))), overflow: api.Overloaded(5 * time.Second)}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "flick_http_connections",
+			Help: "Open HTTP connections within the connection caps."}, func() float64 { return float64(a.listener.Active()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "flick_http_connections_refused_total",
+			Help: "Connections over the connection caps (overall or per client), answered 503 or closed."}, func() float64 { return float64(a.listener.Refused()) }))
+	return a, nil
+}
+
+// hsts asks browsers to use only HTTPS from now on, when the instance is
+// served over it (a year; subdomains are not ours to decide).
+func hsts(tls bool, next http.Handler) http.Handler {
+	if !tls {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // route sends API, media and operational paths to the API and everything
@@ -94,14 +118,43 @@ func route(api, pages http.Handler) http.Handler {
 	})
 }
 
-// Listen binds the configured address; Addr is valid afterwards.
+// Listen binds the configured address, under the connection caps; URL is
+// valid afterwards.
 func (a *App) Listen() error {
+	caps, err := a.cfg.caps()
+	if err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
-	a.listener = l
+	a.listener = netlimit.Listen(l, caps, a.overflow)
+	a.logger.Info("connection caps", "total", caps.Total, "per_client", caps.PerClient)
 	return nil
+}
+
+// overflowSlots is how many connections over the caps are answered at once.
+const overflowSlots = 256
+
+// caps are the connection caps: the flags', or derived from the open-file
+// limit, which is raised to its hard limit first.
+func (c Config) caps() (netlimit.Caps, error) {
+	caps := netlimit.Caps{Total: c.MaxConns, PerClient: c.MaxConnsPerClient, Overflow: overflowSlots}
+	if caps.Total <= 0 {
+		files, err := netlimit.RaiseOpenFileLimit()
+		if err != nil {
+			return caps, fmt.Errorf("read the open-file limit: %w", err)
+		}
+		caps.Total = netlimit.MaxConnections(files)
+	}
+	if caps.PerClient < 0 {
+		caps.PerClient = defaultPerClient
+		if c.TrustProxy {
+			caps.PerClient = 0 // every connection comes from the proxy
+		}
+	}
+	return caps, nil
 }
 
 // URL is the base URL the app serves on (after Listen).
@@ -117,10 +170,14 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	// No ReadTimeout or WriteTimeout: a slow upload or download of a large
+	// video may take long; the pace handler makes bodies and responses move
+	// instead.
 	a.server = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
 	workers, err := a.Start(ctx)

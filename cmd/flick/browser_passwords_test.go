@@ -31,7 +31,7 @@ func TestBrowserPasswords(t *testing.T) {
 			srv := mailtest.Start(t)
 			addr := freeAddr(t)
 			ta := startTestAppWith(t, Config{Addr: addr, Data: t.TempDir(), MaxUploadBytes: 64 << 20, MaxDuration: time.Minute, Workers: 1,
-				LogFormat: "text", LogLevel: slog.LevelWarn, SMTPURL: srv.URL("smtp", "flick@example.com"), PublicURL: "http://" + addr})
+				LogFormat: "text", LogLevel: slog.LevelWarn, SMTPURL: srv.URL("smtp", "flick@example.com"), PublicURL: mustPublicURL(t, "http://"+addr)})
 			ctx := context.Background()
 			if err := ta.client().do(ctx, "POST", "/api/v1/accounts", map[string]string{"handle": "pia", "password": "correct horse battery",
 				"birthdate": "2000-01-01", "email": "pia@example.com"}, nil); err != nil {

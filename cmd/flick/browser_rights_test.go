@@ -1,14 +1,18 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/flick-video/flick/internal/testenv"
 )
@@ -41,20 +45,16 @@ func TestBrowserDataRights(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=signup-submit]`)))
 	b.waitFor(t, "the signed-in app", `location.pathname === '/' && document.querySelector('[data-testid=nav-profile]').getAttribute('href') === '/@rita'`, 20*time.Second)
 	var rita struct {
-		ID     string `json:"id"`
-		Region string `json:"region"`
+		ID string `json:"id"`
 	}
 	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/rita", nil, &rita); err != nil {
 		t.Fatal(err)
 	}
-	if rita.Region != "eu" {
-		t.Fatalf("rita's region %q, want eu", rita.Region)
-	}
 
 	b.do(t, "open the settings", chromedp.Navigate(ta.URL+"/settings"))
 	b.waitFor(t, "the region", `document.querySelector('[data-testid=data-region]')?.textContent === 'Your data is stored in region eu.'`, 10*time.Second)
-	if got := b.eval(t, `document.querySelector('[data-testid=export-link]').getAttribute('href')`); got != "/api/v1/me/export" {
-		t.Errorf("download link %q", got)
+	if got := b.eval(t, `document.querySelector('[data-testid=export-button]').form.method + ' ' + document.querySelector('[data-testid=export-button]').form.getAttribute('action')`); got != "post /api/v1/me/export" {
+		t.Errorf("download form %q, want a POST to /api/v1/me/export", got)
 	}
 	if got := b.eval(t, `!!document.querySelector('[data-testid=audit-link]') || !document.querySelector('[data-testid=nav-audit]').hidden`); got != "false" {
 		t.Error("a person without the auditor role is offered the audit page")
@@ -76,7 +76,7 @@ func TestBrowserDataRights(t *testing.T) {
 	}
 	const looks = 22 // the access page shows 20 at a time
 	for i := range looks {
-		if err := admin.do(ctx, "GET", fmt.Sprintf("/api/v1/admin/accounts/rita?reason=support+ticket+%d", i), nil, nil); err != nil {
+		if err := admin.do(ctx, "POST", "/api/v1/admin/accounts/rita/inspect", map[string]string{"reason": fmt.Sprintf("support ticket %d", i)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,12 +141,28 @@ func TestBrowserDataRights(t *testing.T) {
 		ab.waitFor(t, "the signature check", `document.querySelector('[data-testid=audit-signature]')?.className === 'check ok'`, 20*time.Second)
 	})
 
-	// The cookie session downloads the export (after the access log checks,
-	// as an export may be logged too).
-	b.eval(t, `fetch('/api/v1/me/export').then((r) => { window.exported = r.status + ' ' + r.headers.get('Content-Type'); }), 0`)
-	b.waitFor(t, "the export", `typeof window.exported === 'string'`, 20*time.Second)
-	if got := b.eval(t, `window.exported`); got != "200 application/zip" {
-		t.Errorf("export answered %q, want 200 application/zip", got)
+	// The cookie session downloads the export with the settings page's
+	// same-origin form POST (after the access log checks, as an export is
+	// logged too); the browser saves the zip.
+	downloads := t.TempDir()
+	allow := true
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "open the settings to download", chromedp.Navigate(ta.URL+"/settings"))
+	b.clickStill(t, "download the data", `[data-testid=export-button]`)
+	zipName := waitForDownload(t, downloads, 20*time.Second)
+	if !strings.HasPrefix(filepath.Base(zipName), "flick-rita-") || !strings.HasSuffix(zipName, ".zip") {
+		t.Errorf("downloaded %s, want flick-rita-<date>.zip", zipName)
+	}
+	if zr, err := zip.OpenReader(zipName); err != nil {
+		t.Errorf("the download is not a zip: %v", err)
+	} else {
+		zr.Close()
+	}
+	if got := b.eval(t, `location.pathname`); got != "/settings" {
+		t.Errorf("after the download the page is %s, want to stay on /settings", got)
 	}
 
 	b.do(t, "open the settings to delete", chromedp.Navigate(ta.URL+"/settings"))
@@ -167,4 +183,21 @@ func TestBrowserDataRights(t *testing.T) {
 	if err := ta.client().do(ctx, "GET", "/api/v1/accounts/rita", nil, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 		t.Errorf("rita after deletion: %v, want 404", err)
 	}
+}
+
+// waitForDownload waits for the browser to finish saving one file in dir and
+// returns its path.
+func waitForDownload(t *testing.T, dir string, timeout time.Duration) string {
+	t.Helper()
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 1 && !strings.HasSuffix(entries[0].Name(), ".crdownload") {
+			return filepath.Join(dir, entries[0].Name())
+		}
+	}
+	t.Fatalf("no download finished in %s", timeout)
+	return ""
 }

@@ -29,7 +29,15 @@ type Config struct {
 	LogLevel       slog.Level
 	LogFormat      string
 	SMTPURL        string // holds the SMTP password: never log or print it
-	PublicURL      string
+
+	PublicURL *url.URL // nil: each request's own scheme and host
+	// MaxConns is the most concurrent connections (0: derived from the
+	// open-file limit); MaxConnsPerClient the most from one address (0: no
+	// cap; -1: the default, 64 or none behind --trust-proxy).
+	MaxConns          int
+	MaxConnsPerClient int
+	MinBodyRate       int64
+	StallTimeout      time.Duration
 }
 
 // flagSet builds a FlagSet whose flags default to their FLICK_* environment
@@ -83,15 +91,74 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 		return err
 	})
 	fs.IntVar(&cfg.Workers, "workers", 1, "concurrent transcodes; each ffmpeg already uses every core (FLICK_WORKERS)")
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "always mark cookies Secure, e.g. behind a TLS-terminating proxy (FLICK_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "browsers reach Flick over HTTPS, with TLS terminated before it (a proxy): mark cookies Secure, expect https origins and send HSTS (FLICK_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
-	bindMailConfig(fs, cfg)
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "mail server for password-reset links, smtp://user:password@host:port?from=flick@example.com (STARTTLS when offered) or smtps://... (TLS); best set through the environment, which other users cannot read in ps (FLICK_SMTP_URL) (default: no mail; passwords are reset by flick accounts reset-password)")
+	bindPublicURL(fs, cfg, "the URL browsers reach Flick at, e.g. https://flick.example: the only origin accepted for signed-in writes from the web app, and where password-reset links point (required with --smtp-url); https also sends HSTS, as --secure-cookies does (FLICK_PUBLIC_URL) (default: each request's own scheme and host)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "most concurrent connections; more are answered 503 with Retry-After, while /healthz still answers (FLICK_MAX_CONNS) (default: half of the open-file limit less 1024, at most 10000)")
+	cfg.MaxConnsPerClient = -1
+	fs.Func("max-conns-per-client", "most concurrent connections from one IP address (IPv6: one /64); 0 means no per-client cap (FLICK_MAX_CONNS_PER_CLIENT) (default 64, or none with --trust-proxy, where every connection comes from the proxy)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("want a whole number, 0 for no cap")
+		}
+		cfg.MaxConnsPerClient = n
+		return nil
+	})
+	cfg.MinBodyRate = defaultMinBodyRate
+	fs.Func("min-body-rate", "least average rate, per second, at which a request body must arrive, e.g. 4KiB: a slow phone uploads faster, a client trickling bytes to hold a connection does not (FLICK_MIN_BODY_RATE) (default 4KiB)", func(v string) error {
+		n, err := parseSize(v)
+		cfg.MinBodyRate = n
+		return err
+	})
+	cfg.StallTimeout = defaultStallTimeout
+	fs.Func("stall-timeout", "longest a request body or a response may not move before the connection is closed; a download must take 256 KiB per stall-timeout (FLICK_STALL_TIMEOUT) (default 30s)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("want a positive duration such as 30s")
+		}
+		cfg.StallTimeout = d
+		return err
+	})
 }
 
-// bindMailConfig registers the flags of mailing password-reset links.
-func bindMailConfig(fs *flag.FlagSet, cfg *Config) {
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "mail server for password-reset links, smtp://user:password@host:port?from=flick@example.com (STARTTLS when offered) or smtps://... (TLS); best set through the environment, which other users cannot read in ps (FLICK_SMTP_URL) (default: no mail; passwords are reset by flick accounts reset-password)")
-	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address people open the web app at, e.g. https://flick.example: reset links point there; required with --smtp-url (FLICK_PUBLIC_URL)")
+// The pace defaults, also for a Config built in code (tests, benchmarks).
+const (
+	defaultMinBodyRate  = 4 << 10
+	defaultStallTimeout = 30 * time.Second
+	defaultPerClient    = 64
+)
+
+// bindPublicURL registers --public-url with the help of the command.
+func bindPublicURL(fs *flag.FlagSet, cfg *Config, help string) {
+	fs.Func("public-url", help, func(v string) error {
+		u, err := parsePublicURL(v)
+		cfg.PublicURL = u
+		return err
+	})
+}
+
+// parsePublicURL reads --public-url: an http or https origin, no path.
+func parsePublicURL(v string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(v, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("want an origin such as https://flick.example, without a path")
+	}
+	return u, nil
+}
+
+// servedOverTLS reports whether browsers reach the instance over HTTPS, so
+// that it may ask them never to use plain HTTP (HSTS).
+func (c Config) servedOverTLS() bool {
+	return c.SecureCookies || c.PublicURL != nil && c.PublicURL.Scheme == "https"
+}
+
+// publicURL is --public-url as text, "" when it is not set.
+func (c Config) publicURL() string {
+	if c.PublicURL == nil {
+		return ""
+	}
+	return c.PublicURL.String()
 }
 
 // parseFlags sets flags from their environment variables, then from args, so
@@ -156,20 +223,12 @@ func (c Config) mailer() (*mail.Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-url: %w", err)
 	}
-	if err := validPublicURL(c.PublicURL); err != nil {
-		return nil, err
+	if c.PublicURL == nil {
+		// Reset links must not take their host from a request, which an
+		// attacker can name.
+		return nil, fmt.Errorf("--public-url is required with --smtp-url: reset links point there")
 	}
 	return m, nil
-}
-
-// validPublicURL checks --public-url: reset links must not take their host
-// from a request, which an attacker can name.
-func validPublicURL(s string) error {
-	u, err := url.Parse(s)
-	if s == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("--public-url must be the web app's address, such as https://flick.example (it is required with --smtp-url)")
-	}
-	return nil
 }
 
 func (c Config) logger(w io.Writer) *slog.Logger {

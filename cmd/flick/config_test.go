@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -49,4 +50,50 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := parseFlags(fs, nil); err == nil {
 		t.Fatal("bad FLICK_WORKERS accepted")
 	}
+}
+
+// TestConnectionFlags: the caps, the pace and the public URL, from flags,
+// with their defaults.
+func TestConnectionFlags(t *testing.T) {
+	parse := func(args ...string) (Config, error) {
+		var cfg Config
+		fs := flagSet("serve", "", io.Discard)
+		bindServerConfig(fs, &cfg)
+		return cfg, parseFlags(fs, args)
+	}
+	cfg, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps, err := cfg.caps()
+	if err != nil || caps.Total < 64 || caps.PerClient != 64 || cfg.MinBodyRate != 4<<10 || cfg.StallTimeout != 30*time.Second || cfg.PublicURL != nil {
+		t.Errorf("defaults: %+v %+v %v", cfg, caps, err)
+	}
+	cfg, _ = parse("--trust-proxy")
+	if caps, _ := cfg.caps(); caps.PerClient != 0 {
+		t.Errorf("behind a trusted proxy the per-client cap is %d, want none", caps.PerClient)
+	}
+	cfg, _ = parse("--trust-proxy", "--max-conns-per-client", "10", "--max-conns", "500", "--min-body-rate", "1KiB", "--stall-timeout", "5s", "--public-url", "https://flick.example/")
+	caps, _ = cfg.caps()
+	if caps.PerClient != 10 || caps.Total != 500 || cfg.MinBodyRate != 1024 || cfg.StallTimeout != 5*time.Second || cfg.PublicURL.String() != "https://flick.example" || !cfg.servedOverTLS() {
+		t.Errorf("set: %+v %+v", cfg, caps)
+	}
+	for _, bad := range [][]string{
+		{"--public-url", "flick.example"}, {"--public-url", "https://flick.example/app"}, {"--public-url", "ftp://flick.example"},
+		{"--max-conns-per-client", "-1"}, {"--stall-timeout", "0s"}, {"--min-body-rate", "fast"},
+	} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// mustPublicURL parses a --public-url value for a test's Config.
+func mustPublicURL(t testing.TB, v string) *url.URL {
+	t.Helper()
+	u, err := parsePublicURL(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -31,13 +31,21 @@ func TestRegionsEndToEnd(t *testing.T) {
 	var profile struct {
 		Region string `json:"region"`
 	}
-	for handle, want := range map[string]string{"sam": "us", "eva": "eu", "dee": "us"} {
-		if err := ta.client().do(ctx, "GET", "/api/v1/accounts/"+handle, nil, &profile); err != nil {
+	// The home region is personal: each account sees its own, nobody else's.
+	for want, c := range map[string]*apiClient{"us": creator, "eu": viewer} {
+		if err := c.do(ctx, "GET", "/api/v1/me", nil, &profile); err != nil {
 			t.Fatal(err)
 		}
 		if profile.Region != want {
-			t.Errorf("%s region = %q, want %q", handle, profile.Region, want)
+			t.Errorf("region = %q, want %q", profile.Region, want)
 		}
+	}
+	if err := local.do(ctx, "GET", "/api/v1/me", nil, &profile); err != nil || profile.Region != "us" {
+		t.Errorf("the default region's account: region %q, %v", profile.Region, err)
+	}
+	profile.Region = ""
+	if err := viewer.do(ctx, "GET", "/api/v1/accounts/sam", nil, &profile); err != nil || profile.Region != "" {
+		t.Errorf("another account's profile shows its region %q (%v)", profile.Region, err)
 	}
 	err := ta.client().do(ctx, "POST", "/api/v1/accounts", map[string]string{
 		"handle": "mars", "password": "correct horse battery", "birthdate": "2000-01-01", "region": "mars"}, nil)

@@ -91,16 +91,17 @@ func TestDataRights(t *testing.T) {
 	if err := ta.App.setRoles(ctx, ada.ID, flick.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if err := admin.do(ctx, "GET", "/api/v1/admin/accounts/"+handle, nil, nil); !isStatus(err, 400) {
+	inspect := "/api/v1/admin/accounts/" + handle + "/inspect"
+	if err := admin.do(ctx, "POST", inspect, map[string]string{}, nil); !isStatus(err, 400) {
 		t.Errorf("admin look-up without a reason: %v, want 400", err)
 	}
-	if err := sam.do(ctx, "GET", "/api/v1/admin/accounts/"+handle+"?reason=curious", nil, nil); !isStatus(err, 403) {
+	if err := sam.do(ctx, "POST", inspect, map[string]string{"reason": "curious"}, nil); !isStatus(err, 403) {
 		t.Errorf("look-up by a non-admin: %v, want 403", err)
 	}
 	var looked struct {
 		Email string `json:"email"`
 	}
-	if err := admin.do(ctx, "GET", "/api/v1/admin/accounts/"+handle+"?reason=ticket+42", nil, &looked); err != nil || looked.Email != email {
+	if err := admin.do(ctx, "POST", inspect, map[string]string{"reason": "ticket 42"}, &looked); err != nil || looked.Email != email {
 		t.Fatalf("admin look-up = %+v, %v", looked, err)
 	}
 	var access struct {
@@ -238,7 +239,7 @@ func putAvatar(t *testing.T, ta *testApp, c *apiClient) {
 // exportZip downloads c's data and returns the zip's files by name.
 func exportZip(t *testing.T, ta *testApp, c *apiClient) map[string][]byte {
 	t.Helper()
-	req, _ := http.NewRequest("GET", ta.URL+"/api/v1/me/export", nil)
+	req, _ := http.NewRequest("POST", ta.URL+"/api/v1/me/export", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

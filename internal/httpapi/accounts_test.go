@@ -272,14 +272,14 @@ func TestProfilesAndFollows(t *testing.T) {
 	})
 	t.Run("public profile hides personal data", func(t *testing.T) {
 		r := f.must(200, "GET", "/api/v1/accounts/ann", nil)
-		for _, field := range []string{"email", "birthdate", "roles"} {
+		for _, field := range []string{"email", "birthdate", "roles", "region"} {
 			if strings.Contains(string(r.body), `"`+field+`"`) {
 				t.Fatalf("public profile shows %s: %s", field, r.body)
 			}
 		}
-		// The home region is public: it says where the account's data is kept.
-		if !strings.Contains(string(r.body), `"region":"default"`) {
-			t.Fatalf("public profile lacks the home region: %s", r.body)
+		// The home region is personal: only the account itself sees it.
+		if r := f.must(200, "GET", "/api/v1/me", nil, bearer(ann.Token)); !strings.Contains(string(r.body), `"region":"default"`) {
+			t.Fatalf("own account lacks the home region: %s", r.body)
 		}
 		f.must(404, "GET", "/api/v1/accounts/nobody", nil)
 		f.must(404, "GET", "/api/v1/accounts/"+strings.Repeat("x", 300), nil)

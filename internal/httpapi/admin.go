@@ -8,7 +8,8 @@ import (
 
 // Support tools for admins. Every look at a person's private records is
 // appended to the access log first, with the admin's reason: no entry, no
-// data.
+// data. A look is a POST, never a GET: a GET would let any cross-site link
+// write to the permanent log with the admin's cookie.
 
 // adminAccountJSON is what support sees of an account.
 type adminAccountJSON struct {
@@ -16,13 +17,22 @@ type adminAccountJSON struct {
 	Sessions int `json:"sessions"`
 }
 
-// adminGetAccount handles GET /api/v1/admin/accounts/{handle}?reason=.
-func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+type inspectRequest struct {
+	Reason string `json:"reason"`
+}
+
+// adminInspectAccount handles POST /api/v1/admin/accounts/{handle}/inspect
+// {reason}.
+func (s *Server) adminInspectAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req inspectRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		return err
+	}
 	a, err := s.Regions.AccountByHandle(r.Context(), flick.NormalizeHandle(r.PathValue("handle")))
 	if err != nil {
 		return err
 	}
-	a, sessions, err := s.Accounts.Inspect(r.Context(), c.AccountID, a.ID, r.URL.Query().Get("reason"))
+	a, sessions, err := s.Accounts.Inspect(r.Context(), c.AccountID, a.ID, req.Reason)
 	if err != nil {
 		return err
 	}

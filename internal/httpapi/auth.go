@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flick-video/flick"
 )
@@ -26,8 +27,8 @@ func (c *caller) signedIn() bool { return c.AccountID != "" }
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &caller{}
-		var err error
-		if rt.access != accessNone {
+		err := checkAddress(r)
+		if err == nil && rt.access != accessNone {
 			c, err = s.authenticate(w, r)
 		}
 		if err == nil {
@@ -46,6 +47,22 @@ func (s *Server) adapt(rt route) http.Handler {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// checkAddress refuses a path or query string that is not valid UTF-8:
+// handlers store and echo parameters as text.
+func checkAddress(r *http.Request) error {
+	valid := utf8.ValidString(r.URL.Path)
+	for k, vs := range r.URL.Query() {
+		valid = valid && utf8.ValidString(k)
+		for _, v := range vs {
+			valid = valid && utf8.ValidString(v)
+		}
+	}
+	if !valid {
+		return flick.Errorf(flick.EINVALID, "The address is not valid UTF-8.")
+	}
+	return nil
 }
 
 // requireRole refuses a caller the operator did not grant role.
@@ -124,10 +141,16 @@ func (s *Server) checkOrigin(r *http.Request, c *caller) error {
 	return nil
 }
 
+// sameOrigin reports whether origin is the instance's own: the configured
+// public URL's, else the scheme and host the client addressed (see isTLS and
+// host).
 func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false
+	}
+	if p := s.cfg.PublicURL; p != nil {
+		return u.Scheme == p.Scheme && strings.EqualFold(u.Host, p.Host)
 	}
 	scheme := "http"
 	if s.isTLS(r) {
@@ -144,7 +167,7 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, in *flick.Sig
 		Path:     "/",
 		MaxAge:   max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1),
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		Secure:   s.isTLS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -156,7 +179,7 @@ func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
+		Secure:   s.isTLS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -133,3 +133,18 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ *caller) erro
 	s.promHandler.ServeHTTP(w, r)
 	return nil
 }
+
+// Overloaded answers a connection over the server's connection caps, with
+// one reply and no look-up: /healthz as always (the process is alive and
+// serving), anything else 503 with Retry-After. It writes no log line: an
+// attack would fill the log with them; the refusals are counted instead.
+func (s *Server) Overloaded(retry time.Duration) http.Handler {
+	busy := &flick.Error{Code: flick.EUNAVAILABLE, Message: "Flick is busy; try again in a few seconds.", RetryAfter: retry}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/healthz" {
+			_ = s.healthz(w, r, nil)
+			return
+		}
+		writeErrorBody(w, busy)
+	})
+}

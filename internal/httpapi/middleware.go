@@ -152,9 +152,12 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// isTLS reports whether the client reached us over HTTPS.
+// isTLS reports whether the client reached us over HTTPS: the public URL
+// says so, or the connection is TLS, or a trusted proxy says so, or the
+// operator asked for secure cookies (TLS is terminated before us).
 func (s *Server) isTLS(r *http.Request) bool {
-	return r.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	return s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https" || r.TLS != nil || s.cfg.SecureCookies ||
+		s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // host is the host the client addressed.

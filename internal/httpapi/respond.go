@@ -1,15 +1,20 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
 	"net/http"
+	"os"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flick-video/flick"
 )
@@ -39,6 +44,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case flick.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case flick.ETIMEOUT:
+		return http.StatusRequestTimeout
 	}
 	return http.StatusInternalServerError
 }
@@ -67,6 +74,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.Error("request failed", "request_id", requestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	writeErrorBody(w, err)
+}
+
+// writeErrorBody writes err's JSON answer: its code, status, message and
+// Retry-After.
+func writeErrorBody(w http.ResponseWriter, err error) {
+	code := flick.ErrorCode(err)
 	var body errorBody
 	body.Error.Code = code
 	body.Error.Message = flick.ErrorMessage(err)
@@ -98,7 +112,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON request body of at most MaxJSONBytes into v:
-// exactly one value, no unknown fields.
+// exactly one value of v's JSON type (an object for a struct or map, an
+// array for a slice; never null, which would leave v as it is), in valid
+// UTF-8 (the decoder would quietly turn bad bytes into U+FFFD and store
+// them), with no unknown fields.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -106,34 +123,77 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 			return flick.Errorf(flick.EUNSUPPORTED, "Request body must be application/json.")
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxJSONBytes)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxJSONBytes))
+	if err != nil {
+		return readError(err)
+	}
+	if !utf8.Valid(raw) {
+		return flick.Errorf(flick.EINVALID, "Request body is not valid UTF-8.")
+	}
+	want := jsonKind(reflect.TypeOf(v).Elem())
+	value := bytes.TrimLeft(raw, " \t\r\n")
+	if len(value) == 0 {
+		return flick.Errorf(flick.EINVALID, "Request body is empty; a JSON %s expected.", want)
+	}
+	if got := jsonKindOf(value[0]); got != want {
+		return flick.Errorf(flick.EINVALID, "Request body must be a JSON %s, not %s.", want, got)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
 		return flick.Errorf(flick.EINVALID, "Request body must hold a single JSON value.")
 	}
 	return nil
 }
 
+// jsonKind names the JSON type a request body decodes into t from.
+func jsonKind(t reflect.Type) string {
+	if k := t.Kind(); k == reflect.Slice || k == reflect.Array {
+		return "array"
+	}
+	return "object"
+}
+
+// jsonKindOf names the JSON type of a value from its first byte.
+func jsonKindOf(first byte) string {
+	switch first {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 'n':
+		return "null"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// readError is the error of a request body that could not be read: too
+// large, or too slow (the connection's read deadline), or cut off.
+func readError(err error) error {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return err
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("read request body: %w", flick.Errorf(flick.ETIMEOUT, "The request body arrived too slowly."))
+	}
+	return fmt.Errorf("read request body: %w", err)
+}
+
 // jsonError turns a decoding error into a message that helps the client.
 func jsonError(err error) error {
 	var (
-		tooBig    *http.MaxBytesError
 		syntax    *json.SyntaxError
 		typeError *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &tooBig):
-		return err
-	case errors.Is(err, io.EOF):
-		return flick.Errorf(flick.EINVALID, "Request body is empty; JSON expected.")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return flick.Errorf(flick.EINVALID, "Request body is not valid JSON.")
 	case errors.As(err, &typeError):

@@ -7,8 +7,9 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// exportMe handles GET /api/v1/me/export: a zip of everything Flick holds
-// about the caller.
+// exportMe handles POST /api/v1/me/export: a zip of everything Flick holds
+// about the caller. It is a POST because it writes an access-log entry: a
+// GET would let a cross-site link write one.
 func (s *Server) exportMe(w http.ResponseWriter, r *http.Request, c *caller) error {
 	a, err := s.Regions.Account(r.Context(), c.AccountID)
 	if err != nil {

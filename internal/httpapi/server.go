@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,8 +34,12 @@ type Config struct {
 	// only behind a reverse proxy that sets them.
 	TrustProxy bool
 	// SecureCookies marks the session cookie Secure even on plain-HTTP
-	// requests (TLS terminated elsewhere).
+	// requests (TLS terminated elsewhere): browsers reach the instance over
+	// HTTPS.
 	SecureCookies bool
+	// PublicURL is where browsers reach the instance (scheme and host),
+	// when set: the one origin the CSRF check accepts.
+	PublicURL *url.URL
 }
 
 func (c Config) withDefaults() Config {
@@ -213,9 +218,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/audit/entries", accessAuditor, s.auditEntries},
 		{"GET", "/api/v1/audit/proof/inclusion", accessAuditor, s.auditInclusion},
 		{"GET", "/api/v1/audit/proof/consistency", accessAuditor, s.auditConsistency},
-		{"GET", "/api/v1/me/export", accessRequired, s.exportMe},
+		{"POST", "/api/v1/me/export", accessRequired, s.exportMe},
 		{"DELETE", "/api/v1/me", accessRequired, s.deleteMe},
-		{"GET", "/api/v1/admin/accounts/{handle}", accessAdmin, s.adminGetAccount},
+		{"POST", "/api/v1/admin/accounts/{handle}/inspect", accessAdmin, s.adminInspectAccount},
 		{"POST", "/api/v1/admin/accounts/{handle}/move", accessAdmin, s.adminMoveAccount},
 	}
 }

@@ -121,11 +121,12 @@ func (s *Server) receiveFile(part io.Reader) (path string, err error) {
 	return f.Name(), nil
 }
 
-// multipartError keeps a too-large body a 413 and calls the rest malformed.
+// multipartError keeps a too-large body a 413 and a too-slow one a 408,
+// and calls the rest malformed.
 func multipartError(err error) error {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return err
+	if errors.As(err, &tooBig) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return readError(err)
 	}
 	return flick.Errorf(flick.EINVALID, "Malformed multipart body.")
 }

@@ -8,16 +8,16 @@ import (
 )
 
 // accountJSON is the public profile of an account. It lists its fields
-// explicitly so that personal data (email, birthdate) can never leak into it
-// through a change of flick.Account. The home region is public: it says
-// where the account's data is kept.
+// explicitly so that personal data (email, birthdate, home region) can never
+// leak into it through a change of flick.Account. The home region is
+// personal: it says where the person's data is kept, which nobody else
+// needs (a public video's media is served from any region).
 type accountJSON struct {
 	ID             string    `json:"id"`
 	Handle         string    `json:"handle"`
 	DisplayName    string    `json:"display_name"`
 	Bio            string    `json:"bio"`
 	AvatarURL      string    `json:"avatar_url,omitempty"`
-	Region         string    `json:"region"`
 	CreatedAt      time.Time `json:"created_at"`
 	FollowerCount  int64     `json:"follower_count"`
 	FollowingCount int64     `json:"following_count"`
@@ -28,7 +28,7 @@ type accountJSON struct {
 
 func publicAccount(a *flick.Account) accountJSON {
 	return accountJSON{
-		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL, Region: a.Region,
+		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL,
 		CreatedAt: a.CreatedAt, FollowerCount: a.FollowerCount, FollowingCount: a.FollowingCount, VideoCount: a.VideoCount,
 	}
 }
@@ -38,7 +38,8 @@ type meJSON struct {
 	accountJSON
 	Email     string   `json:"email"`
 	Birthdate string   `json:"birthdate"`
-	Roles     []string `json:"roles"` // granted by the operator: admin, auditor
+	Region    string   `json:"region"` // the home region
+	Roles     []string `json:"roles"`  // granted by the operator: admin, auditor
 }
 
 func ownAccount(a *flick.Account) meJSON {
@@ -46,7 +47,7 @@ func ownAccount(a *flick.Account) meJSON {
 	if roles == nil {
 		roles = []string{}
 	}
-	return meJSON{accountJSON: publicAccount(a), Email: a.Email, Birthdate: a.Birthdate, Roles: roles}
+	return meJSON{accountJSON: publicAccount(a), Email: a.Email, Birthdate: a.Birthdate, Region: a.Region, Roles: roles}
 }
 
 // videoJSON is a video as a viewer sees it.

@@ -37,7 +37,11 @@ export function dataSection(me) {
   return h('section', { class: 'card your-data', 'data-testid': 'your-data' }, h('h2', { text: 'Your data' }),
     h('p', { 'data-testid': 'data-region' }, 'Your data is stored in region ', h('strong', { text: me.region || '—' }), '.'),
     h('div', { class: 'data-actions' },
-      h('a', { class: 'button', href: '/api/v1/me/export', download: true, 'data-testid': 'export-link', text: 'Download your data' }),
+      // A same-origin form POST, not a link: the export writes an access-log
+      // entry, which no cross-site link may do, and the browser streams the
+      // zip (originals included) to disk instead of holding it in memory.
+      h('form', { class: 'export-form', method: 'post', action: '/api/v1/me/export' },
+        h('button', { class: 'button', type: 'submit', 'data-testid': 'export-button', text: 'Download your data' })),
       h('a', { class: 'button', href: '/settings/access', 'data-testid': 'access-link', text: 'Who accessed my data' }),
       auditor ? h('a', { class: 'button', href: '/audit', 'data-testid': 'audit-link', text: 'Audit the access log' }) : null),
     h('p', { class: 'muted small', text: 'The download is a zip of everything Flick holds about you, with your original videos.' }),
