@@ -66,7 +66,7 @@ func (e Encoding) Args() []string {
 		branches++
 	}
 	var graph bytes.Buffer
-	fmt.Fprintf(&graph, "[0:v:0]split=%d", branches)
+	fmt.Fprintf(&graph, "[0:V:0]split=%d", branches)
 	for i := range branches {
 		fmt.Fprintf(&graph, "[s%d]", i)
 	}
