@@ -113,8 +113,8 @@ func Encode(ctx context.Context, e Encoding, progress func(pct int)) error {
 	if len(e.Outputs) == 0 && e.Poster == nil {
 		return fmt.Errorf("encode %s: nothing to make", e.Src)
 	}
-	if e.DurationMS <= 0 {
-		return fmt.Errorf("encode %s: no duration", e.Src)
+	if e.DurationMS <= 0 || e.DurationMS > math.MaxInt64/int64(time.Millisecond) {
+		return fmt.Errorf("encode %s: a duration of %d ms", e.Src, e.DurationMS)
 	}
 	want := time.Duration(e.DurationMS) * time.Millisecond
 	pw := &progressWriter{duration: want, report: progress, last: -1}

@@ -462,6 +462,12 @@ func TestEncodeBounded(t *testing.T) {
 		t.Errorf("1 s encode of a 2 s 120 fps source: %v; want about 60 frames at 60/1 in about 1 s", fields)
 	}
 
+	// A length stored before lengths were measured may be absurd: refused,
+	// not wrapped into a negative time for ffmpeg.
+	if _, err := encode(1e13); err == nil || flick.ErrorCode(err) != flick.EINTERNAL {
+		t.Errorf("encode of 1e13 ms = %v, want an internal error", err)
+	}
+
 	_, err = encode(5000)
 	if flick.ErrorCode(err) != flick.EUNPROCESSABLE {
 		t.Fatalf("encode of a 2 s source measured at 5 s = %v, want EUNPROCESSABLE", err)

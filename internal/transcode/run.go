@@ -105,7 +105,7 @@ func failureReason(err error) string {
 	if flick.ErrorCode(err) != flick.EINTERNAL {
 		return flick.ErrorMessage(err) // e.g. ffmpeg is not installed
 	}
-	return "Transcoding failed: the video could not be converted."
+	return "The video could not be converted."
 }
 
 // transcode makes whatever the video still lacks: first the lowest rendition

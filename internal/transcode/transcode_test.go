@@ -489,7 +489,7 @@ func TestTranscodeFailure(t *testing.T) {
 		reason string
 	}{
 		// What ffmpeg said goes to the log, not to the author.
-		{"damaged original", func(p string) { os.WriteFile(p, []byte("garbage"), 0o600) }, "Transcoding failed: the video could not be converted."},
+		{"damaged original", func(p string) { os.WriteFile(p, []byte("garbage"), 0o600) }, "The video could not be converted."},
 		{"missing original", func(p string) { os.Remove(p) }, "The original upload is missing."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
