@@ -311,7 +311,13 @@ var containerArgs = map[string][]string{
 	"ts":   {"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"},
 	"avi":  {"-c:v", "mpeg4", "-c:a", "mp3"},
 	"flv":  {"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"},
+	// As a browser's MediaRecorder writes it: no length in the header
+	// (refused before as "The video has no duration.").
+	"live.webm": {"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k", "-c:a", "libopus", "-live", "1"},
 }
+
+// declaresNoLength are the containers whose header gives no length.
+var declaresNoLength = map[string]bool{"ts": true, "live.webm": true}
 
 // containerClip writes a clip of the given length in the container ext.
 func containerClip(t *testing.T, ext string, length time.Duration) []byte {
@@ -329,7 +335,7 @@ func containerClip(t *testing.T, ext string, length time.Duration) []byte {
 }
 
 // declareLength rewrites the length in milliseconds that a container's
-// header declares, in place:
+// header declares, in place (ext is the file name's ending):
 // Matroska's Segment Duration (an EBML float in milliseconds), AVI's video
 // stream length (in frames, 30 a second here). It returns false for
 // containers where the tests do not forge one.
@@ -393,12 +399,12 @@ func TestProbeLength(t *testing.T) {
 				t.Errorf("6 s clip with a limit of 5 s: %v", err)
 			}
 
-			// Cut in half: refused where the header declares a length; in
-			// MPEG-TS, which declares none, what is left is a shorter video
-			// and its length is what is left.
+			// Cut in half: refused where the header declares a length; where
+			// it declares none, what is left is a shorter video and its length
+			// is what is left.
 			info, err = probe("half", whole[:len(whole)/2], limit)
 			switch {
-			case err == nil && ext != "ts":
+			case err == nil && !declaresNoLength[ext]:
 				t.Errorf("half a file accepted: %+v", info)
 			case err == nil && (info.DurationMS < 1500 || info.DurationMS > 3500):
 				t.Errorf("half a 6 s file accepted as %d ms", info.DurationMS)
