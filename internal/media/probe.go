@@ -24,6 +24,7 @@ const (
 
 // Info is what Probe learned about a video file.
 type Info struct {
+	// DurationMS is the length the file's packets hold, never its header's.
 	DurationMS int64
 	// Width and Height are the display size: rotation and non-square pixels
 	// applied, which is what ffmpeg's scaler is given after autorotation.
