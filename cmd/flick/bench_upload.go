@@ -43,7 +43,7 @@ func benchUpload(ctx context.Context, args []string, stderr io.Writer) (any, err
 	if err := media.GenerateClip(ctx, src, clip); err != nil {
 		return nil, err
 	}
-	info, err := media.Probe(ctx, src)
+	info, err := media.Probe(ctx, src, *secs+time.Second)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,8 +49,120 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, _ *caller) error 
 		// Video renditions and posters never change under their key.
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	}
+	if field := r.Header.Get("Range"); field != "" {
+		want := ""
+		if r.Method == http.MethodGet { // RFC 9110 §14.2: ranges are for GET only
+			want = byteRanges(field, b.Size())
+		}
+		if want != field {
+			r = withRange(r, want)
+		}
+	}
 	http.ServeContent(&jsonErrorWriter{ResponseWriter: w}, r, "", b.ModTime(), b)
 	return nil
+}
+
+// maxRanges is the most byte ranges one request may ask for. Players ask
+// for one at a time; many small ranges are a way to make a tiny request cost
+// a large multipart answer (RFC 9110 §17.15).
+const maxRanges = 16
+
+// unsatisfiable is a Range field that http.ServeContent answers with 416
+// and "Content-Range: bytes */size": a range starting at the end.
+func unsatisfiable(size int64) string { return "bytes=" + strconv.FormatInt(size, 10) + "-" }
+
+// byteRanges rewrites a GET's Range field, for a representation of size
+// bytes, into a form whose meaning http.ServeContent gets right (RFC 9110
+// §14.1-14.2). ServeContent keeps deciding the preconditions and If-Range
+// first, in the order RFC 9110 §13.2.2 sets (304, 412, then If-Range), so
+// only the field is rewritten, never the answer chosen here. The result:
+//   - "" (no range: the whole representation) for a unit other than bytes,
+//     which a server must ignore;
+//   - each range spelled out as first-last within the representation:
+//     suffixes resolved, a last position past the end (however many digits)
+//     meaning the end, ranges that start past the end dropped;
+//   - unsatisfiable (416) when no range is left ("bytes=-0", whose suffix is
+//     empty, and which Go's library answered with 206 and
+//     "bytes 169633-169632/169633"), when a range is invalid ("bytes=5-2",
+//     signs, letters), and when the set asks for more than maxRanges ranges
+//     or for overlapping ones, which §15.5.17 lets a server refuse.
+func byteRanges(field string, size int64) string {
+	unit, set, ok := strings.Cut(field, "=")
+	if !ok || !strings.EqualFold(unit, "bytes") {
+		return ""
+	}
+	type span struct{ first, last int64 }
+	var spans []span
+	specs := 0
+	for spec := range strings.SplitSeq(set, ",") {
+		spec = strings.Trim(spec, " \t")
+		if spec == "" {
+			continue // empty list elements are allowed (RFC 9110 §5.6.1)
+		}
+		if specs++; specs > maxRanges {
+			return unsatisfiable(size)
+		}
+		a, b, ok := strings.Cut(spec, "-")
+		first, okFirst := position(a)
+		last, okLast := position(b)
+		switch {
+		case !ok || a == "" && !okLast || a != "" && (!okFirst || b != "" && (!okLast || last < first)):
+			return unsatisfiable(size) // invalid
+		case a == "" && last > 0: // the last bytes
+			spans = append(spans, span{size - min(last, size), size - 1})
+		case a != "" && first < size:
+			if b == "" {
+				last = size - 1
+			}
+			spans = append(spans, span{first, min(last, size-1)})
+		}
+	}
+	if len(spans) == 0 {
+		return unsatisfiable(size)
+	}
+	var out strings.Builder
+	out.WriteString("bytes=")
+	for i, s := range spans {
+		for _, o := range spans[:i] {
+			if s.first <= o.last && o.first <= s.last {
+				return unsatisfiable(size)
+			}
+		}
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.WriteString(strconv.FormatInt(s.first, 10))
+		out.WriteByte('-')
+		out.WriteString(strconv.FormatInt(s.last, 10))
+	}
+	return out.String()
+}
+
+// position parses a byte position: digits only, and a number too large for
+// an int64 is as good as the largest, since it is past any end.
+func position(s string) (int64, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return math.MaxInt64, true // only too many digits gets here
+	}
+	return n, true
+}
+
+// withRange returns r with its Range field set to field, or removed when
+// field is "". The request is copied: a handler must not change the one it
+// is given.
+func withRange(r *http.Request, field string) *http.Request {
+	r2 := *r
+	r2.Header = r.Header.Clone()
+	if field == "" {
+		r2.Header.Del("Range")
+	} else {
+		r2.Header.Set("Range", field)
+	}
+	return &r2
 }
 
 // jsonErrorWriter turns the plain-text errors of http.ServeContent (416 for

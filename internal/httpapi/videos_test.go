@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -136,6 +137,53 @@ func TestUploadToReady(t *testing.T) {
 	f.must(404, "GET", v.Renditions[0].URL, nil)
 	if files := f.files(); len(files) != 0 {
 		t.Fatalf("files left after delete: %v", files)
+	}
+}
+
+// TestUploadDamaged checks the answers to damaged videos: Flick's own
+// sentences, never what ffmpeg said (the report had a 422 carrying
+// "[IMGUTILS @ 0x7ffc2d722220] Picture size 20000x20000 is invalid."), and
+// nothing stored.
+func TestUploadDamaged(t *testing.T) {
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
+	f := newFixture(t)
+	ann := f.signUp("ann")
+	clip := filepath.Join(t.TempDir(), "clip.mkv")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=144x256:rate=15:duration=4",
+		"-f", "lavfi", "-i", "sine=duration=4", "-pix_fmt", "yuv420p", clip).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := bytes.Clone(data)
+	for i := len(noise) / 10; i < len(noise); i += 3 {
+		noise[i] ^= 0xa5
+	}
+	for _, tc := range []struct {
+		name, data, message string
+	}{
+		{"cut off", string(data[:len(data)/2]), "The file is incomplete: it holds "},
+		{"noise over the pictures", string(noise), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, ct := multipartBody(t, [2]string{"file", tc.data})
+			r := f.request("POST", "/api/v1/videos", body, bearer(ann.Token), ct)
+			var e errorBody
+			if r.StatusCode != 422 && r.StatusCode != 415 || json.Unmarshal(r.body, &e) != nil {
+				t.Fatalf("status %d: %s", r.StatusCode, r.body)
+			}
+			msg := e.Error.Message
+			if !strings.HasPrefix(msg, tc.message) || strings.ContainsAny(msg, "[]@_/") || !strings.HasSuffix(msg, ".") {
+				t.Errorf("message %q is not a sentence of Flick's own", msg)
+			}
+		})
+	}
+	if files := f.files(); len(files) != 0 {
+		t.Fatalf("files left: %v", files)
 	}
 }
 

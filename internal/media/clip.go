@@ -37,7 +37,7 @@ func GenerateClip(ctx context.Context, path string, c Clip) error {
 	if !patterns[pattern] || c.Width <= 0 || c.Height <= 0 || c.Duration <= 0 {
 		return fmt.Errorf("generate clip: invalid %+v", c)
 	}
-	seconds := strconv.FormatFloat(c.Duration.Seconds(), 'f', 3, 64)
+	seconds := formatSeconds(c.Duration)
 	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y",
 		"-f", "lavfi", "-i", fmt.Sprintf("%s=size=%dx%d:rate=%d:duration=%s", pattern, c.Width, c.Height, fps, seconds)}
 	if c.Audio {

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/flick-video/flick"
 )
 
 // Encoder settings, in one place so that the benchmark's plain ffmpeg run
@@ -17,6 +21,10 @@ const (
 	videoProfile = "high"
 	audioCodec   = "aac"
 	posterQ      = "3" // mjpeg quality: 2 is best, 31 worst
+	// maxFPS caps the frame rate of renditions: a phone's slow-motion 240
+	// fps plays as well at 60, and a header that claims a wild frame rate
+	// cannot make ffmpeg encode millions of duplicated frames.
+	maxFPS = "60"
 )
 
 // Output is one rendition to write.
@@ -34,8 +42,11 @@ type Poster struct {
 // Encoding is one ffmpeg run: the source is decoded once and every frame is
 // split to each output's scaler.
 type Encoding struct {
-	Src        string
-	DurationMS int64 // the source's length, for progress and to place the poster
+	Src string
+	// DurationMS is the source's length as Probe measured it: ffmpeg reads
+	// no further, whatever the source's timestamps say, and the encode
+	// fails when its output comes out shorter.
+	DurationMS int64
 	Outputs    []Output
 	Poster     *Poster // nil for none
 }
@@ -44,9 +55,10 @@ type Encoding struct {
 // constant quality capped by the rung's maxrate) with AAC sound when the
 // source has any, in MP4 with the index first (faststart) so that playback
 // starts before the download ends; metadata such as a phone's location is
-// not copied.
+// not copied. The source is read for DurationMS at most, and renditions
+// have at most 60 frames a second.
 func (e Encoding) Args() []string {
-	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y"}
+	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y", "-t", formatSeconds(time.Duration(e.DurationMS) * time.Millisecond)}
 	args = append(args, inputArgs(e.Src)...)
 
 	branches := len(e.Outputs)
@@ -54,7 +66,7 @@ func (e Encoding) Args() []string {
 		branches++
 	}
 	var graph bytes.Buffer
-	fmt.Fprintf(&graph, "[0:v:0]split=%d", branches)
+	fmt.Fprintf(&graph, "[0:V:0]split=%d", branches)
 	for i := range branches {
 		fmt.Fprintf(&graph, "[s%d]", i)
 	}
@@ -77,7 +89,7 @@ func (e Encoding) Args() []string {
 	for i, o := range e.Outputs {
 		args = append(args,
 			"-map", fmt.Sprintf("[v%d]", i), "-map", "0:a:0?",
-			"-c:v", videoCodec, "-preset", videoPreset, "-crf", videoCRF, "-profile:v", videoProfile,
+			"-c:v", videoCodec, "-preset", videoPreset, "-crf", videoCRF, "-profile:v", videoProfile, "-fpsmax", maxFPS,
 			"-maxrate", strconv.Itoa(o.Rung.VideoMaxrate), "-bufsize", strconv.Itoa(2*o.Rung.VideoMaxrate),
 			"-c:a", audioCodec, "-b:a", strconv.Itoa(o.Rung.AudioBitrate), "-ac", "2",
 			"-map_metadata", "-1", "-map_chapters", "-1",
@@ -90,54 +102,100 @@ func (e Encoding) Args() []string {
 	return append(args, "-progress", "pipe:1", "-nostats")
 }
 
+// errShortOutput is the answer when the encode ends well before the length
+// Probe measured: the source's packets are there, but too many of them did
+// not decode.
+var errShortOutput = flick.Errorf(flick.EUNPROCESSABLE, "The video could not be decoded to its end: the file is damaged.")
+
 // Encode runs e, reporting progress in percent (0-100) whenever it changes.
 // progress may be nil.
 func Encode(ctx context.Context, e Encoding, progress func(pct int)) error {
 	if len(e.Outputs) == 0 && e.Poster == nil {
 		return fmt.Errorf("encode %s: nothing to make", e.Src)
 	}
-	pw := &progressWriter{durationUS: e.DurationMS * 1000, report: progress, last: -1}
+	if e.DurationMS <= 0 || e.DurationMS > math.MaxInt64/int64(time.Millisecond) {
+		return fmt.Errorf("encode %s: a duration of %d ms", e.Src, e.DurationMS)
+	}
+	want := time.Duration(e.DurationMS) * time.Millisecond
+	pw := &progressWriter{duration: want, report: progress, last: -1}
 	if err := run(ctx, "ffmpeg", e.Args(), pw); err != nil {
 		return fmt.Errorf("encode: %w", err)
+	}
+	if got := pw.end(); len(e.Outputs) > 0 && short(got, want) {
+		return fmt.Errorf("encode %s: %w (output %v, source %v)", e.Src, errShortOutput, got, want)
 	}
 	return nil
 }
 
-// progressWriter parses ffmpeg's "-progress" key=value lines.
+// formatSeconds formats d as ffmpeg's options take a time.
+func formatSeconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+}
+
+// progressWriter parses ffmpeg's "-progress" key=value lines: the frames of
+// the first video output, and the end of the output that reaches furthest.
+// With a duration and a report function, it also reports percentages.
 type progressWriter struct {
-	durationUS int64
-	report     func(pct int)
-	partial    []byte
-	last       int
+	duration time.Duration
+	report   func(pct int)
+	lines    lineSplitter
+	last     int
+
+	frames int64
+	endUS  int64
 }
 
 func (w *progressWriter) Write(p []byte) (int, error) {
-	w.partial = append(w.partial, p...)
-	for {
-		i := bytes.IndexByte(w.partial, '\n')
-		if i < 0 {
-			break
-		}
-		w.line(string(bytes.TrimSpace(w.partial[:i])))
-		w.partial = w.partial[i+1:]
-	}
+	w.lines.split(p, w.line)
 	return len(p), nil
 }
 
-func (w *progressWriter) line(l string) {
-	pct := -1
-	if l == "progress=end" {
-		pct = 100
-	} else if v, ok := strings.CutPrefix(l, "out_time_us="); ok && w.durationUS > 0 {
-		us, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return // "N/A" before the first frame
+// lineSplitter cuts what a tool writes into lines, keeping a partial line
+// for the next write.
+type lineSplitter struct {
+	partial []byte
+}
+
+func (s *lineSplitter) split(p []byte, line func(string)) {
+	s.partial = append(s.partial, p...)
+	for {
+		i := bytes.IndexByte(s.partial, '\n')
+		if i < 0 {
+			return
 		}
-		// 100 only when ffmpeg says it is done: the faststart pass that
-		// moves the index happens after the last frame.
-		pct = int(min(99, max(0, us*100/w.durationUS)))
+		line(string(bytes.TrimSpace(s.partial[:i])))
+		s.partial = s.partial[i+1:]
 	}
-	// Outputs finish at different times, so the reported time can step back.
+}
+
+// end is how far the output got: the end of its last frame or packet.
+func (w *progressWriter) end() time.Duration {
+	if w.endUS > math.MaxInt64/int64(time.Microsecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(w.endUS) * time.Microsecond
+}
+
+func (w *progressWriter) line(l string) {
+	key, v, _ := strings.Cut(l, "=")
+	n, err := strconv.ParseInt(v, 10, 64)
+	pct := -1
+	switch {
+	case l == "progress=end":
+		pct = 100
+	case err != nil:
+		return // "N/A" before the first frame, and the keys that are not numbers
+	case key == "frame":
+		w.frames = n
+	case key == "out_time_us":
+		// Outputs finish at different times, so the reported time can step back.
+		w.endUS = max(w.endUS, n)
+		if w.duration > 0 {
+			// 100 only when ffmpeg says it is done: the faststart pass that
+			// moves the index happens after the last frame.
+			pct = int(min(99, min(w.end(), w.duration)*100/w.duration))
+		}
+	}
 	if pct > w.last && w.report != nil {
 		w.last = pct
 		w.report(pct)

@@ -1,17 +1,16 @@
 // Package media runs ffprobe and ffmpeg: it validates uploads, plans the
 // ladder of renditions and encodes them with the poster in one decode pass.
 // Every tool runs as a child process tied to a context (cancelling it kills
-// the process) with its stderr kept in a bounded buffer for error messages.
+// the process) with its stderr kept in a bounded buffer for the log: what a
+// tool says names server paths and library internals, so users are only
+// ever told a sentence of Flick's own.
 package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +34,8 @@ func inputArgs(path string) []string {
 	return []string{"-format_whitelist", inputFormats, "-protocol_whitelist", "file", "-i", "file:" + path}
 }
 
-// ToolError is a failed run of ffmpeg or ffprobe.
+// ToolError is a failed run of ffmpeg or ffprobe. Its text is for the log,
+// never for users.
 type ToolError struct {
 	Tool   string
 	Err    error
@@ -99,31 +99,4 @@ func (b *tailBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(b.buf)
-}
-
-// pathPattern matches an absolute local path as ffmpeg prints it, with what
-// precedes it (so that "1/2" is not taken for a path).
-var pathPattern = regexp.MustCompile(`(^|[\s'"(=])(?:file:)?(/[^\s'"]+)`)
-
-// Reason is a short, user-safe account of why a tool failed: the tool's last
-// stderr line without ffmpeg's "[h264 @ 0x55...] " prefix and with local
-// paths cut to their base names, so that no server path leaks. It is ""
-// when err is not a tool failure.
-func Reason(err error) string {
-	var te *ToolError
-	if !errors.As(err, &te) {
-		return ""
-	}
-	line := te.LastLine()
-	if i := strings.Index(line, "] "); strings.HasPrefix(line, "[") && i > 0 {
-		line = line[i+2:]
-	}
-	line = pathPattern.ReplaceAllStringFunc(line, func(m string) string {
-		sub := pathPattern.FindStringSubmatch(m)
-		return sub[1] + filepath.Base(sub[2])
-	})
-	if len(line) > 160 {
-		line = strings.ToValidUTF8(line[:160], "")
-	}
-	return line
 }

@@ -34,7 +34,7 @@ var errNoOriginal = flick.Errorf(flick.EUNPROCESSABLE, "The original upload is m
 
 // errAttempts means the transcode kept being interrupted (by crashes or
 // restarts) and will not be tried again.
-var errAttempts = errors.New("transcoding was interrupted too many times")
+var errAttempts = flick.Errorf(flick.EUNPROCESSABLE, "Transcoding was interrupted too many times.")
 
 // Run resumes every unfinished transcode and works through the queue with
 // cfg.Workers workers until ctx ends. A transcode stopped by ctx is left in
@@ -98,19 +98,14 @@ func (s *Service) process(ctx context.Context, id string) {
 	}
 }
 
-// failureReason is what the author is told: ffmpeg's last words when it
-// failed, without local paths.
+// failureReason is what the author is told: a sentence of Flick's own.
+// What ffmpeg said names server paths and library internals, and goes to
+// the log with the error.
 func failureReason(err error) string {
-	if errors.Is(err, errAttempts) {
-		return errAttempts.Error()
-	}
-	if r := media.Reason(err); r != "" {
-		return "Transcoding failed: " + r
-	}
 	if flick.ErrorCode(err) != flick.EINTERNAL {
 		return flick.ErrorMessage(err) // e.g. ffmpeg is not installed
 	}
-	return "Transcoding failed."
+	return "The video could not be converted."
 }
 
 // transcode makes whatever the video still lacks: first the lowest rendition

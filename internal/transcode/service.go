@@ -109,12 +109,14 @@ func (s *Service) Ingest(ctx context.Context, authorID, caption, path string) (*
 	if err := flick.ValidateCaption(caption); err != nil {
 		return nil, err
 	}
-	info, err := media.Probe(ctx, path)
+	info, err := media.Probe(ctx, path, s.cfg.MaxDuration)
 	if err != nil {
+		if code := flick.ErrorCode(err); code != flick.EINTERNAL && code != flick.EUNAVAILABLE {
+			// The author is told a sentence; what the tools said is here.
+			// (The HTTP layer logs internal and unavailable errors itself.)
+			s.logger.Info("upload refused", "author", authorID, "reason", flick.ErrorMessage(err), "err", err)
+		}
 		return nil, fmt.Errorf("ingest: %w", err)
-	}
-	if time.Duration(info.DurationMS)*time.Millisecond > s.cfg.MaxDuration {
-		return nil, flick.Errorf(flick.EUNPROCESSABLE, "Videos may be at most %s long.", s.cfg.MaxDuration)
 	}
 	now := s.cfg.Clock()
 	hashtags, mentions := flick.ParseCaption(caption)
