@@ -138,8 +138,8 @@ func (d *Directory) Unregister(ctx context.Context, id string) error {
 	}
 	// Deleted rows are zeroed (secure_delete); the WAL still holds the old
 	// pages until a checkpoint truncates it.
-	if _, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("directory: unregister: checkpoint: %w", err)
+	if err := sqldb.TruncateLog(ctx, d.db); err != nil {
+		return fmt.Errorf("directory: unregister: %w", err)
 	}
 	return nil
 }

@@ -195,10 +195,11 @@ func (d *Directory) EndErasures(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		d.forget(id)
 	}
-	for _, q := range []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
-		if _, err := d.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("erasure journal: end: %s: %w", q, err)
-		}
+	if _, err := d.db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("erasure journal: end: VACUUM: %w", err)
+	}
+	if err := sqldb.TruncateLog(ctx, d.db); err != nil {
+		return fmt.Errorf("erasure journal: end: %w", err)
 	}
 	return nil
 }

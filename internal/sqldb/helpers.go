@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/flick-video/flick"
 	"modernc.org/sqlite"
@@ -72,4 +73,29 @@ func Found(res sql.Result, err error, what string) error {
 		return flick.Errorf(flick.ENOTFOUND, "%s not found.", what)
 	}
 	return err
+}
+
+// TruncateLog copies every page of db's write-ahead log into the database
+// file and truncates the log to zero bytes, so that no old version of a page,
+// with records deleted since, is left in it. SQLite reports a checkpoint that
+// readers of an older snapshot kept from finishing as a result, not an
+// error: TruncateLog tries again until it finishes, ctx ends or a minute has
+// passed.
+func TruncateLog(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		var busy, pages, done int
+		if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &pages, &done); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("checkpoint: readers kept the write-ahead log from being truncated")
+		case <-time.After(wait):
+		}
+	}
 }

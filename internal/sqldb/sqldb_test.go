@@ -222,3 +222,43 @@ func TestFound(t *testing.T) {
 		t.Errorf("Found of a failed Exec = %v", err)
 	}
 }
+
+// TestTruncateLog: a reader holding an older snapshot keeps a checkpoint
+// from truncating the log, which SQLite reports in the result, not as an
+// error; TruncateLog waits it out and leaves an empty log.
+func TestTruncateLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db := open(t, path, Options{Readers: 1, Migrations: Migrations{FS: migrationsFS(1), Clock: clock}})
+	if _, err := db.Write.ExecContext(ctx, `PRAGMA busy_timeout = 20`); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := db.Read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM steps`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.ExecContext(ctx, `INSERT INTO steps VALUES (42)`); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		reader.Rollback()
+		close(released)
+	}()
+	if err := TruncateLog(ctx, db.Write); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("TruncateLog returned while a reader still held an older snapshot")
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
+		t.Fatalf("write-ahead log after TruncateLog: %v, %v; want empty", fi.Size(), err)
+	}
+}

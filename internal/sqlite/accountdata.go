@@ -446,7 +446,7 @@ func (db *DB) Compact(ctx context.Context) (err error) {
 	if _, err := db.write.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("rewrite file: %w", err)
 	}
-	return db.truncateLog(ctx)
+	return sqldb.TruncateLog(ctx, db.write)
 }
 
 // accountTraces returns the values by which the account's records are
@@ -510,21 +510,6 @@ func forgetStats(ctx context.Context, tx *sql.Tx, traces [][]byte, stale ...stri
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_stat4 WHERE rowid = ?`, s.rowid); err != nil {
 			return fmt.Errorf("planner samples: %w", err)
 		}
-	}
-	return nil
-}
-
-// truncateLog copies every page of the write-ahead log into the database
-// file and truncates the log to zero bytes, so that no old version of a
-// page, with records deleted since, is left in it. It waits (busy_timeout)
-// for readers of older snapshots to finish.
-func (db *DB) truncateLog(ctx context.Context) error {
-	var busy, pages, done int
-	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &pages, &done); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if busy != 0 {
-		return errors.New("checkpoint: readers kept the write-ahead log from being truncated")
 	}
 	return nil
 }
