@@ -300,8 +300,8 @@ func TestCompleted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := flick.Event{Type: flick.EventView, WatchMS: tc.watchMS, DurationMS: tc.duration}
-			if got := completed(e); got != tc.wantWatchedThrough {
-				t.Fatalf("completed(%d of %d) = %v", tc.watchMS, tc.duration, got)
+			if got := e.WatchedThrough(); got != tc.wantWatchedThrough {
+				t.Fatalf("WatchedThrough(%d of %d) = %v", tc.watchMS, tc.duration, got)
 			}
 		})
 	}
