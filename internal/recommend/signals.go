@@ -99,9 +99,9 @@ func (e *Engine) observe(ev flick.Event) bool {
 		return ev.VideoID == ""
 	}
 	v := &e.videos[vi]
-	// What the event does to what others see (popularity, exploration,
-	// co-engagement) is scaled by its weight, decided when it was
-	// recorded; the viewer's own history learns it whole.
+	// What the event does to what others see (popularity, exploration)
+	// is scaled by its weight, decided when it was recorded; the viewer's
+	// own history learns it whole.
 	weight := float32(ev.Weight())
 	if ev.Type == flick.EventImpression {
 		// A discounted impression still counts whole toward the audience:
@@ -129,7 +129,15 @@ func (e *Engine) observe(ev flick.Event) bool {
 		e.engage(vi, w*weight, t)
 	}
 	if ev.AccountID != "" {
-		e.learnViewer(e.viewerOf(ev.AccountID, t), vi, w, w*weight, t, ev.Type == flick.EventView)
+		// Co-engagement pairs, which every viewer's ranking reads, learn
+		// from full-weight events only: a farm of new accounts pairing
+		// its target with the most watched videos would otherwise reach
+		// everyone who watched them.
+		pw := w
+		if weight < 1 {
+			pw = 0
+		}
+		e.learnViewer(e.viewerOf(ev.AccountID, t), vi, w, pw, t, ev.Type == flick.EventView)
 	}
 	e.expireSome(t)
 	return true
@@ -167,7 +175,7 @@ func (e *Engine) norm(j int32) float32 { return e.videos[j].norm }
 // ones: that is how co-engagement ("viewers who watched this also
 // watched") is learned, weighted by closeness in the viewer's sequence.
 // Pairs, which every viewer's ranking reads, take pw, the signal as
-// weighed for others.
+// weighed for others (0: none).
 func (e *Engine) learnViewer(ui int32, vi int32, w, pw float32, t int64, view bool) {
 	u := &e.viewers[ui]
 	v := &e.videos[vi]
