@@ -54,6 +54,7 @@ type farmRun struct {
 type farmBenchFlags struct {
 	videos, viewers, history           int
 	farm, addresses, rounds, anonymous int
+	every                              int
 	popular                            int
 	seed                               uint64
 	onlyDefended                       bool
@@ -70,7 +71,8 @@ func benchFarm(ctx context.Context, args []string, stderr io.Writer) (any, error
 	fs.IntVar(&f.history, "history", 20, "mean interactions per viewer in the history (heavy-tailed)")
 	fs.IntVar(&f.farm, "farm", 50, "new accounts of the farm")
 	fs.IntVar(&f.addresses, "farm-addresses", 5, "client addresses the farm sends from")
-	fs.IntVar(&f.rounds, "farm-batches", 20, "batches of 500 events (and shares) each farm account sends")
+	fs.IntVar(&f.rounds, "farm-batches", 1, "batches of 500 events (and a share) each farm account sends")
+	fs.IntVar(&f.every, "farm-every", engagement.MaxClientEvents, "every how many views of the catalogue's most popular videos a farm account views the target again")
 	fs.IntVar(&f.anonymous, "anonymous", 500, "anonymous batches of 500 events (and a share each), without a cookie")
 	fs.IntVar(&f.popular, "popular", 500, "ordinary viewers who watch the popular video through and like it")
 	fs.IntVar(&f.concurrency, "concurrency", 8, "concurrent clients")
@@ -219,22 +221,39 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 }
 
 // farm runs the attack: new accounts signed up through the API from a few
-// addresses, each sending batches of completed views of the target (paired
-// with the catalogue's most popular videos, to make it their neighbour),
-// a like and shares; and anonymous batches and shares without a cookie
-// from the same addresses. Refusals (429) are counted, not retried: the
-// loops are bounded, the traffic otherwise unlimited.
+// addresses, each sending batches that watch the target through and then
+// the catalogue's most popular videos (the target again every f.every
+// views, so that it pairs with more of them; by default once a batch,
+// which measured the most effective without defences: every view of the
+// target also dilutes its co-engagement), a like and a share a batch;
+// and anonymous batches of completed views of the target (and a share
+// each) without a cookie from the same addresses. Refusals (429) are
+// counted, not retried: the loops are bounded, the traffic otherwise
+// unlimited.
 func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, target *flick.Video, run *farmRun) error {
 	addr := func(k int) string { return fmt.Sprintf("203.0.113.%d", k%f.addresses+1) }
-	batch := make([]map[string]any, 0, engagement.MaxClientEvents)
-	for j := 0; len(batch) < engagement.MaxClientEvents; j++ {
-		other := w.videos[w.byRank[j%len(w.byRank)]]
-		batch = append(batch,
-			map[string]any{"type": "view", "video_id": other, "watch_ms": 60_000},
-			map[string]any{"type": "impression", "video_id": target.ID},
-			map[string]any{"type": "view", "video_id": target.ID, "watch_ms": 16_000})
+	targetView := map[string]any{"type": "view", "video_id": target.ID, "watch_ms": 16_000}
+	batches := make([][]map[string]any, f.rounds)
+	next := 0 // the next most popular video
+	if f.every < 2 {
+		return fmt.Errorf("bench farm: --farm-every must be at least 2")
 	}
-	batch = batch[:engagement.MaxClientEvents]
+	for r := range batches {
+		b := []map[string]any{{"type": "impression", "video_id": target.ID}, targetView}
+		for len(b) < engagement.MaxClientEvents {
+			if len(b)%f.every == 0 {
+				b = append(b, targetView)
+				continue
+			}
+			b = append(b, map[string]any{"type": "view", "video_id": w.videos[w.byRank[next%len(w.byRank)]], "watch_ms": 60_000})
+			next++
+		}
+		batches[r] = b
+	}
+	anonymous := make([]map[string]any, 0, engagement.MaxClientEvents)
+	for len(anonymous) < engagement.MaxClientEvents {
+		anonymous = append(anonymous, map[string]any{"type": "impression", "video_id": target.ID}, targetView)
+	}
 	var requests, refused atomic.Int64
 	count := func(status int, err error) error {
 		requests.Add(1)
@@ -260,7 +279,7 @@ func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, 
 	}
 	if err := parallel(ctx, f.concurrency, f.farm*f.rounds, func(k int) error {
 		h := accounts[k%f.farm]
-		if err := count(c.send(ctx, "POST", "/api/v1/events", h, batch, http.StatusAccepted)); err != nil {
+		if err := count(c.send(ctx, "POST", "/api/v1/events", h, batches[k/f.farm], http.StatusAccepted)); err != nil {
 			return err
 		}
 		if k < f.farm {
@@ -274,7 +293,7 @@ func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, 
 	}
 	if err := parallel(ctx, f.concurrency, f.anonymous, func(k int) error {
 		h := http.Header{"X-Forwarded-For": {addr(k)}}
-		if err := count(c.send(ctx, "POST", "/api/v1/events", h, batch, http.StatusAccepted)); err != nil {
+		if err := count(c.send(ctx, "POST", "/api/v1/events", h, anonymous, http.StatusAccepted)); err != nil {
 			return err
 		}
 		return count(c.send(ctx, "POST", "/api/v1/videos/"+target.ID+"/share", h, nil, http.StatusOK))
