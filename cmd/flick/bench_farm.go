@@ -124,22 +124,25 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 		return run, err
 	}
 	w.history(engine)
-	// The two new uploads, of two creators, each with a hashtag of its own
-	// so that no viewer's taste favours either.
-	target := synthVideo(w.users[0], "Farmed video", []string{"farmed"}, now.Add(-time.Hour), 15_000)
-	popular := synthVideo(w.users[1], "Popular video", []string{"loved"}, now.Add(-time.Hour), 15_000)
+	c := &farmClient{base: s.app.URL(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: f.concurrency}}}
+	defer c.http.CloseIdleConnections()
+	farm, farmer, err := c.signUpFarm(ctx, f)
+	if err != nil {
+		return run, err
+	}
+	// The two new uploads: the farm's own, and one of an ordinary viewer
+	// who is no creator (nobody follows either), each with a hashtag of
+	// its own so that no viewer's taste favours either.
+	author := w.users[f.viewers-1]
+	target := synthVideo(farmer, "Farmed video", []string{"farmed"}, now.Add(-time.Hour), 15_000)
+	popular := synthVideo(author, "Popular video", []string{"loved"}, now.Add(-time.Hour), 15_000)
 	if err := store.BulkInsert(ctx, sqlite.Bulk{Videos: []*flick.Video{target, popular}}); err != nil {
 		return run, err
 	}
 	engine.AddVideos([]recommend.VideoMeta{recommend.MetaOf(target), recommend.MetaOf(popular)})
 
-	c := &farmClient{base: s.app.URL(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: f.concurrency}}}
-	defer c.http.CloseIdleConnections()
 	rng := rand.New(rand.NewPCG(f.seed, 11))
-	fans := rng.Perm(f.viewers - 2)[:f.popular] // not the two creators
-	for k := range fans {
-		fans[k] += 2
-	}
+	fans := rng.Perm(f.viewers - 1)[:f.popular] // not the popular video's author
 	// Genuine popularity: ordinary viewers who came across it watch it
 	// through and like it.
 	watched := []map[string]any{
@@ -157,7 +160,7 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 		return run, fmt.Errorf("popular video's viewers: %w", err)
 	}
 
-	if err := c.farm(ctx, f, w, target, &run); err != nil {
+	if err := c.farm(ctx, f, w, farm, target, &run); err != nil {
 		return run, err
 	}
 	if err := s.waitLearned(ctx); err != nil {
@@ -170,8 +173,7 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 		isFan[u] = true
 	}
 	var withTarget, withPopular, notFans atomic.Int64
-	if err := parallel(ctx, f.concurrency, f.viewers-2, func(k int) error {
-		u := k + 2
+	if err := parallel(ctx, f.concurrency, f.viewers-1, func(u int) error {
 		var page forYouPage
 		if _, err := c.send(ctx, "GET", "/api/v1/feed/foryou", w.auth(u), nil, http.StatusOK, &page); err != nil {
 			return err
@@ -192,7 +194,7 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 	}); err != nil {
 		return run, fmt.Errorf("for you: %w", err)
 	}
-	run.TargetPct = 100 * float64(withTarget.Load()) / float64(f.viewers-2)
+	run.TargetPct = 100 * float64(withTarget.Load()) / float64(f.viewers-1)
 	run.PopularPct = 100 * float64(withPopular.Load()) / float64(max(notFans.Load(), 1))
 
 	var v videoJSON
@@ -230,8 +232,7 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 // each) without a cookie from the same addresses. Refusals (429) are
 // counted, not retried: the loops are bounded, the traffic otherwise
 // unlimited.
-func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, target *flick.Video, run *farmRun) error {
-	addr := func(k int) string { return fmt.Sprintf("203.0.113.%d", k%f.addresses+1) }
+func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, accounts []http.Header, target *flick.Video, run *farmRun) error {
 	targetView := map[string]any{"type": "view", "video_id": target.ID, "watch_ms": 16_000}
 	batches := make([][]map[string]any, f.rounds)
 	next := 0 // the next most popular video
@@ -263,20 +264,6 @@ func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, 
 		}
 		return err
 	}
-	accounts := make([]http.Header, f.farm)
-	for k := range accounts {
-		h := http.Header{"X-Forwarded-For": {addr(k)}}
-		var out struct {
-			Token string `json:"token"`
-		}
-		if _, err := c.send(ctx, "POST", "/api/v1/accounts", h, map[string]string{
-			"handle": fmt.Sprintf("farm%d", k), "password": "farm-password-123", "birthdate": "1990-01-01",
-		}, http.StatusCreated, &out); err != nil {
-			return fmt.Errorf("farm sign-up %d: %w", k, err)
-		}
-		h.Set("Authorization", "Bearer "+out.Token)
-		accounts[k] = h
-	}
 	if err := parallel(ctx, f.concurrency, f.farm*f.rounds, func(k int) error {
 		h := accounts[k%f.farm]
 		if err := count(c.send(ctx, "POST", "/api/v1/events", h, batches[k/f.farm], http.StatusAccepted)); err != nil {
@@ -292,7 +279,7 @@ func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, 
 		return fmt.Errorf("farm accounts: %w", err)
 	}
 	if err := parallel(ctx, f.concurrency, f.anonymous, func(k int) error {
-		h := http.Header{"X-Forwarded-For": {addr(k)}}
+		h := http.Header{"X-Forwarded-For": {farmAddr(f, k)}}
 		if err := count(c.send(ctx, "POST", "/api/v1/events", h, anonymous, http.StatusAccepted)); err != nil {
 			return err
 		}
@@ -302,6 +289,35 @@ func (c *farmClient) farm(ctx context.Context, f farmBenchFlags, w *synthWorld, 
 	}
 	run.FarmRequests, run.FarmRefused = int(requests.Load()), int(refused.Load())
 	return nil
+}
+
+// farmAddr is the client address of the farm's k-th account or request.
+func farmAddr(f farmBenchFlags, k int) string { return fmt.Sprintf("203.0.113.%d", k%f.addresses+1) }
+
+// signUpFarm signs the farm's accounts up through the API, as many from
+// each address as the sign-up rate allows, and returns their headers and
+// the first one's ID: the farm's creator.
+func (c *farmClient) signUpFarm(ctx context.Context, f farmBenchFlags) ([]http.Header, string, error) {
+	var creator string
+	accounts := make([]http.Header, f.farm)
+	for k := range accounts {
+		h := http.Header{"X-Forwarded-For": {farmAddr(f, k)}}
+		var out struct {
+			ID    string `json:"id"`
+			Token string `json:"token"`
+		}
+		if _, err := c.send(ctx, "POST", "/api/v1/accounts", h, map[string]string{
+			"handle": fmt.Sprintf("farm%d", k), "password": "farm-password-123", "birthdate": "1990-01-01",
+		}, http.StatusCreated, &out); err != nil {
+			return nil, "", fmt.Errorf("farm sign-up %d: %w", k, err)
+		}
+		h.Set("Authorization", "Bearer "+out.Token)
+		accounts[k] = h
+		if k == 0 {
+			creator = out.ID
+		}
+	}
+	return accounts, creator, nil
 }
 
 // farmClient sends the bench's requests; it keeps no cookies, as a farm
