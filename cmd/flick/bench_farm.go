@@ -43,12 +43,14 @@ type farmRun struct {
 	PopularPct float64 `json:"popular_in_first_page_pct"`
 	// The farmed video's public counters and places in Trending (0: not
 	// in it), and the popular video's place.
-	TargetViews, TargetLikes, TargetShares int64
-	TargetTrending                         int `json:"target_trending_place"`
-	PopularTrending                        int `json:"popular_trending_place"`
-	FarmRequests                           int `json:"farm_requests"`
-	FarmRefused                            int `json:"farm_refused_429"`
-	Seconds                                float64
+	TargetViews     int64   `json:"target_views"`
+	TargetLikes     int64   `json:"target_likes"`
+	TargetShares    int64   `json:"target_shares"`
+	TargetTrending  int     `json:"target_trending_place"`
+	PopularTrending int     `json:"popular_trending_place"`
+	FarmRequests    int     `json:"farm_requests"`
+	FarmRefused     int     `json:"farm_refused_429"`
+	Seconds         float64 `json:"seconds"`
 }
 
 type farmBenchFlags struct {
