@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/flick-video/flick/internal/engagement"
 	"github.com/flick-video/flick/internal/node/nodetest"
@@ -15,7 +16,13 @@ import (
 // and counts once; a client that drops it counts ViewersPerClient times
 // at most; past its rate it gets 429 with Retry-After.
 func TestFakeEngagementThroughTheAPI(t *testing.T) {
-	f := newFixture(t, func(s *setup) { s.api.TrustProxy = true })
+	// The node's clock stands still, so that no rate refills while the
+	// test runs, however slowly.
+	now := time.Now()
+	f := newFixture(t, func(s *setup) {
+		s.api.TrustProxy = true
+		s.node.Clock = func() time.Time { return now }
+	})
 	ann := f.signUp("ann")
 	v := f.readyVideo(ann, "target")
 	path := "/api/v1/videos/" + v.ID
