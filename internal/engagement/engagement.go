@@ -209,6 +209,10 @@ func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID
 	}
 	defer done()
 	now := s.clock().UTC()
+	// Each comment weighs 6 views in Trending: an account's are rate-limited.
+	if err := s.guard.admit(now, flick.Viewer{AccountID: viewerID}); err != nil {
+		return nil, err
+	}
 	discount, err := s.accountDiscount(ctx, viewerID, now)
 	if err != nil {
 		return nil, err

@@ -25,9 +25,9 @@ const (
 	// anonymous, count per client address, video, type and day: a
 	// household or an office is counted, cleared cookies are not.
 	ViewersPerClient = 20
-	// BatchesPerMinute bounds the event batches and shares of one
-	// account; ClientBatchesPerMinute those of one client address, which
-	// may be several people behind one router.
+	// BatchesPerMinute bounds the event batches, shares and comments of
+	// one account; ClientBatchesPerMinute the batches and shares of one
+	// client address, which may be several people behind one router.
 	BatchesPerMinute       = 30
 	ClientBatchesPerMinute = 120
 	// BurstCompletions: a client address or account that reports more
@@ -108,8 +108,9 @@ func (g *guard) key(parts ...string) key {
 	return k
 }
 
-// admit takes one batch (or share) from the viewer's account's and
-// client's rates, or says how long to wait.
+// admit takes one batch (or share, or comment) from the viewer's
+// account's and client's rates, or says how long to wait. A call that
+// knows no client address (a comment) is limited by its account only.
 func (g *guard) admit(now time.Time, v flick.Viewer) error {
 	if g.off {
 		return nil
@@ -119,8 +120,10 @@ func (g *guard) admit(now time.Time, v flick.Viewer) error {
 			return rateLimited(wait)
 		}
 	}
-	if ok, wait := g.clients.Allow(now, v.Client.Addr); !ok {
-		return rateLimited(wait)
+	if v.Client.Addr != "" {
+		if ok, wait := g.clients.Allow(now, v.Client.Addr); !ok {
+			return rateLimited(wait)
+		}
 	}
 	return nil
 }

@@ -128,9 +128,10 @@ func TestSignedInViewsCountOncePerDay(t *testing.T) {
 	}
 }
 
-// TestBatchesAreRateLimited: an account's batches beyond BatchesPerMinute
-// and a client's beyond ClientBatchesPerMinute are refused with a time to
-// retry after; a minute later they are taken again.
+// TestBatchesAreRateLimited: an account's batches (and shares and
+// comments) beyond BatchesPerMinute and a client's beyond
+// ClientBatchesPerMinute are refused with a time to retry after; a minute
+// later they are taken again.
 func TestBatchesAreRateLimited(t *testing.T) {
 	w := newWorld(t)
 	one := views(w.video.ID, 1, 1000)
@@ -158,6 +159,16 @@ func TestBatchesAreRateLimited(t *testing.T) {
 	w.clock.Add(time.Minute)
 	if _, err := w.Engagement.Record(w.ctx, eva, one); err != nil {
 		t.Fatalf("a minute later: %v", err)
+	}
+
+	// Comments too: each weighs six views in Trending.
+	for i := range engagement.BatchesPerMinute {
+		if _, err := w.Engagement.Comment(w.ctx, w.sam.ID, w.video.ID, fmt.Sprint("comment ", i), ""); err != nil {
+			t.Fatalf("comment %d: %v", i, err)
+		}
+	}
+	if _, err := w.Engagement.Comment(w.ctx, w.sam.ID, w.video.ID, "one more", ""); flick.ErrorCode(err) != flick.ERATELIMIT {
+		t.Fatalf("sam's comment %d: %v, want rate limited", engagement.BatchesPerMinute+1, err)
 	}
 }
 
