@@ -115,7 +115,7 @@ func farmOnce(ctx context.Context, f farmBenchFlags, defences bool, stderr io.Wr
 	}
 	defer s.stop()
 	if !defences {
-		s.app.Engagement.TurnOffDefencesForBenchmark()
+		s.app.Engagement.TurnOffDefences()
 	}
 	now := time.Now()
 	w := newSynthWorld(feedBenchFlags{videos: f.videos, users: f.viewers, history: f.history, seed: f.seed}, now)

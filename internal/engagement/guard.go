@@ -64,7 +64,7 @@ type key [16]byte
 // signed-in viewers' views are then checked against their watch history
 // in the store; anonymous viewers may be counted once more that day.
 type guard struct {
-	off    bool // only `flick bench farm` turns the defences off
+	off    bool // Service.TurnOffDefences
 	secret [32]byte
 
 	clients, accounts *auth.Limiter
@@ -129,7 +129,7 @@ func (g *guard) admit(now time.Time, v flick.Viewer) error {
 }
 
 func rateLimited(wait time.Duration) error {
-	return &flick.Error{Code: flick.ERATELIMIT, Message: "Too many reports from this device; try again in a minute.",
+	return &flick.Error{Code: flick.ERATELIMIT, Message: "Too many at once; try again in a minute.",
 		RetryAfter: max(wait, time.Second)}
 }
 
