@@ -56,6 +56,9 @@ type EngagementStore interface {
 
 	// Watched returns which of videoIDs accountID has watched through.
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	// LastWatched returns when accountID last watched each of videoIDs
+	// (as projected from the log; never watched: absent).
+	LastWatched(ctx context.Context, accountID string, videoIDs []string) (map[string]time.Time, error)
 	// Marks returns, in one read, what accountID has done to each of
 	// videoIDs that the feeds must know on every page; videos with no mark
 	// are absent.
@@ -115,16 +118,22 @@ type Engagement interface {
 	Unfollow(ctx context.Context, viewerID, accountID string) (*Account, error)
 	// Comment adds a comment on a ready video, or a reply when parentID is
 	// set (a reply to a reply hangs off the same top comment), and returns
-	// it once it is counted. EINVALID or EUNPROCESSABLE for bad text.
+	// it once it is counted. EINVALID or EUNPROCESSABLE for bad text,
+	// ERATELIMIT (with RetryAfter) for an account over its rate.
 	Comment(ctx context.Context, viewerID, videoID, text, parentID string) (*Comment, error)
-	// Share counts a share of a ready video (viewerID "" for anonymous
-	// viewers) and returns the video's counts.
-	Share(ctx context.Context, viewerID, videoID string) (Counts, error)
+	// Share counts a share of a ready video and returns the video's
+	// counts; a viewer's repeated shares of a video are recorded but not
+	// counted. ERATELIMIT (with RetryAfter) for a client or account over
+	// its rate.
+	Share(ctx context.Context, v Viewer, videoID string) (Counts, error)
 	// Record appends what a viewer's client reports having shown and
-	// played (viewerID "" for anonymous viewers). A malformed batch is
-	// refused whole (EINVALID, ETOOLARGE); events about videos that are not
-	// ready are dropped; it returns how many were accepted.
-	Record(ctx context.Context, viewerID string, events []ClientEvent) (accepted int, err error)
+	// played. A malformed batch is refused whole (EINVALID, ETOOLARGE), and
+	// so is one over the client's or account's rate (ERATELIMIT, with
+	// RetryAfter); events about videos that are not ready are dropped;
+	// watch time beyond what the wall clock allows is clipped; it returns
+	// how many were accepted. Each event's Discount says how much it
+	// counts toward what others see.
+	Record(ctx context.Context, v Viewer, events []ClientEvent) (accepted int, err error)
 
 	// NotInterested marks a video the viewer does not want (the recommender
 	// learns it from the event at once). EUNPROCESSABLE for one's own video.
@@ -149,6 +158,17 @@ type Engagement interface {
 	Controls(ctx context.Context, viewerID string) (*ViewerControls, error)
 	// HiddenCreators lists the creators the viewer hid, most recent first.
 	HiddenCreators(ctx context.Context, viewerID string) ([]AccountRef, error)
+}
+
+// Viewer is who reports engagement: a signed-in account, or an anonymous
+// viewer known by the random token the server gave its browser, and the
+// client address the request came from. Engagement keeps only keyed
+// hashes of the token and the address, in memory, to count each viewer
+// once.
+type Viewer struct {
+	AccountID string // "" for anonymous viewers
+	Token     string // an anonymous viewer's token; "" when the client keeps none
+	Client    Client
 }
 
 // ClientEvent is one entry of a client's report of what it showed and

@@ -54,6 +54,80 @@ type Event struct {
 	// effects on counters and watch history were moved as records, so
 	// projections skip it; the recommender learns from it.
 	Moved bool `json:"moved,omitempty"`
+	// Discount is how much less than a full signal the event counts for
+	// toward what other people see (public counters, Trending, popularity,
+	// exploration), and why: decided once by Engagement when the event is
+	// recorded, so that every consumer and every replay agrees. Empty (as
+	// in every event logged before it existed): it counts fully. The
+	// viewer's own history learns from every event whatever its discount.
+	Discount Discount `json:"discount,omitempty"`
+}
+
+// Discount is why an event counts for less toward what others see; the
+// rules that set it are Engagement's (internal/engagement/README.md).
+type Discount string
+
+const (
+	// DiscountRepeat: not counted at all. The viewer's view (or
+	// impression, skip, share) of this video was counted already today, or
+	// the client address has had its quota of counted viewers of it today.
+	DiscountRepeat Discount = "repeat"
+	// DiscountNewAccount: the account is younger than a day.
+	DiscountNewAccount Discount = "new_account"
+	// DiscountBurst: the client address or account reported an
+	// implausible burst of completed views (over a hundred a minute).
+	DiscountBurst Discount = "burst"
+)
+
+// LowWeight is what an event of a new account or a bursting client counts
+// for in Trending, popularity and exploration, against 1 for a full one.
+const LowWeight = 0.1
+
+// WatchedThrough says whether a view watched the video through: at least
+// 90% of it, or all but the last half second (players often stop a few
+// frames short of the end). An unknown duration never counts as watched
+// through.
+func (e Event) WatchedThrough() bool {
+	if e.DurationMS <= 0 {
+		return false
+	}
+	return e.WatchMS*10 >= e.DurationMS*9 || e.WatchMS >= e.DurationMS-500
+}
+
+// Counted reports whether the event counts toward public counters at all.
+func (e Event) Counted() bool { return e.Discount != DiscountRepeat }
+
+// Weight is how much the event counts toward Trending, popularity and
+// exploration: 1, LowWeight, or 0 for a repeat.
+func (e Event) Weight() float64 {
+	switch e.Discount {
+	case "":
+		return 1
+	case DiscountRepeat:
+		return 0
+	default:
+		return LowWeight
+	}
+}
+
+// EngagementWeight is what one counted event of type t adds to a video's
+// engagement as Trending ranks it: sharing a video says more than
+// commenting on it, than liking it, than watching it; an unlike takes its
+// like back. Other types weigh nothing.
+func EngagementWeight(t EventType) float64 {
+	switch t {
+	case EventView:
+		return 1
+	case EventLike:
+		return 4
+	case EventUnlike:
+		return -4
+	case EventComment:
+		return 6
+	case EventShare:
+		return 8
+	}
+	return 0
 }
 
 // SequencedEvent is an event with its position in the log.

@@ -79,6 +79,18 @@ type Counts struct {
 	Likes    int64 `json:"likes"`
 	Comments int64 `json:"comments"`
 	Shares   int64 `json:"shares"`
+	// Discounted is the engagement (EngagementWeight per event) that the
+	// counters above include but Trending must not: what events of
+	// discounted weight fell short of full ones. Not public.
+	Discounted float64 `json:"-"`
+}
+
+// Engagement is the video's engagement as Trending ranks it: its counted
+// events by EngagementWeight, less what was discounted, never below zero.
+func (c Counts) Engagement() float64 {
+	e := float64(c.Views)*EngagementWeight(EventView) + float64(c.Likes)*EngagementWeight(EventLike) +
+		float64(c.Comments)*EngagementWeight(EventComment) + float64(c.Shares)*EngagementWeight(EventShare)
+	return max(e-c.Discounted, 0)
 }
 
 // ValidateCaption checks a caption's length and characters.

@@ -19,7 +19,7 @@ import (
 	"github.com/flick-video/flick/internal/media"
 )
 
-const benchUsage = `Usage: flick bench <upload|api|range|feed> [flags]
+const benchUsage = `Usage: flick bench <upload|api|range|feed|farm> [flags]
 
 Benchmarks that start a real Flick server on a temporary data directory and
 measure it through HTTP. Each prints one JSON object on stdout.
@@ -30,6 +30,9 @@ measure it through HTTP. Each prints one JSON object on stdout.
   range    HTTP Range requests on a rendition, Flick vs nginx on the same file
   feed     For You latency and throughput, event ingestion, freshness and
            memory on a synthetic catalogue (by default a million videos)
+  farm     fake engagement: how many ordinary viewers' first For You pages
+           show a video pushed by a farm of new accounts and anonymous
+           traffic, with the engagement defences and without them
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +56,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		result, err = benchRange(ctx, rest, stderr)
 	case "feed":
 		result, err = benchFeed(ctx, rest, stderr)
+	case "farm":
+		result, err = benchFarm(ctx, rest, stderr)
 	default:
 		fmt.Fprint(stderr, benchUsage)
 		return fmt.Errorf("bench: unknown benchmark %q", name)
@@ -85,7 +90,10 @@ func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, erro
 	if err != nil {
 		return nil, err
 	}
-	cfg := Config{Addr: "127.0.0.1:0", Data: dir, MaxUploadBytes: 1 << 30, MaxDuration: 10 * time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn}
+	// TrustProxy: load generators on loopback stand for many clients by
+	// X-Forwarded-For, as the rate limits and engagement defences see them.
+	cfg := Config{Addr: "127.0.0.1:0", Data: dir, MaxUploadBytes: 1 << 30, MaxDuration: 10 * time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn,
+		TrustProxy: true}
 	app, err := OpenApp(ctx, cfg, cfg.logger(stderr))
 	if err == nil {
 		err = app.Listen()

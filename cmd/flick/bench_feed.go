@@ -128,7 +128,9 @@ func benchFeed(ctx context.Context, args []string, stderr io.Writer) (any, error
 	fmt.Fprintf(stderr, "for you: %d requests (%d errors) at %d concurrent: p50 %.2f ms, p99 %.2f ms, %.0f/s\n",
 		fy.Requests, fy.Errors, f.concurrency, fy.P50ms, fy.P99ms, fy.PerSecond)
 
-	bodies := w.eventBodies(64, f.eventBatch)
+	// Bodies of enough viewers that none is over its rate of batches
+	// (internal/engagement): 1,024 viewers may send 512 batches a second.
+	bodies := w.eventBodies(1024, f.eventBatch)
 	var accepted atomic.Int64
 	ev := runLoad(ctx, f.eventConc, f.eventDuration, func(ctx context.Context, c *http.Client, rng *rand.Rand) (int64, error) {
 		b := bodies[rng.IntN(len(bodies))]
@@ -309,7 +311,7 @@ func (w *synthWorld) load(ctx context.Context, dir *directory.Directory, store *
 		a := &flick.Account{ID: flick.NewID(created), Handle: synthHandle(k), DisplayName: "Viewer " + strconv.Itoa(k),
 			Region: flick.DefaultRegion, CreatedAt: created}
 		w.users = append(w.users, a.ID)
-		w.auths = append(w.auths, http.Header{"Authorization": {"Bearer " + token}})
+		w.auths = append(w.auths, http.Header{"Authorization": {"Bearer " + token}, "X-Forwarded-For": {synthAddr(k)}})
 		bulk.Accounts = append(bulk.Accounts, sqlite.BulkAccount{Account: a, PasswordHash: "bench"})
 		bulk.Sessions = append(bulk.Sessions, &flick.Session{ID: flick.NewID(created), AccountID: a.ID,
 			TokenHash: auth.HashToken(token), CreatedAt: created, LastSeenAt: w.now, ExpiresAt: w.now.Add(30 * 24 * time.Hour)})
@@ -344,13 +346,8 @@ func (w *synthWorld) load(ctx context.Context, dir *directory.Directory, store *
 		if t1 := w.rng.IntN(nTags); t1 != t0 {
 			tags = append(tags, synthTag(t1))
 		}
-		id := flick.NewID(at)
-		v := &flick.Video{ID: id, AuthorID: w.users[c], Caption: "Synthetic video " + strconv.Itoa(slot) + " #" + strings.Join(tags, " #"),
-			Hashtags: tags, Mentions: []string{}, Status: flick.StatusReady, Progress: 100, Complete: true, CreatedAt: at,
-			DurationMS: int64(synthDuration(slot)), Width: 720, Height: 1280, PosterKey: "videos/" + id + "/poster.jpg",
-			Renditions: []flick.Rendition{{Name: "360p", Width: 360, Height: 640, Bitrate: 800_000, Size: 1 << 20,
-				Key: "videos/" + id + "/360p.mp4", Mime: "video/mp4"}}}
-		w.videos = append(w.videos, id)
+		v := synthVideo(w.users[c], "Synthetic video "+strconv.Itoa(slot), tags, at, int64(synthDuration(slot)))
+		w.videos = append(w.videos, v.ID)
 		w.durations = append(w.durations, synthDuration(slot))
 		w.community[t0] = append(w.community[t0], int32(slot))
 		bulk.Videos = append(bulk.Videos, v)
@@ -376,6 +373,24 @@ func (w *synthWorld) load(ctx context.Context, dir *directory.Directory, store *
 		w.rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
 	}
 	return nil
+}
+
+// synthVideo is a ready video as the bulk loader inserts it: its media are
+// never fetched.
+func synthVideo(author, caption string, tags []string, at time.Time, durationMS int64) *flick.Video {
+	id := flick.NewID(at)
+	return &flick.Video{ID: id, AuthorID: author, Caption: caption + " #" + strings.Join(tags, " #"),
+		Hashtags: tags, Mentions: []string{}, Status: flick.StatusReady, Progress: 100, Complete: true, CreatedAt: at,
+		DurationMS: durationMS, Width: 720, Height: 1280, PosterKey: "videos/" + id + "/poster.jpg",
+		Renditions: []flick.Rendition{{Name: "360p", Width: 360, Height: 640, Bitrate: 800_000, Size: 1 << 20,
+			Key: "videos/" + id + "/360p.mp4", Mime: "video/mp4"}}}
+}
+
+// synthAddr is synthetic viewer k's client address: the bench server
+// trusts X-Forwarded-For, so that each viewer is a client of its own, as
+// the defences against fake engagement see clients.
+func synthAddr(k int) string {
+	return fmt.Sprintf("10.%d.%d.%d", k>>16&255, k>>8&255, k&255)
 }
 
 // pick draws a video for viewer u: mostly from their community, otherwise

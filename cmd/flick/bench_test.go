@@ -18,6 +18,7 @@ func TestBenchSmoke(t *testing.T) {
 		{"api", "--duration", "300ms", "--concurrency", "4"},
 		{"range", "--duration", "300ms", "--concurrency", "4", "--clip-seconds", "2"},
 		{"feed", "--videos", "2000", "--users", "200", "--duration", "300ms", "--event-duration", "300ms", "--freshness-samples", "5"},
+		{"farm", "--videos", "1000", "--viewers", "100", "--popular", "20", "--farm", "10", "--anonymous", "20"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			var out, errOut strings.Builder
@@ -37,6 +38,9 @@ func TestBenchSmoke(t *testing.T) {
 				if res["foryou_errors"] != 0.0 || res["event_errors"] != 0.0 {
 					t.Errorf("requests failed: %s", out.String())
 				}
+			}
+			if runs, _ := res["runs"].([]any); args[0] == "farm" && len(runs) != 2 {
+				t.Errorf("farm result has %d runs, want with and without defences: %s", len(runs), out.String())
 			}
 			t.Logf("%s", out.String())
 		})

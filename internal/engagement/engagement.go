@@ -25,14 +25,21 @@ type Service struct {
 	router *routing.Router
 	clock  flick.Clock
 	logger *slog.Logger
+	guard  *guard
 }
 
 var _ flick.Engagement = (*Service)(nil)
 
 // New returns the service over every region behind router.
 func New(router *routing.Router, clock flick.Clock, logger *slog.Logger) *Service {
-	return &Service{router: router, clock: clock, logger: logger}
+	return &Service{router: router, clock: clock, logger: logger, guard: newGuard()}
 }
+
+// TurnOffDefences makes every event count fully, unlimited, as before
+// the defences existed: `flick bench farm` measures with and without
+// them, and a test of something else under load (a move) sends more than
+// any account may. Call it before the service is used; never in a server.
+func (s *Service) TurnOffDefences() { s.guard.off = true }
 
 // change is one write of the viewer's: the store write has been done in
 // the viewer's home cell, and the event says what it was. If the event
@@ -122,12 +129,17 @@ func (s *Service) setLike(ctx context.Context, viewerID, videoID string, typ fli
 	if typ == flick.EventUnlike {
 		do, undo = unlike, like
 	}
+	discount, err := s.accountDiscount(ctx, viewerID, now)
+	if err != nil {
+		return flick.Counts{}, err
+	}
 	changed, err := do(ctx)
 	if err != nil {
 		return flick.Counts{}, err
 	}
 	if changed {
-		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, VideoID: v.ID, At: now}, undo: ignoreChanged(undo)})
+		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, VideoID: v.ID, At: now, Discount: discount},
+			undo: ignoreChanged(undo)})
 		if err != nil {
 			return flick.Counts{}, err
 		}
@@ -198,11 +210,20 @@ func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID
 	}
 	defer done()
 	now := s.clock().UTC()
+	// Each comment weighs 6 views in Trending: an account's are rate-limited.
+	if err := s.guard.admit(now, flick.Viewer{AccountID: viewerID}); err != nil {
+		return nil, err
+	}
+	discount, err := s.accountDiscount(ctx, viewerID, now)
+	if err != nil {
+		return nil, err
+	}
 	c := &flick.Comment{ID: flick.NewID(now), VideoID: v.ID, AuthorID: viewerID, ParentID: parentID, Text: text, CreatedAt: now}
 	if err := home.Store.CreateComment(ctx, c); err != nil {
 		return nil, err
 	}
-	seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventComment, AccountID: viewerID, VideoID: v.ID, TargetID: c.ID, At: now},
+	seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventComment, AccountID: viewerID, VideoID: v.ID, TargetID: c.ID, At: now,
+		Discount: discount},
 		undo: func(ctx context.Context) error { return home.Store.DeleteComment(ctx, c.ID) }})
 	if err != nil {
 		return nil, err
@@ -211,14 +232,26 @@ func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID
 	return c, nil
 }
 
-// Share counts a share: anyone may share (copy the link).
-func (s *Service) Share(ctx context.Context, viewerID, videoID string) (flick.Counts, error) {
-	v, err := s.readyVideo(ctx, viewerID, videoID)
+// Share counts a share: anyone may share (copy the link). A viewer's
+// shares of a video count once a day, an anonymous client's once; the
+// rest are recorded as repeats.
+func (s *Service) Share(ctx context.Context, who flick.Viewer, videoID string) (flick.Counts, error) {
+	now := s.clock().UTC()
+	if err := s.guard.admit(now, who); err != nil {
+		return flick.Counts{}, err
+	}
+	v, err := s.readyVideo(ctx, who.AccountID, videoID)
 	if err != nil {
 		return flick.Counts{}, err
 	}
-	if _, err := routing.InHome(ctx, s.router, viewerID, func(home *flick.Cell) (uint64, error) {
-		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: flick.EventShare, AccountID: viewerID, VideoID: v.ID, At: s.clock().UTC()}})
+	if _, err := routing.InHome(ctx, s.router, who.AccountID, func(home *flick.Cell) (uint64, error) {
+		judged, err := s.judged(ctx, home, who, now, nil)
+		if err != nil {
+			return 0, err
+		}
+		events := []flick.Event{{Type: flick.EventShare, AccountID: who.AccountID, VideoID: v.ID, At: now}}
+		s.guard.judge(now, judged, events)
+		seq, err := s.record(ctx, change{home: home, event: events[0]})
 		if err == nil {
 			s.waitCounted(ctx, home, seq)
 		}
@@ -227,6 +260,23 @@ func (s *Service) Share(ctx context.Context, viewerID, videoID string) (flick.Co
 		return flick.Counts{}, err
 	}
 	return s.counts(ctx, v.ID)
+}
+
+// accountDiscount is the discount of a signed-in viewer's likes and
+// comments: those of an account younger than NewAccountAge count at
+// flick.LowWeight toward Trending and popularity.
+func (s *Service) accountDiscount(ctx context.Context, viewerID string, now time.Time) (flick.Discount, error) {
+	if s.guard.off {
+		return "", nil
+	}
+	a, err := s.router.Account(ctx, viewerID)
+	if err != nil {
+		return "", err
+	}
+	if now.Sub(a.CreatedAt) < NewAccountAge {
+		return flick.DiscountNewAccount, nil
+	}
+	return "", nil
 }
 
 // Liked reads the viewer's likes among videoIDs.

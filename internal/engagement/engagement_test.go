@@ -3,10 +3,12 @@ package engagement_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/engagement"
 	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/node/nodetest"
 )
@@ -19,26 +21,55 @@ var errAppend = errors.New("append refused")
 
 func (failing) Append(context.Context, []flick.Event) (uint64, error) { return 0, errAppend }
 
-// world is two regions, with sam's ready video in us and eva in eu.
+// world is two regions, with sam's ready video in us and eva in eu, on a
+// clock the test moves.
 type world struct {
 	*node.Node
 	t        *testing.T
 	ctx      context.Context
+	clock    *testClock
 	sam, eva *flick.Account
 	video    *flick.Video
 }
 
+// testClock is the node's time, moved by the test.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{Node: nodetest.Start(t, node.Config{Regions: []string{"us", "eu"}}), t: t, ctx: context.Background()}
+	// Noon, so that a test's minutes do not cross a day.
+	clock := &testClock{now: time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)}
+	w := &world{Node: nodetest.Start(t, node.Config{Regions: []string{"us", "eu"}, Clock: clock.Now}), t: t, ctx: context.Background(), clock: clock}
 	w.sam, w.eva = w.account("sam", "us"), w.account("eva", "eu")
-	v := &flick.Video{AuthorID: w.sam.ID, Caption: "hello", DurationMS: 10_000, Width: 720, Height: 1280, CreatedAt: time.Now()}
-	home := w.cell("us")
+	clock.Add(2 * engagement.NewAccountAge) // sam and eva are no longer new
+	w.video = w.newVideo(w.sam, "hello")
+	return w
+}
+
+// newVideo adds a ready 10 s video of author's.
+func (w *world) newVideo(author *flick.Account, caption string) *flick.Video {
+	w.t.Helper()
+	v := &flick.Video{AuthorID: author.ID, Caption: caption, DurationMS: 10_000, Width: 720, Height: 1280, CreatedAt: w.clock.Now()}
+	home := w.cell(author.Region)
 	w.must(home.Store.CreateVideo(w.ctx, v))
 	w.must(home.Store.AddRendition(w.ctx, v.ID, flick.RenditionUpdate{Ready: true, Complete: true, PosterKey: "videos/" + v.ID + "/poster.jpg",
 		Rendition: flick.Rendition{Name: "360p", Width: 360, Height: 640, Bitrate: 800_000, Size: 1000, Key: "videos/" + v.ID + "/360p.mp4", Mime: "video/mp4"}}))
-	w.video = v
-	return w
+	return v
 }
 
 func (w *world) must(err error) {

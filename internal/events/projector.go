@@ -124,7 +124,10 @@ func (p *Projector) step(ctx context.Context, pos uint64) (uint64, error) {
 
 // Fold turns a run of events into what it changes: counter deltas per
 // video and one watch per (viewer, video), merged as the store merges
-// them (longest watch, completed if any was, latest time).
+// them (longest watch, completed if any was, latest time). Every view of a
+// signed-in viewer is a watch; only counted events (not repeats) move the
+// counters, and what a discounted event falls short of a full one is
+// added to the video's Discounted engagement, which Trending subtracts.
 func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 	b := flick.ProjectionBatch{Counts: map[string]flick.Counts{}}
 	type key struct{ account, video string }
@@ -137,14 +140,8 @@ func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 			b.Removed = append(b.Removed, e.VideoID)
 			continue
 		}
-		c := b.Counts[e.VideoID]
-		switch e.Type {
-		case flick.EventView:
-			c.Views++
-			if e.AccountID == "" {
-				break // anonymous viewers have no history
-			}
-			w := flick.Watch{AccountID: e.AccountID, VideoID: e.VideoID, WatchMS: e.WatchMS, Completed: completed(e.Event), At: e.At}
+		if e.Type == flick.EventView && e.AccountID != "" {
+			w := flick.Watch{AccountID: e.AccountID, VideoID: e.VideoID, WatchMS: e.WatchMS, Completed: e.WatchedThrough(), At: e.At}
 			k := key{e.AccountID, e.VideoID}
 			if i, ok := watchIdx[k]; ok {
 				prev := &b.Watches[i]
@@ -157,6 +154,14 @@ func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 				watchIdx[k] = len(b.Watches)
 				b.Watches = append(b.Watches, w)
 			}
+		}
+		if !e.Counted() {
+			continue // the viewer's history has it; public counters do not
+		}
+		c := b.Counts[e.VideoID]
+		switch e.Type {
+		case flick.EventView:
+			c.Views++
 		case flick.EventLike:
 			c.Likes++
 		case flick.EventUnlike:
@@ -168,19 +173,10 @@ func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 		default:
 			continue // impressions, skips and follows change no counter
 		}
+		c.Discounted += (1 - e.Weight()) * flick.EngagementWeight(e.Type)
 		b.Counts[e.VideoID] = c
 	}
 	return b
-}
-
-// completed says whether a view watched the video through: at least 90%
-// of it, or all but the last half second (players often stop a few frames
-// short of the end). An unknown duration never counts as watched through.
-func completed(e flick.Event) bool {
-	if e.DurationMS <= 0 {
-		return false
-	}
-	return e.WatchMS*10 >= e.DurationMS*9 || e.WatchMS >= e.DurationMS-500
 }
 
 // WaitFor blocks until every event up to seq has been applied, ctx ends or

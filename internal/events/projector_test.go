@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -300,8 +301,8 @@ func TestCompleted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := flick.Event{Type: flick.EventView, WatchMS: tc.watchMS, DurationMS: tc.duration}
-			if got := completed(e); got != tc.wantWatchedThrough {
-				t.Fatalf("completed(%d of %d) = %v", tc.watchMS, tc.duration, got)
+			if got := e.WatchedThrough(); got != tc.wantWatchedThrough {
+				t.Fatalf("WatchedThrough(%d of %d) = %v", tc.watchMS, tc.duration, got)
 			}
 		})
 	}
@@ -320,5 +321,32 @@ func TestFoldMergesWatches(t *testing.T) {
 	}
 	if len(b.Counts) != 1 || b.Counts[v] != (flick.Counts{Views: 2}) {
 		t.Fatalf("counts = %+v", b.Counts)
+	}
+}
+
+// TestFoldObeysDiscounts: a repeat is a watch of the viewer's but moves no
+// counter; a discounted event counts publicly and records what it falls
+// short of a full one for Trending.
+func TestFoldObeysDiscounts(t *testing.T) {
+	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	evs := []flick.SequencedEvent{
+		{Seq: 1, Event: flick.Event{Type: flick.EventView, AccountID: "a", VideoID: "v", WatchMS: 10_000, DurationMS: 10_000, At: at}},
+		{Seq: 2, Event: flick.Event{Type: flick.EventView, AccountID: "a", VideoID: "v", WatchMS: 10_000, DurationMS: 10_000, At: at, Discount: flick.DiscountRepeat}},
+		{Seq: 3, Event: flick.Event{Type: flick.EventView, VideoID: "v", At: at, Discount: flick.DiscountRepeat}},
+		{Seq: 4, Event: flick.Event{Type: flick.EventShare, VideoID: "v", At: at, Discount: flick.DiscountRepeat}},
+		{Seq: 5, Event: flick.Event{Type: flick.EventLike, AccountID: "n", VideoID: "v", At: at, Discount: flick.DiscountNewAccount}},
+		{Seq: 6, Event: flick.Event{Type: flick.EventView, AccountID: "n", VideoID: "v", At: at, Discount: flick.DiscountBurst}},
+	}
+	b := Fold(evs)
+	want := flick.Counts{Views: 2, Likes: 1, Discounted: (1 - flick.LowWeight) * (flick.EngagementWeight(flick.EventLike) + flick.EngagementWeight(flick.EventView))}
+	if got := b.Counts["v"]; got != want {
+		t.Fatalf("counts %+v, want %+v", got, want)
+	}
+	if len(b.Watches) != 2 || !b.Watches[0].Completed {
+		t.Fatalf("watches %+v, want a's (completed) and n's", b.Watches)
+	}
+	// a's view counts 1, n's view and like LowWeight each.
+	if got, full := want.Engagement(), 1+flick.LowWeight*(1+4); math.Abs(got-full) > 1e-9 {
+		t.Fatalf("engagement %v, want %v", got, full)
 	}
 }

@@ -209,13 +209,18 @@ type shareResponse struct {
 }
 
 // share handles POST /api/v1/videos/{id}/share: anyone may share (copy the
-// link); the share is counted through the event log.
+// link); the share is counted through the event log, once per viewer (an
+// anonymous one by its viewer cookie and address).
 func (s *Server) share(w http.ResponseWriter, r *http.Request, c *caller) error {
 	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	counts, err := s.Engagement.Share(r.Context(), c.AccountID, id)
+	viewer, err := s.viewer(w, r, c)
+	if err != nil {
+		return err
+	}
+	counts, err := s.Engagement.Share(r.Context(), viewer, id)
 	if err != nil {
 		return err
 	}

@@ -199,7 +199,7 @@ func TestMoveBusyAccount(t *testing.T) {
 		if step == move.StepImported {
 			// While the copy is made, the account's requests and events wait.
 			_, err := w.Router.Account(ctx, w.Mia)
-			_, aerr := w.Engagement.Record(ctx, w.Mia, []flick.ClientEvent{{Type: flick.EventView, VideoID: w.UlfVideo}})
+			_, aerr := w.Engagement.Record(ctx, flick.Viewer{AccountID: w.Mia}, []flick.ClientEvent{{Type: flick.EventView, VideoID: w.UlfVideo}})
 			frozen = flick.ErrorCode(err) == flick.EUNAVAILABLE && flick.ErrorCode(aerr) == flick.EUNAVAILABLE
 		}
 		return nil

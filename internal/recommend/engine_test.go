@@ -282,3 +282,50 @@ func TestEngineBoundedMemory(t *testing.T) {
 		}
 	})
 }
+
+// TestDiscountedEventsCountLessForOthers: what new accounts (or bursting
+// clients) do weighs flick.LowWeight in popularity and exploration, and a
+// repeat nothing, so a farm of them does not outrank a few real viewers;
+// their co-engagement pairs none; their own histories still learn it
+// whole.
+func TestDiscountedEventsCountLessForOthers(t *testing.T) {
+	te := newTestEngine(t, DefaultConfig())
+	te.add(time.Hour, "creator", nil, "farmed", "organic")
+	te.add(30*24*time.Hour, "star", nil, "hit")
+	observe := func(typ flick.EventType, viewer, video string, d flick.Discount) {
+		t.Helper()
+		te.now = te.now.Add(time.Second)
+		if !te.Observe(flick.Event{Type: typ, AccountID: viewer, VideoID: video, WatchMS: 10_000, DurationMS: 10_000, At: te.now, Discount: d}) {
+			t.Fatalf("unknown video %s", video)
+		}
+	}
+	for i := range 40 {
+		farm := fmt.Sprint("farm", i)
+		observe(flick.EventView, farm, "hit", flick.DiscountNewAccount)
+		observe(flick.EventImpression, farm, "farmed", flick.DiscountNewAccount)
+		observe(flick.EventView, farm, "farmed", flick.DiscountNewAccount)
+		observe(flick.EventView, farm, "farmed", flick.DiscountRepeat) // a rewatch
+	}
+	for i := range 10 {
+		real := fmt.Sprint("real", i)
+		observe(flick.EventImpression, real, "organic", "")
+		if i < 6 {
+			observe(flick.EventView, real, "organic", "")
+		}
+	}
+	picks := te.Recommend(Request{N: 1, Explore: 1})
+	if len(picks) != 1 || picks[0].VideoID != "organic" {
+		t.Fatalf("exploration picked %+v, want the video 6 of 10 real viewers watched through over the one 40 new accounts did", picks)
+	}
+	if top := te.videos[te.trending.items[0]].id; top != "organic" {
+		t.Fatalf("most popular: %s, want organic", top)
+	}
+	for _, n := range te.videos[te.videoIdx["hit"]].nb {
+		if te.videos[n.j].id == "farmed" {
+			t.Fatalf("new accounts made farmed a neighbour of hit (weight %v)", n.w)
+		}
+	}
+	if hist := te.viewers[te.viewerIdx["farm0"]].hist; len(hist) != 2 || hist[1].w < completedRatio {
+		t.Fatalf("farm0's own history %+v, want the video watched through", hist)
+	}
+}

@@ -99,14 +99,22 @@ func (e *Engine) observe(ev flick.Event) bool {
 		return ev.VideoID == ""
 	}
 	v := &e.videos[vi]
+	// What the event does to what others see (popularity, exploration)
+	// is scaled by its weight, decided when it was recorded; the viewer's
+	// own history learns it whole.
+	weight := float32(ev.Weight())
 	if ev.Type == flick.EventImpression {
-		v.audience++
+		// A discounted impression still counts whole toward the audience:
+		// that can only lower the video's exploration bound.
+		if ev.Counted() {
+			v.audience++
+		}
 		return true
 	}
 	w, completed := signal(ev, v.duration)
-	if ev.Type == flick.EventView {
+	if ev.Type == flick.EventView && ev.Counted() {
 		if completed {
-			v.completion++
+			v.completion += weight
 		}
 		// Clients report an impression before a view; a view alone (an
 		// embed, a replayed rating) still means one more viewer.
@@ -117,11 +125,19 @@ func (e *Engine) observe(ev flick.Event) bool {
 	if w == 0 {
 		return true
 	}
-	if w > 0 {
-		e.engage(vi, w, t)
+	if w > 0 && weight > 0 {
+		e.engage(vi, w*weight, t)
 	}
 	if ev.AccountID != "" {
-		e.learnViewer(e.viewerOf(ev.AccountID, t), vi, w, t, ev.Type == flick.EventView)
+		// Co-engagement pairs, which every viewer's ranking reads, learn
+		// from full-weight events only: a farm of new accounts pairing
+		// its target with the most watched videos would otherwise reach
+		// everyone who watched them.
+		pw := w
+		if weight < 1 {
+			pw = 0
+		}
+		e.learnViewer(e.viewerOf(ev.AccountID, t), vi, w, pw, t, ev.Type == flick.EventView)
 	}
 	e.expireSome(t)
 	return true
@@ -158,7 +174,9 @@ func (e *Engine) norm(j int32) float32 { return e.videos[j].norm }
 // tastes, and pairs a new positive engagement with the viewer's latest
 // ones: that is how co-engagement ("viewers who watched this also
 // watched") is learned, weighted by closeness in the viewer's sequence.
-func (e *Engine) learnViewer(ui int32, vi int32, w float32, t int64, view bool) {
+// Pairs, which every viewer's ranking reads, take pw, the signal as
+// weighed for others (0: none).
+func (e *Engine) learnViewer(ui int32, vi int32, w, pw float32, t int64, view bool) {
 	u := &e.viewers[ui]
 	v := &e.videos[vi]
 	for _, tg := range v.tags {
@@ -179,7 +197,7 @@ func (e *Engine) learnViewer(ui int32, vi int32, w float32, t int64, view bool) 
 	} else {
 		u.hist = appendBounded(u.hist, histEntry{v: vi, w: w, at: t}, e.cfg.History)
 	}
-	if w <= 0 {
+	if w <= 0 || pw <= 0 {
 		return
 	}
 	// Pair with the PairWindow latest positive engagements before this one.
@@ -189,9 +207,9 @@ func (e *Engine) learnViewer(ui int32, vi int32, w float32, t int64, view bool) 
 		if h.w <= 0 || !e.videos[h.v].alive {
 			continue
 		}
-		pw := w * float32(math.Exp(-e.cfg.PairDecay*float64(d)))
-		e.videos[h.v].nb.add(vi, pw, e.nbCap)
-		e.videos[vi].nb.add(h.v, pw, e.nbCap)
+		dw := pw * float32(math.Exp(-e.cfg.PairDecay*float64(d)))
+		e.videos[h.v].nb.add(vi, dw, e.nbCap)
+		e.videos[vi].nb.add(h.v, dw, e.nbCap)
 		d++
 	}
 }

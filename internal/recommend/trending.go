@@ -22,12 +22,6 @@ type VideoSource interface {
 	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*flick.Video, error)
 }
 
-// engagement weighs what people did with a video: sharing it says more
-// than liking or commenting on it, which says more than watching it.
-func engagement(c flick.Counts) float64 {
-	return float64(c.Views) + 4*float64(c.Likes) + 6*float64(c.Comments) + 8*float64(c.Shares)
-}
-
 // scored is a candidate and its score at the pool's time.
 type scored struct {
 	v          *flick.Video
@@ -123,7 +117,9 @@ func (t *Trending) score(now time.Time, videos []*flick.Video) *pool {
 		}
 		age := max(now.Sub(v.CreatedAt), 0)
 		decay := math.Exp2(-age.Hours() / t.cfg.HalfLife.Hours())
-		e := engagement(v.Counts)
+		// What people did with it, less what new accounts and bursting
+		// clients did beyond their weight (flick.Counts.Engagement).
+		e := v.Counts.Engagement()
 		sv := scored{v: v, engagement: e, popularity: (1 + e) * decay}
 		p.ranked = append(p.ranked, sv)
 		for _, tag := range v.Hashtags {

@@ -45,6 +45,7 @@ func (r *Router) addCounts(ctx context.Context, videos []*flick.Video, from []in
 				v.Counts.Likes += n.Likes
 				v.Counts.Comments += n.Comments
 				v.Counts.Shares += n.Shares
+				v.Counts.Discounted += n.Discounted
 			}
 		}
 	}

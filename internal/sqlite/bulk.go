@@ -36,7 +36,7 @@ var bulkStatements = [...]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	`INSERT INTO videos (id, author_id, caption, mentions, hashtags, status, progress, created_at, duration_ms,
 		width, height, original_key, poster_key, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	`INSERT INTO video_counts (video_id, views, likes, comments, shares) VALUES (?, ?, ?, ?, ?)`,
+	`INSERT INTO video_counts (video_id, views, likes, comments, shares, discounted) VALUES (?, ?, ?, ?, ?, ?)`,
 	`INSERT INTO video_hashtags (video_id, tag, position) VALUES (?, ?, ?)`,
 	`INSERT INTO renditions (video_id, name, width, height, bitrate, size, blob_key, mime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 }
@@ -97,7 +97,7 @@ func insertVideo(ctx context.Context, tx *sql.Tx, st *[len(bulkStatements)]*sql.
 		return err
 	}
 	c := v.Counts
-	if _, err := st[stmtCounts].ExecContext(ctx, v.ID, c.Views, c.Likes, c.Comments, c.Shares); err != nil {
+	if _, err := st[stmtCounts].ExecContext(ctx, v.ID, c.Views, c.Likes, c.Comments, c.Shares, c.Discounted); err != nil {
 		return err
 	}
 	for i, tag := range v.Hashtags {

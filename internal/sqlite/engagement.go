@@ -87,11 +87,11 @@ func (db *DB) ReplyCounts(ctx context.Context, commentIDs []string) (_ map[strin
 func (db *DB) VideoCounts(ctx context.Context, ids []string) (_ map[string]flick.Counts, err error) {
 	defer sqldb.Wrap(&err, "sqlite: video counts")
 	counts := map[string]flick.Counts{}
-	err = queryBatches(ctx, db.read, `SELECT video_id, views, likes, comments, shares FROM video_counts WHERE video_id IN `, nil, ids,
+	err = queryBatches(ctx, db.read, `SELECT video_id, views, likes, comments, shares, discounted FROM video_counts WHERE video_id IN `, nil, ids,
 		func(rows *sql.Rows) error {
 			var id string
 			var c flick.Counts
-			err := rows.Scan(&id, &c.Views, &c.Likes, &c.Comments, &c.Shares)
+			err := rows.Scan(&id, &c.Views, &c.Likes, &c.Comments, &c.Shares, &c.Discounted)
 			counts[id] = c
 			return err
 		})
@@ -108,6 +108,21 @@ func (db *DB) Liked(ctx context.Context, accountID string, videoIDs []string) (_
 func (db *DB) Watched(ctx context.Context, accountID string, videoIDs []string) (_ map[string]bool, err error) {
 	defer sqldb.Wrap(&err, "sqlite: watched")
 	return db.videoSet(ctx, `SELECT video_id FROM watches WHERE completed = 1 AND account_id = ? AND video_id IN `, accountID, videoIDs)
+}
+
+// LastWatched returns when accountID last watched each of videoIDs.
+func (db *DB) LastWatched(ctx context.Context, accountID string, videoIDs []string) (_ map[string]time.Time, err error) {
+	defer sqldb.Wrap(&err, "sqlite: last watched")
+	last := map[string]time.Time{}
+	err = queryBatches(ctx, db.read, `SELECT video_id, last_at FROM watches WHERE account_id = ? AND video_id IN `, []any{accountID}, videoIDs,
+		func(rows *sql.Rows) error {
+			var id string
+			var at int64
+			err := rows.Scan(&id, &at)
+			last[id] = fromMillis(at)
+			return err
+		})
+	return last, err
 }
 
 // Marks reads the watched-through, not-interested and liked marks of
@@ -384,10 +399,11 @@ func applyCounts(ctx context.Context, tx *sql.Tx, counts map[string]flick.Counts
 	}
 	// The counts of a video of another region are this region's share of
 	// them; a remove event deletes them with the video.
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO video_counts (video_id, views, likes, comments, shares)
-		VALUES (?1, max(?2, 0), max(?3, 0), max(?4, 0), max(?5, 0))
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO video_counts (video_id, views, likes, comments, shares, discounted)
+		VALUES (?1, max(?2, 0), max(?3, 0), max(?4, 0), max(?5, 0), max(?6, 0))
 		ON CONFLICT (video_id) DO UPDATE SET
-		views = max(views + ?2, 0), likes = max(likes + ?3, 0), comments = max(comments + ?4, 0), shares = max(shares + ?5, 0)`)
+		views = max(views + ?2, 0), likes = max(likes + ?3, 0), comments = max(comments + ?4, 0), shares = max(shares + ?5, 0),
+		discounted = max(discounted + ?6, 0)`)
 	if err != nil {
 		return err
 	}
@@ -402,7 +418,7 @@ func applyCounts(ctx context.Context, tx *sql.Tx, counts map[string]flick.Counts
 		if c == (flick.Counts{}) || gone[id] {
 			continue
 		}
-		if _, err := stmt.ExecContext(ctx, id, c.Views, c.Likes, c.Comments, c.Shares); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, c.Views, c.Likes, c.Comments, c.Shares, c.Discounted); err != nil {
 			return err
 		}
 	}

@@ -21,7 +21,7 @@ const (
 	// renditions are a second query.
 	videoSelect = `SELECT v.id, v.author_id, a.handle, a.display_name, a.has_avatar, v.caption, v.mentions,
 	v.hashtags, v.status, v.progress, v.failure, v.attempts, v.created_at, v.duration_ms, v.width, v.height,
-	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares
+	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares, c.discounted
 	FROM videos v JOIN accounts a ON a.id = v.author_id JOIN video_counts c ON c.video_id = v.id`
 	renditionSelect = `SELECT video_id, name, width, height, bitrate, size, blob_key, mime FROM renditions`
 
@@ -49,7 +49,8 @@ func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 	var hasAvatar bool
 	if err := sc.Scan(&v.ID, &v.AuthorID, &v.Author.Handle, &v.Author.DisplayName, &hasAvatar, &v.Caption, &mentions,
 		&hashtags, &status, &v.Progress, &v.Failure, &v.Attempts, &created, &v.DurationMS, &v.Width, &v.Height,
-		&v.OriginalKey, &v.PosterKey, &v.Complete, &v.Counts.Views, &v.Counts.Likes, &v.Counts.Comments, &v.Counts.Shares); err != nil {
+		&v.OriginalKey, &v.PosterKey, &v.Complete, &v.Counts.Views, &v.Counts.Likes, &v.Counts.Comments, &v.Counts.Shares,
+		&v.Counts.Discounted); err != nil {
 		return nil, err
 	}
 	v.Author.ID = v.AuthorID
