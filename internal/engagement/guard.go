@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"hash"
 	"strconv"
 	"sync"
 	"time"
@@ -64,12 +65,13 @@ type key [16]byte
 // signed-in viewers' views are then checked against their watch history
 // in the store; anonymous viewers may be counted once more that day.
 type guard struct {
-	off    bool // Service.TurnOffDefences
-	secret [32]byte
+	off bool // Service.TurnOffDefences
 
 	clients, accounts *auth.Limiter
 
 	mu       sync.Mutex
+	mac      hash.Hash // HMAC-SHA-256 under a random per-process key; used under mu
+	buf      []byte    // key's input, reused under mu
 	counted  *lru[struct{}]
 	quotas   *lru[int]
 	viewers  *lru[time.Time]
@@ -91,20 +93,25 @@ func newGuard() *guard {
 		viewers:  newLRU[time.Time](maxViewers),
 		bursters: newLRU[burst](maxBursters),
 	}
-	if _, err := rand.Read(g.secret[:]); err != nil {
+	var secret [32]byte
+	if _, err := rand.Read(secret[:]); err != nil {
 		panic("engagement: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
+	g.mac = hmac.New(sha256.New, secret[:])
 	return g
 }
 
+// key hashes parts with the guard's MAC; the caller holds g.mu.
 func (g *guard) key(parts ...string) key {
-	h := hmac.New(sha256.New, g.secret[:])
+	g.buf = g.buf[:0]
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		g.buf = append(append(g.buf, p...), 0)
 	}
+	g.mac.Reset()
+	g.mac.Write(g.buf)
+	var sum [sha256.Size]byte
 	var k key
-	copy(k[:], h.Sum(nil))
+	copy(k[:], g.mac.Sum(sum[:0]))
 	return k
 }
 
