@@ -19,3 +19,4 @@ bench: build
 	./flick bench upload
 	./flick bench api
 	./flick bench range
+	./flick bench flood

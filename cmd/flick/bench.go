@@ -19,7 +19,7 @@ import (
 	"github.com/flick-video/flick/internal/media"
 )
 
-const benchUsage = `Usage: flick bench <upload|api|range|feed|farm> [flags]
+const benchUsage = `Usage: flick bench <upload|api|range|feed|farm|flood> [flags]
 
 Benchmarks that start a real Flick server on a temporary data directory and
 measure it through HTTP. Each prints one JSON object on stdout.
@@ -33,6 +33,10 @@ measure it through HTTP. Each prints one JSON object on stdout.
   farm     fake engagement: how many ordinary viewers' first For You pages
            show a video pushed by a farm of new accounts and anonymous
            traffic, with the engagement defences and without them
+  flood    a connection flood: thousands of connections from as many
+           loopback addresses announcing a body they never send, against
+           the connection caps; /healthz latency meanwhile, and how long
+           until the server has closed every one
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,6 +62,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		result, err = benchFeed(ctx, rest, stderr)
 	case "farm":
 		result, err = benchFarm(ctx, rest, stderr)
+	case "flood":
+		result, err = benchFlood(ctx, rest, stderr)
 	default:
 		fmt.Fprint(stderr, benchUsage)
 		return fmt.Errorf("bench: unknown benchmark %q", name)
@@ -85,7 +91,9 @@ func parseAndStart(ctx context.Context, fs *flag.FlagSet, args []string, stderr 
 	return startBenchServer(ctx, stderr)
 }
 
-func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, error) {
+// startBenchServer starts a server on a temporary data directory; tune, if
+// any, adjusts its configuration first.
+func startBenchServer(ctx context.Context, stderr io.Writer, tune ...func(*Config)) (*benchServer, error) {
 	dir, err := os.MkdirTemp("", "flick-bench-*")
 	if err != nil {
 		return nil, err
@@ -94,6 +102,9 @@ func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, erro
 	// X-Forwarded-For, as the rate limits and engagement defences see them.
 	cfg := Config{Addr: "127.0.0.1:0", Data: dir, MaxUploadBytes: 1 << 30, MaxDuration: 10 * time.Minute, Workers: 1, LogFormat: "text", LogLevel: slog.LevelWarn,
 		TrustProxy: true}
+	for _, f := range tune {
+		f(&cfg)
+	}
 	app, err := OpenApp(ctx, cfg, cfg.logger(stderr))
 	if err == nil {
 		err = app.Listen()

@@ -19,6 +19,7 @@ func TestBenchSmoke(t *testing.T) {
 		{"range", "--duration", "300ms", "--concurrency", "4", "--clip-seconds", "2"},
 		{"feed", "--videos", "2000", "--users", "200", "--duration", "300ms", "--event-duration", "300ms", "--freshness-samples", "5"},
 		{"farm", "--videos", "1000", "--viewers", "100", "--popular", "20", "--farm", "10", "--anonymous", "20"},
+		{"flood", "--conns", "60", "--max-conns", "20", "--stall-timeout", "1s", "--probe-every", "100ms"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			var out, errOut strings.Builder
@@ -37,6 +38,18 @@ func TestBenchSmoke(t *testing.T) {
 				}
 				if res["foryou_errors"] != 0.0 || res["event_errors"] != 0.0 {
 					t.Errorf("requests failed: %s", out.String())
+				}
+			}
+			if args[0] == "flood" {
+				// At most 20 kept (a probe may hold one of the 20), the
+				// rest answered over the caps at once: all 60 are accounted
+				// for, and the stall bound closed the kept.
+				n := func(k string) float64 { f, _ := res[k].(float64); return f }
+				if n("kept") == 0 || n("kept") > 20 || n("kept")+n("answered_503")+n("closed_at_once") != 60 || n("still_open") != 0 {
+					t.Errorf("flood outcomes: %s", out.String())
+				}
+				if h, _ := res["healthz"].(map[string]any); h["failures"] != 0.0 || h["probes"] == 0.0 {
+					t.Errorf("healthz probes failed: %s", out.String())
 				}
 			}
 			if runs, _ := res["runs"].([]any); args[0] == "farm" && len(runs) != 2 {

@@ -95,6 +95,12 @@ func bindServerConfig(fs *flag.FlagSet, cfg *Config) {
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (FLICK_TRUST_PROXY)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "mail server for password-reset links, smtp://user:password@host:port?from=flick@example.com (STARTTLS when offered) or smtps://... (TLS); best set through the environment, which other users cannot read in ps (FLICK_SMTP_URL) (default: no mail; passwords are reset by flick accounts reset-password)")
 	bindPublicURL(fs, cfg, "the URL browsers reach Flick at, e.g. https://flick.example: the only origin accepted for signed-in writes from the web app, and where password-reset links point (required with --smtp-url); https also sends HSTS, as --secure-cookies does (FLICK_PUBLIC_URL) (default: each request's own scheme and host)")
+	bindConnLimits(fs, cfg)
+}
+
+// bindConnLimits registers the connection caps and the pace on fs (serve,
+// demo and bench flood).
+func bindConnLimits(fs *flag.FlagSet, cfg *Config) {
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "most concurrent connections; more are answered 503 with Retry-After, while /healthz still answers (FLICK_MAX_CONNS) (default: half of the open-file limit less 1024, at most 10000)")
 	cfg.MaxConnsPerClient = -1
 	fs.Func("max-conns-per-client", "most concurrent connections from one IP address (IPv6: one /64); 0 means no per-client cap (FLICK_MAX_CONNS_PER_CLIENT) (default 64, or none with --trust-proxy, where every connection comes from the proxy)", func(v string) error {

@@ -135,13 +135,6 @@ func attack(t *testing.T, addr string, n, clients int) int {
 	return len(conns)
 }
 
-// dialFrom connects to addr from the loopback address from: Linux answers
-// on all of 127/8, so one test can be many clients.
-func dialFrom(from, addr string) (net.Conn, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 5 * time.Second}
-	return d.Dial("tcp", addr)
-}
-
 // request sends one request line from the address from and returns the
 // status line and the header.
 func request(t *testing.T, from, addr, line string) (status, header string) {
