@@ -57,6 +57,8 @@ type probeResult struct {
 	P50ms    float64 `json:"p50_ms"`
 	P99ms    float64 `json:"p99_ms"`
 	MaxMs    float64 `json:"max_ms"`
+	// FirstError is the first failure's error, if any.
+	FirstError string `json:"first_error,omitempty"`
 }
 
 // floodFiles are the open files the bench keeps aside beyond the server's
@@ -266,6 +268,7 @@ func probeHealthz(ctx context.Context, url string, probeEvery time.Duration, don
 		t0 := time.Now()
 		if _, err := get(ctx, client, url, nil, http.StatusOK); err != nil {
 			res.Failures++
+			res.FirstError = cmp.Or(res.FirstError, err.Error())
 		} else {
 			latencies = append(latencies, time.Since(t0))
 		}
