@@ -61,9 +61,9 @@ type probeResult struct {
 	FirstError string `json:"first_error,omitempty"`
 }
 
-// floodFiles are the open files the bench keeps aside beyond the server's
-// own at start: the /healthz probes and the server's answers over the caps
-// come from overflowSlots.
+// floodFiles are the open files the bench keeps aside for the /healthz
+// probes and the server's own needs during the flood, beside those already
+// open at start and the server's overflowSlots answers over the caps.
 const floodFiles = 64
 
 func benchFlood(ctx context.Context, args []string, stderr io.Writer) (any, error) {
@@ -82,7 +82,7 @@ func benchFlood(ctx context.Context, args []string, stderr io.Writer) (any, erro
 	}
 	if fs.NArg() > 0 || *conns <= 0 || *addresses < 0 || *every <= 0 {
 		fs.Usage()
-		return nil, errors.New("bench flood: want a positive --conns and --probe-every")
+		return nil, errors.New("bench flood: want positive --conns and --probe-every, --addresses of 0 or more, and no arguments")
 	}
 	files, err := netlimit.RaiseOpenFileLimit()
 	if err != nil {
