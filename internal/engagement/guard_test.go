@@ -214,7 +214,7 @@ func TestNewAccountsAndBurstsCountLess(t *testing.T) {
 	trending, err := w.Trending.TrendingVideos(w.ctx, 3)
 	w.must(err)
 	if len(trending) < 2 || trending[0].ID != organic.ID {
-		t.Fatalf("trending %v, want the video liked by 2 established accounts above the one liked by 10 new ones", ids(trending))
+		t.Fatalf("trending %v, want the video liked by 2 established accounts above the one liked by 10 new ones", captions(trending))
 	}
 
 	burstVideos := make([]*flick.Video, engagement.BurstCompletions+1)
@@ -238,7 +238,7 @@ func TestNewAccountsAndBurstsCountLess(t *testing.T) {
 	}
 }
 
-func ids(vs []*flick.Video) []string {
+func captions(vs []*flick.Video) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.Caption

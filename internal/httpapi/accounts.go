@@ -43,7 +43,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ *caller
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, in)
+	s.setSessionCookie(w, r, in)
 	s.setDeviceCookie(w, r, in)
 	me := ownAccount(in.Account)
 	writeJSON(w, http.StatusCreated, signUpResponse{meJSON: me, Account: me, Token: in.Token})
@@ -65,7 +65,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, _ *caller
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, in)
+	s.setSessionCookie(w, r, in)
 	s.setDeviceCookie(w, r, in)
 	writeJSON(w, http.StatusCreated, sessionResponse{Token: in.Token, Account: ownAccount(in.Account)})
 	return nil
@@ -229,13 +229,5 @@ func (s *Server) setDeviceCookie(w http.ResponseWriter, r *http.Request, in *fli
 	if in.Device == "" {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     deviceCookie,
-		Value:    in.Device,
-		Path:     "/api/v1/",
-		MaxAge:   365 * 24 * 60 * 60,
-		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
-		SameSite: http.SameSiteStrictMode,
-	})
+	s.setCookie(w, r, deviceCookie, in.Device, "/api/v1/", 365*24*60*60, http.SameSiteStrictMode)
 }

@@ -159,27 +159,18 @@ func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	return u.Scheme == scheme && strings.EqualFold(u.Host, s.host(r))
 }
 
-// setCookie signs the browser in with a new session.
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, in *flick.SignedIn) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     cookieName,
-		Value:    in.Token,
-		Path:     "/",
-		MaxAge:   max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1),
-		HttpOnly: true,
-		Secure:   s.isTLS(r),
-		SameSite: http.SameSiteLaxMode,
-	})
+// setCookie sets an HttpOnly cookie, Secure whenever browsers reach the
+// instance over HTTPS; a maxAge below zero deletes it.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge int, sameSite http.SameSite) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge,
+		HttpOnly: true, Secure: s.isTLS(r), SameSite: sameSite})
+}
+
+// setSessionCookie signs the browser in with a new session.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, in *flick.SignedIn) {
+	s.setCookie(w, r, cookieName, in.Token, "/", max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1), http.SameSiteLaxMode)
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     cookieName,
-		Value:    "",
-		Path:     "/",
-		MaxAge:   -1,
-		HttpOnly: true,
-		Secure:   s.isTLS(r),
-		SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, r, cookieName, "", "/", -1, http.SameSiteLaxMode)
 }

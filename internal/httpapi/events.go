@@ -56,14 +56,6 @@ func (s *Server) viewer(w http.ResponseWriter, r *http.Request, c *caller) (flic
 		return v, err
 	}
 	v.Token = token
-	http.SetCookie(w, &http.Cookie{
-		Name:     viewerCookie,
-		Value:    token,
-		Path:     "/api/",
-		MaxAge:   int(viewerCookieTTL.Seconds()),
-		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies || s.isTLS(r),
-		SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, r, viewerCookie, token, "/api/", int(viewerCookieTTL.Seconds()), http.SameSiteLaxMode)
 	return v, nil
 }
