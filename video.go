@@ -144,6 +144,8 @@ type VideoStore interface {
 	// status to ready and progress to 100 when u.Ready, and Complete when
 	// u.Complete. ENOTFOUND if the video was deleted meanwhile.
 	AddRendition(ctx context.Context, id string, u RenditionUpdate) error
+	// SetFailed fails a video that is still processing, with the reason its
+	// author is shown. A video that already plays stays as it is: ECONFLICT.
 	SetFailed(ctx context.Context, id string, reason string) error
 	// DeleteVideo removes the video and everything hanging off it (likes,
 	// comments, hashtags, counters, watch records).

@@ -442,14 +442,27 @@ func (db *DB) AddRendition(ctx context.Context, id string, u flick.RenditionUpda
 	})
 }
 
-// SetFailed marks the video failed with a reason shown to its author.
+// SetFailed marks a processing video failed with a reason shown to its
+// author; a video that plays (or already failed) is left alone: ECONFLICT.
 func (db *DB) SetFailed(ctx context.Context, id string, reason string) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: set failed")
 	if r := []rune(reason); len(r) > maxFailureRunes {
 		reason = string(r[:maxFailureRunes])
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE videos SET status = 'failed', failure = ? WHERE id = ?`, reason, id)
-	return sqldb.Found(res, err, "Video")
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM videos WHERE id = ?`, id).Scan(&status)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+		case err != nil:
+			return err
+		case status != string(flick.StatusProcessing):
+			return flick.Errorf(flick.ECONFLICT, "Video is %s, not processing.", status)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE videos SET status = 'failed', failure = ? WHERE id = ?`, reason, id)
+		return err
+	})
 }
 
 // DeleteVideo deletes the video; ON DELETE CASCADE deletes its hashtags,

@@ -83,6 +83,13 @@ func testVideoLifecycle(t *testing.T, f *fixture) {
 		f.wantCode(f.of(v.ID).AddRendition(f.ctx, v.ID, flick.RenditionUpdate{Rendition: r, Ready: true}), flick.EINVALID, "invalid rendition")
 	}
 
+	// A video that plays is never failed: a job that read it before it
+	// became ready, and then failed, leaves it playing.
+	f.wantCode(f.of(v.ID).SetFailed(f.ctx, v.ID, "late failure"), flick.ECONFLICT, "SetFailed on a ready video")
+	if got := f.getVideo(v.ID); got.Status != flick.StatusReady || got.Failure != "" {
+		t.Errorf("after SetFailed on a ready video: status %s failure %q", got.Status, got.Failure)
+	}
+
 	// A failed video leaves the resume list; a new attempt brings it back.
 	w := f.video(a, "doomed")
 	f.must(f.of(w.ID).SetFailed(f.ctx, w.ID, "Decoder error: "+strings.Repeat("x", 5000)))

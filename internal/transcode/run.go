@@ -92,7 +92,11 @@ func (s *Service) process(ctx context.Context, id string) {
 		s.metrics.failures.Inc()
 		reason := failureReason(err)
 		log.Error("transcode failed", "reason", reason, "err", err)
-		if err := s.store.SetFailed(bg, id, reason); err != nil && flick.ErrorCode(err) != flick.ENOTFOUND {
+		switch err := s.store.SetFailed(bg, id, reason); flick.ErrorCode(err) {
+		case "", flick.ENOTFOUND:
+		case flick.ECONFLICT: // it became playable meanwhile, and stays so
+			log.Warn("transcode failure not recorded", "err", err)
+		default:
 			log.Error("record transcode failure", "err", err)
 		}
 	}
