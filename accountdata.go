@@ -21,7 +21,8 @@ type AccountData struct {
 	Hidden       []Edge         `json:"hidden_creators"`
 	NotInterest  []Edge         `json:"not_interested"`
 	Comments     []Comment      `json:"comments"` // it wrote, on any video
-	Videos       []Video        `json:"videos"`   // it uploaded, every status, with renditions
+	CommentLikes []CommentLike  `json:"comment_likes"`
+	Videos       []Video        `json:"videos"` // it uploaded, every status, with renditions
 }
 
 // Edge is a dated link from the account to another account or video.

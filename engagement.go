@@ -9,15 +9,30 @@ import (
 
 // Comment is a comment on a video, or a reply to one (ParentID set). Replies
 // are one level deep: a reply to a reply hangs off the same top comment.
+//
+// A deleted comment that still has replies is a tombstone: Deleted, with
+// neither text nor author (AuthorID stays, for the store to keep it with
+// its author's records), so that its thread stays readable.
 type Comment struct {
 	ID         string     `json:"id"`
 	VideoID    string     `json:"video_id"`
 	AuthorID   string     `json:"-"`
-	Author     AccountRef `json:"author"`
+	Author     AccountRef `json:"author,omitzero"`
 	ParentID   string     `json:"parent_id,omitempty"`
 	Text       string     `json:"text"`
+	Deleted    bool       `json:"deleted"`
 	ReplyCount int64      `json:"reply_count"`
+	Likes      int64      `json:"likes"` // of every region
+	Liked      bool       `json:"liked"` // by the viewer who reads it
 	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// CommentLike is one account's like of a comment (of any region), a record
+// of the liker's.
+type CommentLike struct {
+	CommentID string    `json:"comment_id"`
+	VideoID   string    `json:"video_id"`
+	At        time.Time `json:"at"`
 }
 
 // ValidateCommentText trims and checks a comment.
@@ -53,6 +68,24 @@ type EngagementStore interface {
 	// DeleteComment deletes a comment stored here with the replies stored
 	// here; ENOTFOUND if this store does not hold it.
 	DeleteComment(ctx context.Context, id string) error
+	// TombstoneComment makes a comment stored here, which still has
+	// replies, a tombstone: its text is erased and it reads as Deleted.
+	// ENOTFOUND if this store does not hold it or it is one already.
+	TombstoneComment(ctx context.Context, id string) error
+	// RestoreComment puts c back as it was before DeleteComment or
+	// TombstoneComment took it (an undo); c must come from this store.
+	RestoreComment(ctx context.Context, c *Comment) error
+
+	// LikeComment and UnlikeComment are idempotent; changed says whether
+	// anything changed. LikeComment returns ENOTFOUND unless commentID is a
+	// comment on videoID, here or in another region.
+	LikeComment(ctx context.Context, accountID, videoID, commentID string, at time.Time) (changed bool, err error)
+	UnlikeComment(ctx context.Context, accountID, commentID string) (changed bool, err error)
+	// LikedComments returns which of commentIDs accountID has liked.
+	LikedComments(ctx context.Context, accountID string, commentIDs []string) (map[string]bool, error)
+	// DeleteCommentLikes deletes every account's likes, stored here, of
+	// the comments ids (comments deleted, or made tombstones).
+	DeleteCommentLikes(ctx context.Context, ids []string) error
 
 	// Watched returns which of videoIDs accountID has watched through.
 	Watched(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
@@ -94,11 +127,11 @@ type ProjectionBatch struct {
 
 // Watch is one viewer's watching of one video.
 type Watch struct {
-	AccountID string
-	VideoID   string
-	WatchMS   int64
-	Completed bool // watched through (at least 90% or to the end)
-	At        time.Time
+	AccountID string    `json:"account_id"`
+	VideoID   string    `json:"video_id"`
+	WatchMS   int64     `json:"watch_ms"`
+	Completed bool      `json:"completed"` // watched through (at least 90% or to the end)
+	At        time.Time `json:"at"`
 }
 
 // Engagement is what viewers do with videos and creators, and the controls
@@ -116,6 +149,21 @@ type Engagement interface {
 	// account.
 	Follow(ctx context.Context, viewerID, accountID string) (*Account, error)
 	Unfollow(ctx context.Context, viewerID, accountID string) (*Account, error)
+	// DeleteComment deletes a comment: its author or the creator of its
+	// video may. A comment with replies stays as a tombstone (Deleted, no
+	// text, no author) until its last reply is deleted; its likes go. The
+	// video's comment count drops once the deletion is counted. ENOTFOUND
+	// for an unknown or deleted comment (or one on a video the viewer
+	// cannot see), EFORBIDDEN for anyone else's.
+	DeleteComment(ctx context.Context, viewerID, commentID string) error
+	// LikeComment and UnlikeComment are idempotent; they return the
+	// comment's likes (of every region). ENOTFOUND for an unknown or
+	// deleted comment, or one on a video the viewer cannot see;
+	// ERATELIMIT (with RetryAfter) for an account over its rate.
+	LikeComment(ctx context.Context, viewerID, commentID string) (likes int64, err error)
+	UnlikeComment(ctx context.Context, viewerID, commentID string) (likes int64, err error)
+	// LikedComments returns which of commentIDs the viewer has liked.
+	LikedComments(ctx context.Context, viewerID string, commentIDs []string) (map[string]bool, error)
 	// Comment adds a comment on a ready video, or a reply when parentID is
 	// set (a reply to a reply hangs off the same top comment), and returns
 	// it once it is counted. EINVALID or EUNPROCESSABLE for bad text,

@@ -17,12 +17,21 @@ const (
 	EventSkip       EventType = "skip"       // flicked away quickly
 
 	// What a viewer did, appended by Engagement.
-	EventLike     EventType = "like"
-	EventUnlike   EventType = "unlike"
-	EventComment  EventType = "comment"
-	EventShare    EventType = "share"
-	EventFollow   EventType = "follow"
-	EventUnfollow EventType = "unfollow"
+	EventLike    EventType = "like"
+	EventUnlike  EventType = "unlike"
+	EventComment EventType = "comment"
+	// EventUncomment: a comment (TargetID) was deleted, by its author or
+	// the video's creator; recorded as the author's, in the author's home
+	// region, which counted the comment, with the comment's discount.
+	EventUncomment EventType = "uncomment"
+	// EventCommentLike and EventCommentUnlike: the viewer liked a comment
+	// (TargetID) on VideoID, or took the like back. No counter of the
+	// video's changes: a comment's likes are counted as it is read.
+	EventCommentLike   EventType = "comment_like"
+	EventCommentUnlike EventType = "comment_unlike"
+	EventShare         EventType = "share"
+	EventFollow        EventType = "follow"
+	EventUnfollow      EventType = "unfollow"
 	// EventNotInterested: the viewer does not want this video (VideoID) or
 	// things like it: the strongest negative signal.
 	EventNotInterested EventType = "not_interested"
@@ -113,7 +122,7 @@ func (e Event) Weight() float64 {
 // EngagementWeight is what one counted event of type t adds to a video's
 // engagement as Trending ranks it: sharing a video says more than
 // commenting on it, than liking it, than watching it; an unlike takes its
-// like back. Other types weigh nothing.
+// like back, an uncomment its comment. Other types weigh nothing.
 func EngagementWeight(t EventType) float64 {
 	switch t {
 	case EventView:
@@ -124,6 +133,8 @@ func EngagementWeight(t EventType) float64 {
 		return -4
 	case EventComment:
 		return 6
+	case EventUncomment:
+		return -6
 	case EventShare:
 		return 8
 	}

@@ -28,6 +28,13 @@ type Store interface {
 	ReplyCounts(ctx context.Context, commentIDs []string) (map[string]int64, error)
 	// LocalTopComment is TopComment for comments stored here.
 	LocalTopComment(ctx context.Context, videoID, commentID string) (string, error)
+	// LocalComment returns comment id, a tombstone too, if it is stored
+	// here, with this region's replies and likes counted; ENOTFOUND
+	// otherwise.
+	LocalComment(ctx context.Context, id string) (*Comment, error)
+	// CommentLikeCounts returns how many likes stored here each of
+	// commentIDs has; comments without any are absent.
+	CommentLikeCounts(ctx context.Context, commentIDs []string) (map[string]int64, error)
 	// Ping checks the database for /readyz.
 	Ping(ctx context.Context) error
 	Close() error

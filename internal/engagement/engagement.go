@@ -123,29 +123,37 @@ func (s *Service) setLike(ctx context.Context, viewerID, videoID string, typ fli
 	}
 	defer done()
 	now := s.clock().UTC()
-	like := func(ctx context.Context) (bool, error) { return home.Store.Like(ctx, viewerID, v.ID, now) }
-	unlike := func(ctx context.Context) (bool, error) { return home.Store.Unlike(ctx, viewerID, v.ID) }
-	do, undo := like, unlike
-	if typ == flick.EventUnlike {
-		do, undo = unlike, like
-	}
 	discount, err := s.accountDiscount(ctx, viewerID, now)
 	if err != nil {
 		return flick.Counts{}, err
 	}
-	changed, err := do(ctx)
+	seq, err := s.toggle(ctx, home, typ == flick.EventLike,
+		func(ctx context.Context) (bool, error) { return home.Store.Like(ctx, viewerID, v.ID, now) },
+		func(ctx context.Context) (bool, error) { return home.Store.Unlike(ctx, viewerID, v.ID) },
+		flick.Event{Type: typ, AccountID: viewerID, VideoID: v.ID, At: now, Discount: discount})
 	if err != nil {
 		return flick.Counts{}, err
 	}
-	if changed {
-		seq, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, VideoID: v.ID, At: now, Discount: discount},
-			undo: ignoreChanged(undo)})
-		if err != nil {
-			return flick.Counts{}, err
-		}
+	if seq > 0 {
 		s.waitCounted(ctx, home, seq)
 	}
 	return s.counts(ctx, v.ID)
+}
+
+// toggle does one of a pair of idempotent store writes in home (set when
+// on, else unset) and, when it changed anything, records ev, the other
+// write undoing it if the event cannot be appended. It returns the
+// event's position, 0 when nothing changed.
+func (s *Service) toggle(ctx context.Context, home *flick.Cell, on bool, set, unset func(ctx context.Context) (bool, error), ev flick.Event) (uint64, error) {
+	do, undo := set, unset
+	if !on {
+		do, undo = unset, set
+	}
+	changed, err := do(ctx)
+	if err != nil || !changed {
+		return 0, err
+	}
+	return s.record(ctx, change{home: home, event: ev, undo: ignoreChanged(undo)})
 }
 
 // ignoreChanged makes an idempotent toggle an undo.
@@ -173,20 +181,11 @@ func (s *Service) setFollow(ctx context.Context, viewerID, accountID string, typ
 	}
 	defer done()
 	now := s.clock().UTC()
-	follow := func(ctx context.Context) (bool, error) { return home.Store.Follow(ctx, viewerID, accountID, now) }
-	unfollow := func(ctx context.Context) (bool, error) { return home.Store.Unfollow(ctx, viewerID, accountID) }
-	do, undo := follow, unfollow
-	if typ == flick.EventUnfollow {
-		do, undo = unfollow, follow
-	}
-	changed, err := do(ctx)
-	if err != nil {
+	if _, err := s.toggle(ctx, home, typ == flick.EventFollow,
+		func(ctx context.Context) (bool, error) { return home.Store.Follow(ctx, viewerID, accountID, now) },
+		func(ctx context.Context) (bool, error) { return home.Store.Unfollow(ctx, viewerID, accountID) },
+		flick.Event{Type: typ, AccountID: viewerID, TargetID: accountID, At: now}); err != nil {
 		return nil, err
-	}
-	if changed {
-		if _, err := s.record(ctx, change{home: home, event: flick.Event{Type: typ, AccountID: viewerID, TargetID: accountID, At: now}, undo: ignoreChanged(undo)}); err != nil {
-			return nil, err
-		}
 	}
 	return s.router.Account(ctx, accountID)
 }
@@ -203,6 +202,13 @@ func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID
 	v, err := s.readyVideo(ctx, viewerID, videoID)
 	if err != nil {
 		return nil, err
+	}
+	if parentID != "" {
+		// A reply to a reply joins its thread, whose top may be a
+		// tombstone; nobody replies to a deleted comment itself.
+		if _, err := s.liveComment(ctx, parentID); err != nil {
+			return nil, err
+		}
 	}
 	home, done, err := s.router.Home(ctx, viewerID)
 	if err != nil {

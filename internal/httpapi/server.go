@@ -203,6 +203,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/videos/{id}/comments", accessOptional, s.listComments},
 		{"POST", "/api/v1/videos/{id}/comments", accessRequired, s.createComment},
 		{"POST", "/api/v1/videos/{id}/share", accessOptional, s.share},
+		{"DELETE", "/api/v1/comments/{id}", accessRequired, s.deleteComment},
+		{"POST", "/api/v1/comments/{id}/like", accessRequired, s.likeComment},
+		{"DELETE", "/api/v1/comments/{id}/like", accessRequired, s.unlikeComment},
 		{"POST", "/api/v1/videos/{id}/not-interested", accessRequired, s.notInterested},
 		{"POST", "/api/v1/events", accessOptional, s.postEvents},
 

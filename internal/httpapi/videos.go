@@ -247,7 +247,63 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
+	if c.AccountID != "" && len(comments) > 0 {
+		ids := make([]string, len(comments))
+		for i, cm := range comments {
+			ids[i] = cm.ID
+		}
+		liked, err := s.Engagement.LikedComments(r.Context(), c.AccountID, ids)
+		if err != nil {
+			return err
+		}
+		for _, cm := range comments {
+			cm.Liked = liked[cm.ID]
+		}
+	}
 	writeJSON(w, http.StatusOK, listJSON[*flick.Comment]{Items: emptyIfNil(comments), NextCursor: next})
+	return nil
+}
+
+// deleteComment handles DELETE /api/v1/comments/{id}: its author or the
+// video's creator.
+func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id", "Comment")
+	if err != nil {
+		return err
+	}
+	if err := s.Engagement.DeleteComment(r.Context(), c.AccountID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type commentLikeResponse struct {
+	Liked bool  `json:"liked"`
+	Likes int64 `json:"likes"`
+}
+
+// likeComment handles POST /api/v1/comments/{id}/like.
+func (s *Server) likeComment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setCommentLike(w, r, c, s.Engagement.LikeComment, true)
+}
+
+// unlikeComment handles DELETE /api/v1/comments/{id}/like.
+func (s *Server) unlikeComment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setCommentLike(w, r, c, s.Engagement.UnlikeComment, false)
+}
+
+func (s *Server) setCommentLike(w http.ResponseWriter, r *http.Request, c *caller,
+	set func(ctx context.Context, viewerID, commentID string) (int64, error), liked bool) error {
+	id, err := pathID(r, "id", "Comment")
+	if err != nil {
+		return err
+	}
+	likes, err := set(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, commentLikeResponse{Liked: liked, Likes: likes})
 	return nil
 }
 

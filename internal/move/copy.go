@@ -265,7 +265,7 @@ func eventsHash(evs []flick.Event) (string, error) {
 // canonical form: sorted, in UTC, with the secrets that JSON leaves out
 // (password and session token hashes) and without what is not the
 // account's to move: its home region and the aggregates that each region
-// counts for itself (followers, views, likes, replies).
+// counts for itself (followers, views, likes, replies, comments' likes).
 func DataHash(d *flick.AccountData) (string, error) {
 	c := *d
 	c.Account.Region = ""
@@ -285,9 +285,11 @@ func DataHash(d *flick.AccountData) (string, error) {
 	slices.SortFunc(c.Watches, func(a, b flick.Watch) int { return strings.Compare(a.VideoID, b.VideoID) })
 	c.Comments = slices.Clone(c.Comments)
 	for i := range c.Comments {
-		c.Comments[i].ReplyCount = 0
+		c.Comments[i].ReplyCount, c.Comments[i].Likes = 0, 0
 	}
 	slices.SortFunc(c.Comments, func(a, b flick.Comment) int { return strings.Compare(a.ID, b.ID) })
+	c.CommentLikes = slices.Clone(c.CommentLikes)
+	slices.SortFunc(c.CommentLikes, func(a, b flick.CommentLike) int { return strings.Compare(a.CommentID, b.CommentID) })
 	c.Videos = slices.Clone(c.Videos)
 	for i := range c.Videos {
 		c.Videos[i].Counts = flick.Counts{}
@@ -311,6 +313,6 @@ func recordCounts(d *flick.AccountData) map[string]int {
 	return map[string]int{
 		"account": 1, "sessions": len(d.Sessions), "follows": len(d.Follows), "likes": len(d.Likes),
 		"watches": len(d.Watches), "hidden_creators": len(d.Hidden), "not_interested": len(d.NotInterest),
-		"comments": len(d.Comments), "videos": len(d.Videos),
+		"comments": len(d.Comments), "comment_likes": len(d.CommentLikes), "videos": len(d.Videos),
 	}
 }

@@ -194,8 +194,53 @@ func (r *Router) VideoCell(ctx context.Context, id string) (*flick.Cell, error) 
 	return r.cells[i], nil
 }
 
+// Comment returns comment id (a tombstone too) from the region that
+// stores it (its author's), with the replies and likes of every region
+// counted.
+func (r *Router) Comment(ctx context.Context, id string) (*flick.Comment, error) {
+	for ci, c := range r.cells {
+		cm, err := c.Store.LocalComment(ctx, id)
+		if flick.ErrorCode(err) == flick.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		return cm, r.addCommentCounts(ctx, []*flick.Comment{cm}, map[string]int{cm.ID: ci})
+	}
+	return nil, flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+}
+
+// addCommentCounts adds to each comment the replies and likes stored in
+// the cells other than the one it came from (from[id]).
+func (r *Router) addCommentCounts(ctx context.Context, comments []*flick.Comment, from map[string]int) error {
+	if len(r.cells) == 1 || len(comments) == 0 {
+		return nil
+	}
+	ids := make([]string, len(comments))
+	for i, cm := range comments {
+		ids[i] = cm.ID
+	}
+	for ci, c := range r.cells {
+		replies, err := c.Store.ReplyCounts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		likes, err := c.Store.CommentLikeCounts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, cm := range comments {
+			if from[cm.ID] != ci {
+				cm.ReplyCount += replies[cm.ID]
+				cm.Likes += likes[cm.ID]
+			}
+		}
+	}
+	return nil
+}
+
 // Comments merges the comments that each region's people wrote, oldest
-// first, with the replies of every region counted.
+// first, with the replies and likes of every region counted.
 func (r *Router) Comments(ctx context.Context, videoID, parentID string, p flick.Page) ([]*flick.Comment, string, error) {
 	if len(r.cells) == 1 {
 		return r.cells[0].Store.Comments(ctx, videoID, parentID, p)
@@ -219,22 +264,8 @@ func (r *Router) Comments(ctx context.Context, videoID, parentID string, p flick
 	if len(all) > p.Limit {
 		all, more = all[:p.Limit], true
 	}
-	if parentID == "" && len(all) > 0 {
-		ids := make([]string, len(all))
-		for i, cm := range all {
-			ids[i] = cm.ID
-		}
-		for ci, c := range r.cells {
-			n, err := c.Store.ReplyCounts(ctx, ids)
-			if err != nil {
-				return nil, "", err
-			}
-			for _, cm := range all {
-				if from[cm.ID] != ci {
-					cm.ReplyCount += n[cm.ID]
-				}
-			}
-		}
+	if err := r.addCommentCounts(ctx, all, from); err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if more && len(all) > 0 {

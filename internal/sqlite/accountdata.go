@@ -61,18 +61,42 @@ func scanWatch(sc scanner) (flick.Watch, error) {
 	return w, err
 }
 
+// commentSelect reads what scanComment scans, with this region's replies
+// and likes counted.
+const commentSelect = `SELECT c.id, c.video_id, c.author_id, a.handle, a.display_name, a.has_avatar,
+	coalesce(c.parent_id, ''), c.body, c.deleted, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id),
+	(SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id), c.created_at
+	FROM comments c JOIN accounts a ON a.id = c.author_id`
+
+// scanComment reads a row of commentSelect. A tombstone shows no author.
 func scanComment(sc scanner) (flick.Comment, error) {
 	var c flick.Comment
 	var created int64
 	var hasAvatar bool
 	err := sc.Scan(&c.ID, &c.VideoID, &c.AuthorID, &c.Author.Handle, &c.Author.DisplayName, &hasAvatar,
-		&c.ParentID, &c.Text, &c.ReplyCount, &created)
+		&c.ParentID, &c.Text, &c.Deleted, &c.ReplyCount, &c.Likes, &created)
 	c.Author.ID = c.AuthorID
 	if hasAvatar {
 		c.Author.AvatarURL = flick.MediaURL(flick.AvatarKey(c.AuthorID))
 	}
+	if c.Deleted {
+		c.Author = flick.AccountRef{}
+	}
 	c.CreatedAt = fromMillis(created)
 	return c, err
+}
+
+func scanCommentRef(sc scanner) (*flick.Comment, error) {
+	c, err := scanComment(sc)
+	return &c, err
+}
+
+func scanCommentLike(sc scanner) (flick.CommentLike, error) {
+	var l flick.CommentLike
+	var at int64
+	err := sc.Scan(&l.CommentID, &l.VideoID, &at)
+	l.At = fromMillis(at)
+	return l, err
 }
 
 func scanSessionValue(sc scanner) (flick.Session, error) {
@@ -130,9 +154,11 @@ func (db *DB) AccountData(ctx context.Context, id string) (_ *flick.AccountData,
 		FROM watches WHERE account_id = ? ORDER BY last_at, video_id`, id); err != nil {
 		return nil, err
 	}
-	if d.Comments, err = collect(ctx, tx, scanComment, `SELECT c.id, c.video_id, c.author_id, a.handle, a.display_name,
-		a.has_avatar, coalesce(c.parent_id, ''), c.body, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id), c.created_at
-		FROM comments c JOIN accounts a ON a.id = c.author_id WHERE c.author_id = ? ORDER BY c.id`, id); err != nil {
+	if d.Comments, err = collect(ctx, tx, scanComment, commentSelect+` WHERE c.author_id = ? ORDER BY c.id`, id); err != nil {
+		return nil, err
+	}
+	if d.CommentLikes, err = collect(ctx, tx, scanCommentLike, `SELECT comment_id, video_id, created_at FROM comment_likes
+		WHERE account_id = ? ORDER BY created_at, comment_id`, id); err != nil {
 		return nil, err
 	}
 	if d.Videos, err = accountVideos(ctx, tx, id); err != nil {
@@ -245,7 +271,9 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 	// Comments per video, for the counters.
 	commented := map[string]int{}
 	for _, c := range d.Comments {
-		commented[c.VideoID]++
+		if !c.Deleted { // the log counted a tombstone's deletion
+			commented[c.VideoID]++
+		}
 	}
 	commentedIDs := slices.Sorted(maps.Keys(commented))
 	steps := []struct {
@@ -277,10 +305,16 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 			func(i int) []any { return []any{id, d.Hidden[i].ID, millis(d.Hidden[i].At)} }},
 		{"not interested", `INSERT INTO not_interested (account_id, video_id, created_at) VALUES (?, ?, ?)`, len(d.NotInterest),
 			func(i int) []any { return []any{id, d.NotInterest[i].ID, millis(d.NotInterest[i].At)} }},
-		{"comments", `INSERT INTO comments (id, video_id, author_id, parent_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`, len(d.Comments),
+		{"comments", `INSERT INTO comments (id, video_id, author_id, parent_id, body, deleted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, len(d.Comments),
 			func(i int) []any {
 				c := d.Comments[i]
-				return []any{c.ID, c.VideoID, id, sql.NullString{String: c.ParentID, Valid: c.ParentID != ""}, c.Text, millis(c.CreatedAt)}
+				return []any{c.ID, c.VideoID, id, sql.NullString{String: c.ParentID, Valid: c.ParentID != ""}, c.Text, boolInt(c.Deleted),
+					millis(c.CreatedAt)}
+			}},
+		{"comment likes", `INSERT INTO comment_likes (account_id, comment_id, video_id, created_at) VALUES (?, ?, ?, ?)`, len(d.CommentLikes),
+			func(i int) []any {
+				l := d.CommentLikes[i]
+				return []any{id, l.CommentID, l.VideoID, millis(l.At)}
 			}},
 		{"comment counts", `INSERT INTO video_counts (video_id, comments) VALUES (?1, ?2)
 			ON CONFLICT (video_id) DO UPDATE SET comments = comments + ?2`, len(commentedIDs),
@@ -381,7 +415,7 @@ func (db *DB) removeAccount(ctx context.Context, id string, videos videosFate) (
 			{"like counts", `UPDATE video_counts SET likes = max(likes - 1, 0)
 				WHERE video_id IN (SELECT video_id FROM likes WHERE account_id = ?1)`},
 			{"comment counts", `UPDATE video_counts SET comments = max(comments -
-				(SELECT count(*) FROM comments c WHERE c.author_id = ?1 AND c.video_id = video_counts.video_id), 0)
+				(SELECT count(*) FROM comments c WHERE c.author_id = ?1 AND c.video_id = video_counts.video_id AND c.deleted = 0), 0)
 				WHERE video_id IN (SELECT video_id FROM comments WHERE author_id = ?1)`},
 			// No row is kept about an account nobody here follows any more.
 			{"follower counts", `UPDATE follower_counts SET n = n - 1
@@ -551,6 +585,7 @@ var personalTables = [...]struct{ table, owner string }{
 	{"likes", "account_id"},
 	{"watches", "account_id"},
 	{"comments", "author_id"},
+	{"comment_likes", "account_id"},
 	{"blocks", "account_id"},
 	{"not_interested", "account_id"},
 	{"viewer_settings", "account_id"},

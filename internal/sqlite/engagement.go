@@ -247,13 +247,97 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 	})
 }
 
-// DeleteComment deletes comment id with its replies stored here (ON DELETE
-// CASCADE); the comments counter of its video is the projection's, which
-// counts what the log says happened.
+// DeleteComment deletes comment id with its replies stored here; the
+// comments counter of its video is the projection's, which counts what the
+// log says happened.
 func (db *DB) DeleteComment(ctx context.Context, id string) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: delete comment")
-	res, err := db.write.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE parent_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
+		return sqldb.Found(res, err, "Comment")
+	})
+	return err
+}
+
+// TombstoneComment empties comment id and marks it deleted: the body is
+// overwritten in the row, and the store's files lose the old one at the
+// next Compact, as an erasure's do.
+func (db *DB) TombstoneComment(ctx context.Context, id string) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: tombstone comment")
+	res, err := db.write.ExecContext(ctx, `UPDATE comments SET body = '', deleted = 1 WHERE id = ? AND deleted = 0`, id)
 	return sqldb.Found(res, err, "Comment")
+}
+
+// RestoreComment writes c back as it was: the row again, or its body over
+// the tombstone's.
+func (db *DB) RestoreComment(ctx context.Context, c *flick.Comment) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: restore comment")
+	_, err = db.write.ExecContext(ctx, `INSERT INTO comments (id, video_id, author_id, parent_id, body, deleted, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET body = excluded.body, deleted = excluded.deleted`,
+		c.ID, c.VideoID, c.AuthorID, sql.NullString{String: c.ParentID, Valid: c.ParentID != ""}, c.Text, boolInt(c.Deleted),
+		millis(c.CreatedAt))
+	return err
+}
+
+// LocalComment returns comment id if it is stored here.
+func (db *DB) LocalComment(ctx context.Context, id string) (_ *flick.Comment, err error) {
+	defer sqldb.Wrap(&err, "sqlite: comment")
+	c, err := scanCommentRef(db.read.QueryRowContext(ctx, commentSelect+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+	}
+	return c, err
+}
+
+// LikeComment records that accountID likes commentID, a comment on videoID
+// stored here or in another region.
+func (db *DB) LikeComment(ctx context.Context, accountID, videoID, commentID string, at time.Time) (changed bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: like comment")
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		if _, err := db.topComment(ctx, tx, videoID, commentID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO comment_likes (account_id, comment_id, video_id, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (account_id, comment_id) DO NOTHING`, accountID, commentID, videoID, millis(at))
+		changed, err = sqldb.Affected(res, err)
+		return err
+	})
+	return changed, err
+}
+
+// UnlikeComment removes accountID's like of commentID.
+func (db *DB) UnlikeComment(ctx context.Context, accountID, commentID string) (changed bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: unlike comment")
+	res, err := db.write.ExecContext(ctx, `DELETE FROM comment_likes WHERE account_id = ? AND comment_id = ?`, accountID, commentID)
+	return sqldb.Affected(res, err)
+}
+
+// LikedComments returns which of commentIDs accountID has liked.
+func (db *DB) LikedComments(ctx context.Context, accountID string, commentIDs []string) (_ map[string]bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: liked comments")
+	return idSet(ctx, db.read, `SELECT comment_id FROM comment_likes WHERE account_id = ? AND comment_id IN `, []any{accountID}, commentIDs)
+}
+
+// CommentLikeCounts returns how many likes stored here each of commentIDs has.
+func (db *DB) CommentLikeCounts(ctx context.Context, commentIDs []string) (_ map[string]int64, err error) {
+	defer sqldb.Wrap(&err, "sqlite: comment like counts")
+	return db.countsByID(ctx, `SELECT comment_id, count(*) FROM comment_likes GROUP BY comment_id HAVING comment_id IN `, commentIDs)
+}
+
+// DeleteCommentLikes deletes the likes stored here of the comments ids.
+func (db *DB) DeleteCommentLikes(ctx context.Context, ids []string) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: delete comment likes")
+	for start := 0; start < len(ids); start += maxBatch {
+		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
+		if _, err := db.write.ExecContext(ctx, `DELETE FROM comment_likes WHERE comment_id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Comments lists a video's top-level comments (parentID "") or the replies to
@@ -272,9 +356,7 @@ func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Pa
 			return nil, "", err
 		}
 	}
-	query := `SELECT c.id, c.video_id, c.author_id, a.handle, a.display_name, a.has_avatar,
-		coalesce(c.parent_id, ''), c.body, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id), c.created_at
-		FROM comments c JOIN accounts a ON a.id = c.author_id WHERE c.video_id = ? AND c.id > ? AND `
+	query := commentSelect + ` WHERE c.video_id = ? AND c.id > ? AND `
 	args := []any{videoID, p.Cursor}
 	if parentID == "" {
 		query += "c.parent_id IS NULL"
@@ -282,27 +364,8 @@ func (db *DB) Comments(ctx context.Context, videoID, parentID string, p flick.Pa
 		query += "c.parent_id = ?"
 		args = append(args, parentID)
 	}
-	rows, err := db.read.QueryContext(ctx, query+" ORDER BY c.id LIMIT ?", append(args, p.Limit+1)...)
+	comments, err = collect(ctx, db.read, scanCommentRef, query+" ORDER BY c.id LIMIT ?", append(args, p.Limit+1)...)
 	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c flick.Comment
-		var created int64
-		var hasAvatar bool
-		if err := rows.Scan(&c.ID, &c.VideoID, &c.AuthorID, &c.Author.Handle, &c.Author.DisplayName, &hasAvatar,
-			&c.ParentID, &c.Text, &c.ReplyCount, &created); err != nil {
-			return nil, "", err
-		}
-		c.Author.ID = c.AuthorID
-		if hasAvatar {
-			c.Author.AvatarURL = flick.MediaURL(flick.AvatarKey(c.AuthorID))
-		}
-		c.CreatedAt = fromMillis(created)
-		comments = append(comments, &c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	if len(comments) > p.Limit {
@@ -453,10 +516,10 @@ func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch, gone m
 	return nil
 }
 
-// forgetVideo deletes this region's records about a deleted video: likes,
-// watches, comments, not-interested marks and counts.
+// deleteVideoRecords deletes this region's records about a deleted video:
+// likes, watches, comments and their likes, not-interested marks and counts.
 func deleteVideoRecords(ctx context.Context, tx *sql.Tx, id string) error {
-	for _, table := range []string{"likes", "watches", "comments", "not_interested", "video_counts"} {
+	for _, table := range []string{"likes", "watches", "comments", "comment_likes", "not_interested", "video_counts"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE video_id = ?`, id); err != nil {
 			return fmt.Errorf("delete records of video in %s: %w", table, err)
 		}

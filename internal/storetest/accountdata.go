@@ -21,6 +21,8 @@ type busy struct {
 	// snubbed (a marks it not interested).
 	theirs, snubbed *flick.Video
 	top             *flick.Comment // a's comment on theirs, which o replies to
+	liked           *flick.Comment // o's comment on theirs, which a likes and replies to
+	tombstone       *flick.Comment // a's deleted comment on theirs, which o replied to
 	word            string         // in the caption of ready and nowhere else
 }
 
@@ -69,12 +71,19 @@ func (f *backend) busyAccount(handle string) *busy {
 	}
 	b.top = comment(a, b.theirs, "")
 	comment(o, b.theirs, b.top.ID)
-	comment(a, b.theirs, comment(o, b.theirs, "").ID)
+	b.liked = comment(o, b.theirs, "")
+	comment(a, b.theirs, b.liked.ID)
 	comment(a, b.ready, "")
 	comment(o, b.ready, "")
+	_, err = f.s.LikeComment(f.ctx, a.ID, b.theirs.ID, b.liked.ID, f.tick())
+	f.must(err)
+	// a deleted a comment that o had replied to: a tombstone, not counted.
+	b.tombstone = comment(a, b.theirs, "")
+	comment(o, b.theirs, b.tombstone.ID)
+	f.must(f.s.TombstoneComment(f.ctx, b.tombstone.ID))
 	f.must(f.s.ApplyProjection(f.ctx, "counts", 1, flick.ProjectionBatch{
 		Counts: map[string]flick.Counts{
-			b.theirs.ID: {Views: 2, Likes: 1, Comments: 4},
+			b.theirs.ID: {Views: 2, Likes: 1, Comments: 5},
 			b.ready.ID:  {Views: 3, Likes: 2, Comments: 2},
 		},
 		Watches: []flick.Watch{
@@ -96,7 +105,7 @@ func regionNeutral(d *flick.AccountData) *flick.AccountData {
 	}
 	out.Comments = slices.Clone(d.Comments)
 	for i := range out.Comments {
-		out.Comments[i].ReplyCount = 0
+		out.Comments[i].ReplyCount, out.Comments[i].Likes = 0, 0
 	}
 	return &out
 }
@@ -150,8 +159,8 @@ func (f *fixture) wantOwners(s flick.Store, id string, tables ...string) {
 }
 
 // personalTables are the tables PersonalOwners reports.
-var personalTables = []string{"accounts", "sessions", "password_resets", "devices", "follows", "likes", "watches", "comments", "blocks",
-	"not_interested", "viewer_settings", "videos"}
+var personalTables = []string{"accounts", "sessions", "password_resets", "devices", "follows", "likes", "watches", "comments",
+	"comment_likes", "blocks", "not_interested", "viewer_settings", "videos"}
 
 // movedTables are those a move copies: a pending password reset and the
 // known devices stay behind, erased with the source's records (ask again
@@ -188,8 +197,14 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	if len(d.Watches) != 1 || d.Watches[0] != (flick.Watch{AccountID: b.a.ID, VideoID: b.theirs.ID, WatchMS: 9000, Completed: true, At: d.Watches[0].At}) {
 		t.Errorf("watches %+v", d.Watches)
 	}
-	if len(d.Comments) != 3 || d.Comments[0].ID != b.top.ID || d.Comments[0].ReplyCount != 1 || d.Comments[1].ParentID == "" {
+	if len(d.Comments) != 4 || d.Comments[0].ID != b.top.ID || d.Comments[0].ReplyCount != 1 || d.Comments[1].ParentID == "" {
 		t.Errorf("comments %+v", d.Comments)
+	}
+	if c := d.Comments[3]; c.ID != b.tombstone.ID || !c.Deleted || c.Text != "" || c.ReplyCount != 1 {
+		t.Errorf("tombstone %+v", c)
+	}
+	if len(d.CommentLikes) != 1 || d.CommentLikes[0] != (flick.CommentLike{CommentID: b.liked.ID, VideoID: b.theirs.ID, At: d.CommentLikes[0].At}) {
+		t.Errorf("comment likes %+v", d.CommentLikes)
 	}
 	if v := d.Videos[0]; len(v.Renditions) != 1 || v.Counts != (flick.Counts{Views: 3, Likes: 2, Comments: 2}) ||
 		d.Videos[2].Status != flick.StatusFailed || d.Videos[2].Failure != "no video stream" {
@@ -264,7 +279,7 @@ func testReleaseAccount(t *testing.T, f *backend) {
 	// to its videos stays, with the videos' counters, for the videos live
 	// on in the target region.
 	f.wantCounts(f.s, "source", map[string]flick.Counts{
-		b.theirs.ID: {Views: 2, Likes: 0, Comments: 2}, b.ready.ID: {Views: 3, Likes: 1, Comments: 1},
+		b.theirs.ID: {Views: 2, Likes: 0, Comments: 3}, b.ready.ID: {Views: 3, Likes: 1, Comments: 1},
 	}, b.theirs.ID, b.ready.ID, b.processing.ID)
 	marks, err := f.s.Marks(f.ctx, b.o.ID, []string{b.ready.ID})
 	f.must(err)
@@ -291,7 +306,7 @@ func testEraseAccount(t *testing.T, f *backend) {
 	// comments elsewhere stay.
 	f.wantOwners(f.s, b.o.ID, "accounts", "comments", "videos")
 	f.wantCounts(f.s, "deleted videos", nil, b.ready.ID, b.processing.ID, b.failed.ID)
-	f.wantCounts(f.s, "others' video", map[string]flick.Counts{b.theirs.ID: {Views: 2, Comments: 2}}, b.theirs.ID)
+	f.wantCounts(f.s, "others' video", map[string]flick.Counts{b.theirs.ID: {Views: 2, Comments: 3}}, b.theirs.ID)
 	marks, err := f.s.Marks(f.ctx, b.o.ID, []string{b.ready.ID})
 	f.must(err)
 	if len(marks) != 0 {

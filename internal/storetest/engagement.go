@@ -127,6 +127,141 @@ func testComments(t *testing.T, f *fixture) {
 	f.wantCode(err, flick.EINVALID, "bad cursor")
 }
 
+// testDeleteComments: a comment with replies becomes a tombstone, without
+// text or author; a reply is deleted; RestoreComment undoes either.
+func testDeleteComments(t *testing.T, f *fixture) {
+	a, b := f.account("dana"), f.account("dave")
+	v := f.readyVideo(a, "threads")
+	comment := func(author *flick.Account, parentID, text string) *flick.Comment {
+		c := &flick.Comment{VideoID: v.ID, AuthorID: author.ID, ParentID: parentID, Text: text, CreatedAt: f.tick()}
+		f.must(f.home(author.ID).CreateComment(f.ctx, c))
+		return c
+	}
+	top := comment(b, "", "my words")
+	reply, reply2 := comment(a, top.ID, "an answer"), comment(b, top.ID, "and mine")
+	before, err := f.home(b.ID).LocalComment(f.ctx, top.ID)
+	f.must(err)
+	if before.Text != "my words" || before.Deleted || before.AuthorID != b.ID || before.Author.Handle != "dave" {
+		t.Errorf("LocalComment = %+v", before)
+	}
+
+	f.must(f.home(b.ID).TombstoneComment(f.ctx, top.ID))
+	f.wantCode(f.home(b.ID).TombstoneComment(f.ctx, top.ID), flick.ENOTFOUND, "tombstone twice")
+	f.wantCode(f.home(b.ID).TombstoneComment(f.ctx, flick.NewID(f.tick())), flick.ENOTFOUND, "tombstone an unknown comment")
+	got, _, err := f.all.Comments(f.ctx, v.ID, "", flick.Page{})
+	f.must(err)
+	if len(got) != 1 || !got[0].Deleted || got[0].Text != "" || got[0].Author != (flick.AccountRef{}) || got[0].ReplyCount != 2 ||
+		got[0].AuthorID != b.ID {
+		t.Fatalf("tombstone listed as %+v", got)
+	}
+	// The author's words are gone from what the store holds of them.
+	d, err := f.home(b.ID).AccountData(f.ctx, b.ID)
+	f.must(err)
+	for _, c := range d.Comments {
+		if strings.Contains(c.Text, "my words") {
+			t.Errorf("the tombstone's text is still held: %+v", c)
+		}
+	}
+	replies, _, err := f.all.Comments(f.ctx, v.ID, top.ID, flick.Page{})
+	f.must(err)
+	if !slices.Equal(commentIDs(replies), []string{reply.ID, reply2.ID}) {
+		t.Errorf("replies of a tombstone = %v", commentIDs(replies))
+	}
+
+	// A reply is deleted outright, and put back by RestoreComment.
+	f.must(f.home(a.ID).DeleteComment(f.ctx, reply.ID))
+	f.wantCode(f.home(a.ID).DeleteComment(f.ctx, reply.ID), flick.ENOTFOUND, "delete twice")
+	_, err = f.home(a.ID).LocalComment(f.ctx, reply.ID)
+	f.wantCode(err, flick.ENOTFOUND, "deleted reply")
+	if replies, _, err = f.all.Comments(f.ctx, v.ID, top.ID, flick.Page{}); err != nil || !slices.Equal(commentIDs(replies), []string{reply2.ID}) {
+		t.Errorf("replies after a delete = %v, %v", commentIDs(replies), err)
+	}
+	f.must(f.home(a.ID).RestoreComment(f.ctx, reply))
+	f.must(f.home(b.ID).RestoreComment(f.ctx, before))
+	got, _, err = f.all.Comments(f.ctx, v.ID, "", flick.Page{})
+	f.must(err)
+	if len(got) != 1 || got[0].Deleted || got[0].Text != "my words" || got[0].Author.Handle != "dave" || got[0].ReplyCount != 2 {
+		t.Errorf("restored comment listed as %+v", got)
+	}
+	if replies, _, err = f.all.Comments(f.ctx, v.ID, top.ID, flick.Page{}); err != nil ||
+		!slices.Equal(commentIDs(replies), []string{reply.ID, reply2.ID}) || replies[0].Text != "an answer" {
+		t.Errorf("replies after a restore = %v, %v", commentIDs(replies), err)
+	}
+	_, err = f.home(b.ID).LocalComment(f.ctx, "' OR 1=1")
+	f.wantCode(err, flick.ENOTFOUND, "junk comment ID")
+}
+
+func commentIDs(cs []*flick.Comment) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// testCommentLikes: likes of comments are the likers' records, counted
+// across regions as the comments are read.
+func testCommentLikes(t *testing.T, f *fixture) {
+	a, b, c := f.account("hana"), f.account("hugo"), f.account("hedy")
+	v, w := f.readyVideo(a, "likeable comments"), f.readyVideo(a, "another")
+	cm := &flick.Comment{VideoID: v.ID, AuthorID: b.ID, Text: "like me", CreatedAt: f.tick()}
+	f.must(f.home(b.ID).CreateComment(f.ctx, cm))
+	other := &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: "or me", CreatedAt: f.tick()}
+	f.must(f.home(a.ID).CreateComment(f.ctx, other))
+	like := func(who *flick.Account, id string) func() (bool, error) {
+		return func() (bool, error) { return f.home(who.ID).LikeComment(f.ctx, who.ID, v.ID, id, f.tick()) }
+	}
+	unlike := func(who *flick.Account, id string) func() (bool, error) {
+		return func() (bool, error) { return f.home(who.ID).UnlikeComment(f.ctx, who.ID, id) }
+	}
+	f.toggles([]toggle{
+		{"like", like(a, cm.ID), true},
+		{"like again", like(a, cm.ID), false},
+		{"unlike", unlike(a, cm.ID), true},
+		{"unlike again", unlike(a, cm.ID), false},
+		{"like once more", like(a, cm.ID), true},
+		{"another account likes", like(c, cm.ID), true},
+		{"the author likes their own", like(b, cm.ID), true},
+		{"like the other", like(c, other.ID), true},
+	})
+	for _, tc := range []struct{ name, video, comment string }{
+		{"comment of another video", w.ID, cm.ID},
+		{"unknown comment", v.ID, flick.NewID(f.tick())},
+		{"junk comment", v.ID, "' OR 1=1"},
+	} {
+		_, err := f.home(a.ID).LikeComment(f.ctx, a.ID, tc.video, tc.comment, f.tick())
+		f.wantCode(err, flick.ENOTFOUND, tc.name)
+	}
+	liked, err := f.home(c.ID).LikedComments(f.ctx, c.ID, []string{cm.ID, other.ID, flick.NewID(f.tick()), "junk'"})
+	f.must(err)
+	if !mapsEqual(liked, map[string]bool{cm.ID: true, other.ID: true}) {
+		t.Errorf("LikedComments = %v", liked)
+	}
+	wantLikes := func(what string, want ...int64) {
+		t.Helper()
+		got, _, err := f.all.Comments(f.ctx, v.ID, "", flick.Page{})
+		f.must(err)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d comments", what, len(got))
+		}
+		for i, c := range got {
+			if c.Likes != want[i] || c.Liked {
+				t.Errorf("%s: comment %d has %d likes (liked %v), want %d", what, i, c.Likes, c.Liked, want[i])
+			}
+		}
+	}
+	wantLikes("liked", 3, 1)
+	// A deleted comment's likes go, in every region.
+	for _, r := range f.regions {
+		f.must(r.Store.DeleteCommentLikes(f.ctx, []string{cm.ID}))
+	}
+	wantLikes("likes deleted", 0, 1)
+	if liked, err = f.home(a.ID).LikedComments(f.ctx, a.ID, []string{cm.ID}); err != nil || len(liked) != 0 {
+		t.Errorf("LikedComments after the likes were deleted = %v, %v", liked, err)
+	}
+	f.must(f.home(a.ID).DeleteCommentLikes(f.ctx, nil))
+}
+
 func testCommentsPagination(t *testing.T, f *fixture) {
 	authors := []*flick.Account{f.account("page"), f.account("pager")}
 	v := f.readyVideo(authors[0], "popular")
@@ -296,12 +431,16 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 	a, b := f.account("del"), f.account("dee")
 	v := f.readyVideo(a, "searchable doomed #gone")
 	keep := f.readyVideo(a, "kept #gone")
+	commentOf := map[string]string{} // video ID → b's comment on it, which a likes
 	for _, video := range []*flick.Video{v, keep} {
 		_, err := f.home(b.ID).Like(f.ctx, b.ID, video.ID, f.tick())
 		f.must(err)
 		top := &flick.Comment{VideoID: video.ID, AuthorID: b.ID, Text: "top"}
 		f.must(f.home(top.AuthorID).CreateComment(f.ctx, top))
 		f.must(f.home(a.ID).CreateComment(f.ctx, &flick.Comment{VideoID: video.ID, AuthorID: a.ID, ParentID: top.ID, Text: "reply"}))
+		_, err = f.home(a.ID).LikeComment(f.ctx, a.ID, video.ID, top.ID, f.tick())
+		f.must(err)
+		commentOf[video.ID] = top.ID
 	}
 	f.must(f.home(b.ID).ApplyProjection(f.ctx, "p", 1, flick.ProjectionBatch{
 		Counts:  map[string]flick.Counts{v.ID: {Views: 5, Likes: 1}, keep.ID: {Views: 2}},
@@ -340,8 +479,13 @@ func testDeleteVideoCascades(t *testing.T, f *fixture) {
 	}
 	comments, _, err := f.all.Comments(f.ctx, keep.ID, "", flick.Page{})
 	f.must(err)
-	if len(comments) != 1 || comments[0].ReplyCount != 1 {
-		t.Errorf("the kept video's comments were touched: %d", len(comments))
+	if len(comments) != 1 || comments[0].ReplyCount != 1 || comments[0].Likes != 1 {
+		t.Errorf("the kept video's comments were touched: %+v", comments)
+	}
+	likedComments, err := f.home(a.ID).LikedComments(f.ctx, a.ID, []string{commentOf[v.ID], commentOf[keep.ID]})
+	f.must(err)
+	if !mapsEqual(likedComments, map[string]bool{commentOf[keep.ID]: true}) {
+		t.Errorf("after delete: liked comments %v, want only the kept video's", likedComments)
 	}
 	if got := f.getVideo(keep.ID).Counts; got != (flick.Counts{Views: 3}) {
 		t.Errorf("kept video counts %+v", got)

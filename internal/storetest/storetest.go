@@ -91,6 +91,8 @@ var storeTests = []struct {
 	{"Likes", testLikes},
 	{"Comments", testComments},
 	{"CommentsPagination", testCommentsPagination},
+	{"DeleteComments", testDeleteComments},
+	{"CommentLikes", testCommentLikes},
 	{"Counts", testCounts},
 	{"Watches", testWatches},
 	{"DeleteVideoCascades", testDeleteVideoCascades},
