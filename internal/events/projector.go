@@ -168,6 +168,8 @@ func Fold(evs []flick.SequencedEvent) flick.ProjectionBatch {
 			c.Likes--
 		case flick.EventComment:
 			c.Comments++
+		case flick.EventUncomment:
+			c.Comments--
 		case flick.EventShare:
 			c.Shares++
 		default:

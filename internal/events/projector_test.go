@@ -350,3 +350,19 @@ func TestFoldObeysDiscounts(t *testing.T) {
 		t.Fatalf("engagement %v, want %v", got, full)
 	}
 }
+
+// TestFoldUncomment: a comment's deletion takes back what the comment
+// counted, its discount included; likes of comments count nothing here.
+func TestFoldUncomment(t *testing.T) {
+	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	evs := []flick.SequencedEvent{
+		{Seq: 1, Event: flick.Event{Type: flick.EventComment, AccountID: "a", VideoID: "v", TargetID: "c1", At: at}},
+		{Seq: 2, Event: flick.Event{Type: flick.EventComment, AccountID: "n", VideoID: "v", TargetID: "c2", At: at, Discount: flick.DiscountNewAccount}},
+		{Seq: 3, Event: flick.Event{Type: flick.EventCommentLike, AccountID: "a", VideoID: "v", TargetID: "c2", At: at}},
+		{Seq: 4, Event: flick.Event{Type: flick.EventUncomment, AccountID: "n", VideoID: "v", TargetID: "c2", At: at, Discount: flick.DiscountNewAccount}},
+		{Seq: 5, Event: flick.Event{Type: flick.EventCommentUnlike, AccountID: "a", VideoID: "v", TargetID: "c2", At: at}},
+	}
+	if got := Fold(evs).Counts["v"]; math.Abs(got.Discounted) > 1e-9 || got.Comments != 1 || got.Likes != 0 {
+		t.Fatalf("counts %+v, want 1 comment and nothing discounted", got)
+	}
+}
