@@ -149,7 +149,9 @@ func (s *Service) setCommentLike(ctx context.Context, viewerID, commentID string
 		return 0, err
 	}
 	if _, err := s.toggle(ctx, home, typ == flick.EventCommentLike,
-		func(ctx context.Context) (bool, error) { return home.Store.LikeComment(ctx, viewerID, c.VideoID, c.ID, now) },
+		func(ctx context.Context) (bool, error) {
+			return home.Store.LikeComment(ctx, viewerID, c.VideoID, c.ID, now)
+		},
 		func(ctx context.Context) (bool, error) { return home.Store.UnlikeComment(ctx, viewerID, c.ID) },
 		flick.Event{Type: typ, AccountID: viewerID, VideoID: c.VideoID, TargetID: c.ID, At: now, Discount: discount}); err != nil {
 		return 0, err
