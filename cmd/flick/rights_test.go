@@ -12,9 +12,11 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -61,6 +63,12 @@ func TestDataRights(t *testing.T) {
 	// views.
 	samVideo := ta.uploadReady(t, sam, "a us video #regions")
 	own := ta.uploadReady(t, victim, caption)
+	var samSays struct {
+		ID string `json:"id"`
+	}
+	if err := sam.do(ctx, "POST", "/api/v1/videos/"+samVideo.ID+"/comments", map[string]string{"text": "zqsamsays"}, &samSays); err != nil {
+		t.Fatal(err)
+	}
 	for _, step := range []struct {
 		c            *apiClient
 		method, path string
@@ -69,6 +77,7 @@ func TestDataRights(t *testing.T) {
 		{victim, "POST", "/api/v1/videos/" + samVideo.ID + "/like", nil},
 		{victim, "POST", "/api/v1/videos/" + samVideo.ID + "/comments", map[string]string{"text": comment}},
 		{victim, "POST", "/api/v1/accounts/sam/follow", nil},
+		{victim, "POST", "/api/v1/comments/" + samSays.ID + "/like", nil},
 		{victim, "POST", "/api/v1/accounts/dee/block", nil},
 		{victim, "POST", "/api/v1/events", []map[string]any{{"type": "view", "video_id": samVideo.ID, "watch_ms": 1500}}},
 		{victim, "PUT", "/api/v1/me/settings", map[string]any{"keyword_filters": []string{"zqfilter"}}},
@@ -114,15 +123,17 @@ func TestDataRights(t *testing.T) {
 		t.Fatalf("who accessed my data = %+v", access.Entries)
 	}
 
-	// Download: every kind of record, the original upload, the access log.
+	// Download: every kind of record, the original upload, the access log;
+	// what was followed and liked by what a person reads it by.
 	files := exportZip(t, ta, victim)
 	for name, want := range map[string]string{
 		"account.json":       email,
-		"likes.json":         samVideo.ID,
+		"likes.json":         `"caption": "a us video #regions"`,
+		"comment_likes.json": `"text": "zqsamsays"`,
 		"comments.json":      comment,
-		"follows.json":       "",
+		"follows.json":       `"handle": "sam"`,
 		"videos.json":        "zqsecretcaption",
-		"watch_history.json": samVideo.ID,
+		"watch_history.json": `"video_id": "` + samVideo.ID,
 		"settings.json":      "zqfilter",
 		"sessions.json":      "user_agent",
 		"events.json":        "view",
@@ -135,8 +146,14 @@ func TestDataRights(t *testing.T) {
 			t.Errorf("export %s: present %v, want it to contain %q", name, ok, want)
 		}
 	}
-	if b := files["uploads/"+own.ID+".original"]; len(b) == 0 {
-		t.Error("export lacks the original upload")
+	if b := files["uploads/"+own.ID+".mp4"]; len(b) == 0 {
+		t.Errorf("export lacks the original upload as %s.mp4: %v", own.ID, slices.Sorted(maps.Keys(files)))
+	}
+	for name, b := range files {
+		// Every file names its fields as the API does, in snake_case.
+		if strings.HasSuffix(name, ".json") && regexp.MustCompile(`"[A-Z][A-Za-z]*":`).Match(b) {
+			t.Errorf("export %s has Go field names: %.300s", name, b)
+		}
 	}
 	if strings.Contains(string(files["account.json"]), "argon2") || strings.Contains(string(files["sessions.json"]), "token_hash") {
 		t.Error("export holds secrets")
@@ -165,7 +182,7 @@ func TestDataRights(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if v.Counts.Likes != 0 || v.Counts.Comments != 0 {
+		if v.Counts.Likes != 0 || v.Counts.Comments != 1 { // sam's own comment stays
 			return errors.New("counts still hold the deleted account's like and comment")
 		}
 		return nil

@@ -2,13 +2,16 @@ package datarights
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/media"
 )
 
 // exportReadme explains the download to the person who asked for it.
@@ -17,16 +20,23 @@ const exportReadme = `This is everything Flick holds about your account, in ever
 account.json        your profile and account details (email, birthdate, home region, roles)
 settings.json       your feed settings, hidden creators and "not interested" marks
 sessions.json       your signed-in devices (the tokens themselves are never stored)
-follows.json        the accounts you follow
-likes.json          the videos you liked
+follows.json        the accounts you follow, with their handles and names
+likes.json          the videos you liked, with their captions and creators
+comment_likes.json  the comments you liked, with their text, authors and videos
 watch_history.json  what you watched, for how long, and whether to the end
-comments.json       the comments you wrote
+comments.json       the comments you wrote ("deleted": true for one you or the
+                    video's creator deleted that still has replies: its text
+                    is gone, only its place in the thread is kept)
 videos.json         the videos you uploaded, with captions and processing state
 events.json         your activity as recorded in your region's event log
 access_log.json     every access to your data by anyone but you (admins, support,
                     moves between regions, exports), from the tamper-evident log
-uploads/            your original uploads, as you sent them
+uploads/            your original uploads, as you sent them, named by video ID
+                    and by what they are (.mp4, .mov, .webm, ...)
 avatar.jpg          your profile picture, if you set one
+
+An account, video or comment you followed or liked that no longer exists is
+listed by its ID alone. Times are in UTC.
 
 Flick does not collect device fingerprints, your clipboard, contacts or precise location.
 `
@@ -71,15 +81,36 @@ func (x *Service) Export(ctx context.Context, id string) (func(w io.Writer) erro
 	if err != nil {
 		return nil, err
 	}
+	follows, err := x.readableAccounts(ctx, d.Follows)
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := x.readableAccounts(ctx, d.Hidden)
+	if err != nil {
+		return nil, err
+	}
+	likes, err := x.readableVideos(ctx, d.Likes)
+	if err != nil {
+		return nil, err
+	}
+	notInterested, err := x.readableVideos(ctx, d.NotInterest)
+	if err != nil {
+		return nil, err
+	}
+	commentLikes, err := x.readableComments(ctx, d.CommentLikes)
+	if err != nil {
+		return nil, err
+	}
 	files := []struct {
 		name string
 		v    any
 	}{
 		{"account.json", exportProfile{Account: d.Account, Email: d.Account.Email, Birthdate: d.Account.Birthdate, Roles: nonNil(d.Roles)}},
-		{"settings.json", map[string]any{"settings": d.Settings, "hidden_creators": nonNil(d.Hidden), "not_interested": nonNil(d.NotInterest)}},
+		{"settings.json", map[string]any{"settings": d.Settings, "hidden_creators": hidden, "not_interested": notInterested}},
 		{"sessions.json", nonNil(d.Sessions)},
-		{"follows.json", nonNil(d.Follows)},
-		{"likes.json", nonNil(d.Likes)},
+		{"follows.json", follows},
+		{"likes.json", likes},
+		{"comment_likes.json", commentLikes},
 		{"watch_history.json", nonNil(d.Watches)},
 		{"comments.json", nonNil(d.Comments)},
 		{"videos.json", nonNil(d.Videos)},
@@ -102,7 +133,7 @@ func (x *Service) Export(ctx context.Context, id string) (func(w io.Writer) erro
 			}
 		}
 		if d.Account.HasAvatar {
-			if err := copyToZip(ctx, z, home.Blobs, flick.AvatarKey(id), "avatar.jpg"); err != nil {
+			if err := copyToZip(ctx, z, home.Blobs, flick.AvatarKey(id), func([]byte) string { return "avatar.jpg" }); err != nil {
 				return err
 			}
 		}
@@ -110,12 +141,95 @@ func (x *Service) Export(ctx context.Context, id string) (func(w io.Writer) erro
 			if v.OriginalKey == "" {
 				continue
 			}
-			if err := copyToZip(ctx, z, home.Blobs, v.OriginalKey, "uploads/"+v.ID+".original"); err != nil {
+			// Named by what the upload is, as ffprobe was told the
+			// formats it may be (the record keeps no file name).
+			name := func(head []byte) string { return "uploads/" + v.ID + media.Extension(head) }
+			if err := copyToZip(ctx, z, home.Blobs, v.OriginalKey, name); err != nil {
 				return err
 			}
 		}
 		return z.Close()
 	}, nil
+}
+
+// The lists of what a person followed, liked and hid name accounts,
+// videos and comments of any region by ID; the export adds what a person
+// reads them by. Something gone since (or unreadable now) keeps its ID.
+
+// accountEdge is a followed or hidden account.
+type accountEdge struct {
+	AccountID   string    `json:"account_id"`
+	Handle      string    `json:"handle,omitempty"`
+	DisplayName string    `json:"display_name,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+func (x *Service) readableAccounts(ctx context.Context, edges []flick.Edge) ([]accountEdge, error) {
+	out := make([]accountEdge, len(edges))
+	for i, e := range edges {
+		out[i] = accountEdge{AccountID: e.ID, At: e.At}
+		a, err := x.router.Account(ctx, e.ID)
+		if err == nil {
+			out[i].Handle, out[i].DisplayName = a.Handle, a.DisplayName
+		} else if flick.ErrorCode(err) != flick.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// videoEdge is a liked video, or one marked not interested.
+type videoEdge struct {
+	VideoID string    `json:"video_id"`
+	Caption string    `json:"caption,omitempty"`
+	Creator string    `json:"creator,omitempty"` // the creator's handle
+	At      time.Time `json:"at"`
+}
+
+func (x *Service) readableVideos(ctx context.Context, edges []flick.Edge) ([]videoEdge, error) {
+	ids := make([]string, len(edges))
+	for i, e := range edges {
+		ids[i] = e.ID
+	}
+	videos, err := x.router.Videos(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*flick.Video{}
+	for _, v := range videos {
+		byID[v.ID] = v
+	}
+	out := make([]videoEdge, len(edges))
+	for i, e := range edges {
+		out[i] = videoEdge{VideoID: e.ID, At: e.At}
+		if v, ok := byID[e.ID]; ok {
+			out[i].Caption, out[i].Creator = v.Caption, v.Author.Handle
+		}
+	}
+	return out, nil
+}
+
+// commentEdge is a liked comment.
+type commentEdge struct {
+	CommentID string    `json:"comment_id"`
+	VideoID   string    `json:"video_id"`
+	Text      string    `json:"text,omitempty"`
+	Author    string    `json:"author,omitempty"` // the author's handle
+	At        time.Time `json:"at"`
+}
+
+func (x *Service) readableComments(ctx context.Context, likes []flick.CommentLike) ([]commentEdge, error) {
+	out := make([]commentEdge, len(likes))
+	for i, l := range likes {
+		out[i] = commentEdge{CommentID: l.CommentID, VideoID: l.VideoID, At: l.At}
+		c, err := x.router.Comment(ctx, l.CommentID)
+		if err == nil {
+			out[i].Text, out[i].Author = c.Text, c.Author.Handle
+		} else if flick.ErrorCode(err) != flick.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -155,9 +269,10 @@ func writeZipFile(z *zip.Writer, name string, b []byte, at time.Time) error {
 	return err
 }
 
-// copyToZip adds the blob at key; a blob that is missing (an upload whose
+// copyToZip adds the blob at key under the name that name gives its first
+// bytes (up to media.SniffLength); a blob that is missing (an upload whose
 // original was already cleaned up) is skipped.
-func copyToZip(ctx context.Context, z *zip.Writer, blobs flick.BlobStore, key, name string) error {
+func copyToZip(ctx context.Context, z *zip.Writer, blobs flick.BlobStore, key string, name func(head []byte) string) error {
 	b, err := blobs.Open(ctx, key)
 	if flick.ErrorCode(err) == flick.ENOTFOUND {
 		return nil
@@ -165,12 +280,17 @@ func copyToZip(ctx context.Context, z *zip.Writer, blobs flick.BlobStore, key, n
 		return err
 	}
 	defer b.Close()
-	f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: b.ModTime()})
+	r := bufio.NewReaderSize(b, media.SniffLength)
+	head, err := r.Peek(media.SniffLength)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("export %s: %w", key, err)
+	}
+	f, err := z.CreateHeader(&zip.FileHeader{Name: name(head), Method: zip.Store, Modified: b.ModTime()})
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(f, b); err != nil {
-		return fmt.Errorf("export %s: %w", name, err)
+	if _, err := io.Copy(f, r); err != nil {
+		return fmt.Errorf("export %s: %w", key, err)
 	}
 	return nil
 }
