@@ -1,5 +1,8 @@
 // The comments drawer: a modal sheet listing a video's comments and replies,
-// with a form to post one. A bottom sheet on phones, a side panel on desktop.
+// with a form to post one, a heart on each, and a delete action for the
+// comment's author and the video's creator. A comment deleted with replies
+// stays as a "Comment deleted" tombstone above them. A bottom sheet on
+// phones, a side panel on desktop.
 import { api, pager } from './api.js';
 import { limits } from './boot.js';
 import { ago, avatar, compact, h, icon, richText } from './dom.js';
@@ -9,8 +12,9 @@ import { loginHref, spinner } from './ui.js';
 let drawerCount = 0;
 
 export class CommentsDrawer {
-  constructor({ onPosted }) {
-    this.onPosted = onPosted;
+  // onCount(videoID, delta) is told of each comment posted (+1) or deleted (-1).
+  constructor({ onCount }) {
+    this.onCount = onCount;
     this.threads = new Map(); // top-level comment id -> its reply list and loader
     const titleId = `comments-title-${++drawerCount}`;
     this.title = h('h2', { id: titleId, class: 'drawer-title', 'data-testid': 'comments-title' });
@@ -33,7 +37,8 @@ export class CommentsDrawer {
     this.submit = h('button', { class: 'button primary', type: 'submit', 'data-testid': 'comment-submit', text: 'Post' });
     this.form = h('form', { class: 'comment-form', 'data-testid': 'comment-form', onsubmit: (e) => { e.preventDefault(); this.post(); } },
       this.replying, this.formError, h('div', { class: 'comment-row' }, this.input, this.submit));
-    this.loginNote = h('p', { class: 'login-note' }, h('a', { href: '/login', text: 'Log in' }), ' to join the conversation.');
+    this.loginWhy = h('span', { text: ' to join the conversation.' });
+    this.loginNote = h('p', { class: 'login-note', 'data-testid': 'comments-login' }, h('a', { href: '/login', text: 'Log in' }), this.loginWhy);
 
     this.el = h('dialog', { class: 'drawer', 'data-testid': 'comments-drawer', 'aria-labelledby': titleId },
       h('div', { class: 'drawer-sheet' },
@@ -60,6 +65,8 @@ export class CommentsDrawer {
     const signedIn = !!currentUser();
     this.form.hidden = !signedIn;
     this.loginNote.hidden = signedIn;
+    this.loginNote.classList.remove('asking');
+    this.loginWhy.textContent = ' to join the conversation.';
     this.loginNote.firstChild.href = loginHref();
     if (!this.el.open) this.el.showModal();
     this.loadPage();
@@ -68,6 +75,12 @@ export class CommentsDrawer {
 
   close() {
     if (this.el.open) this.el.close();
+  }
+
+  // count tells the feed, which updates the video's counts the title reads.
+  count(delta) {
+    this.onCount(this.video.id, delta);
+    this.renderTitle();
   }
 
   renderTitle() {
@@ -93,26 +106,127 @@ export class CommentsDrawer {
   }
 
   renderComment(c, parent = null) {
+    if (c.deleted) return this.renderTombstone(c);
     const author = c.author || {};
     const profile = `/@${author.handle}`;
+    const me = currentUser();
     const li = h('li', { class: 'comment', 'data-testid': parent ? 'reply' : 'comment', 'data-comment-id': c.id },
       h('a', { class: 'comment-avatar', href: profile, tabindex: '-1', 'aria-hidden': 'true' }, avatar(author, parent ? 28 : 36)));
+    const meta = h('div', { class: 'comment-meta' },
+      c.created_at ? h('time', { datetime: c.created_at, text: ago(c.created_at) }) : null,
+      h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
+        onclick: () => this.setReply({ parentId: parent || c.id, handle: author.handle }) }),
+      me && (me.id === author.id || me.id === this.video.author?.id)
+        ? h('button', { class: 'link-button', type: 'button', 'data-testid': 'delete-comment', text: 'Delete',
+          onclick: () => this.confirmDelete(c, parent, li, meta) })
+        : null);
     const main = h('div', { class: 'comment-main' },
       h('a', { class: 'comment-author', href: profile, text: author.display_name || `@${author.handle}` }),
-      h('p', { class: 'comment-text', 'data-testid': 'comment-text' }, richText(c.text)),
-      h('div', { class: 'comment-meta' },
-        c.created_at ? h('time', { datetime: c.created_at, text: ago(c.created_at) }) : null,
-        h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
-          onclick: () => this.setReply({ parentId: parent || c.id, handle: author.handle }) })));
-    li.append(main);
-    if (!parent) {
-      const replies = h('ol', { class: 'reply-list' });
-      const toggle = h('button', { class: 'link-button view-replies', type: 'button', 'data-testid': 'view-replies', hidden: !(c.reply_count > 0),
-        text: c.reply_count === 1 ? 'View 1 reply' : `View ${c.reply_count || 0} replies`, onclick: () => this.loadReplies(c.id) });
-      this.threads.set(c.id, { replies, toggle, next: null });
-      main.append(replies, toggle);
-    }
+      h('p', { class: 'comment-text', 'data-testid': 'comment-text' }, richText(c.text)), meta);
+    li.append(main, this.heart(c));
+    if (!parent) this.addThread(c, main);
     return li;
+  }
+
+  // renderTombstone keeps a deleted comment's place above its replies.
+  renderTombstone(c) {
+    const main = h('div', { class: 'comment-main' },
+      h('p', { class: 'comment-text deleted', 'data-testid': 'comment-text', text: 'Comment deleted' }));
+    const li = h('li', { class: 'comment tombstone', 'data-testid': 'comment', 'data-deleted': 'true', 'data-comment-id': c.id },
+      h('span', { class: 'comment-avatar tombstone-avatar', 'aria-hidden': 'true' }), main);
+    this.addThread(c, main);
+    return li;
+  }
+
+  addThread(c, main) {
+    const replies = h('ol', { class: 'reply-list' });
+    const toggle = h('button', { class: 'link-button view-replies', type: 'button', 'data-testid': 'view-replies', hidden: !(c.reply_count > 0),
+      text: c.reply_count === 1 ? 'View 1 reply' : `View ${c.reply_count || 0} replies`, onclick: () => this.loadReplies(c.id) });
+    const old = this.threads.get(c.id);
+    if (old) replies.append(...old.replies.children); // a comment turned tombstone keeps the replies shown
+    this.threads.set(c.id, { replies, toggle, next: old?.next || null, count: c.reply_count || 0, deleted: !!c.deleted });
+    main.append(replies, toggle);
+  }
+
+  // heart is a comment's like button with its count; signed out, it asks
+  // once to log in, in the drawer (a toast would sit behind the modal).
+  heart(c) {
+    const count = h('span', { class: 'comment-like-count', 'data-testid': 'comment-like-count' });
+    const btn = h('button', { class: 'comment-like', type: 'button', 'data-testid': 'comment-like' }, icon('heart', { filled: true, size: 18 }), count);
+    const render = () => {
+      btn.classList.toggle('liked', !!c.liked);
+      btn.setAttribute('aria-pressed', String(!!c.liked));
+      btn.setAttribute('aria-label', `${c.liked ? 'Unlike' : 'Like'} comment (${c.likes || 0} likes)`);
+      count.textContent = c.likes ? compact(c.likes) : '';
+      count.dataset.count = c.likes || 0;
+    };
+    let last = 0;
+    btn.onclick = async () => {
+      if (!currentUser()) {
+        this.askLogin('to like comments.');
+        return;
+      }
+      const want = !c.liked;
+      c.liked = want;
+      c.likes = Math.max(0, (c.likes || 0) + (want ? 1 : -1));
+      render();
+      const mine = ++last;
+      try {
+        const r = await api(want ? 'POST' : 'DELETE', `/comments/${encodeURIComponent(c.id)}/like`);
+        if (mine !== last) return;
+        c.liked = r.liked;
+        c.likes = r.likes;
+      } catch (err) {
+        if (mine !== last) return;
+        c.liked = !want;
+        c.likes = Math.max(0, c.likes + (want ? -1 : 1));
+        this.status.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: err.message }));
+      }
+      render();
+    };
+    render();
+    return btn;
+  }
+
+  askLogin(why) {
+    this.loginWhy.textContent = ` ${why}`;
+    this.loginNote.classList.add('asking');
+    this.loginNote.firstChild.focus();
+  }
+
+  // confirmDelete asks in place; undo is not offered, so the question is
+  // explicit about what goes.
+  confirmDelete(c, parent, li, meta) {
+    const was = [...meta.childNodes];
+    const cancel = () => meta.replaceChildren(...was);
+    const yes = h('button', { class: 'link-button danger', type: 'button', 'data-testid': 'confirm-delete', text: 'Delete',
+      onclick: () => this.remove(c, parent, li, meta, cancel) });
+    meta.replaceChildren(h('span', { class: 'confirm-question', text: 'Delete this comment?' }), yes,
+      h('button', { class: 'link-button', type: 'button', text: 'Cancel', onclick: cancel }));
+    yes.focus();
+  }
+
+  async remove(c, parent, li, meta, cancel) {
+    for (const b of meta.querySelectorAll('button')) b.disabled = true;
+    try {
+      await api('DELETE', `/comments/${encodeURIComponent(c.id)}`);
+    } catch (err) {
+      cancel();
+      this.status.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: err.message }));
+      return;
+    }
+    this.count(-1);
+    const thread = this.threads.get(c.id);
+    if (!parent && thread?.count > 0) {
+      li.replaceWith(this.renderTombstone({ ...c, deleted: true }));
+      return;
+    }
+    li.remove();
+    this.threads.delete(c.id);
+    const top = parent && this.threads.get(parent);
+    if (!top) return;
+    top.count = Math.max(0, top.count - 1);
+    if (top.deleted && top.count === 0) top.replies.closest('li')?.remove();
   }
 
   async loadReplies(id) {
@@ -157,13 +271,14 @@ export class CommentsDrawer {
       c.author ||= currentUser();
       c.text ??= text;
       const thread = body.parent_id && this.threads.get(body.parent_id);
-      if (thread) thread.replies.append(this.renderComment(c, body.parent_id));
-      else this.list.prepend(this.renderComment(c));
+      if (thread) {
+        thread.replies.append(this.renderComment(c, body.parent_id));
+        thread.count++;
+      } else this.list.prepend(this.renderComment(c));
       this.status.replaceChildren();
       this.input.value = '';
       this.setReply(null);
-      this.onPosted(video.id);
-      this.renderTitle();
+      this.count(1);
     } catch (err) {
       this.formError.textContent = err.message;
       this.formError.hidden = false;

@@ -16,7 +16,7 @@ export class Engagement {
   constructor({ kind, items }) {
     this.kind = kind;
     this.items = items;
-    this.drawer = new CommentsDrawer({ onPosted: (id) => this.bump(id, 'comments', 1) });
+    this.drawer = new CommentsDrawer({ onCount: (id, delta) => this.bump(id, 'comments', delta) });
   }
 
   openComments(it) {
