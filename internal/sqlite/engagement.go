@@ -249,7 +249,7 @@ func (db *DB) CreateComment(ctx context.Context, c *flick.Comment) (err error) {
 
 // DeleteComment deletes comment id with its replies stored here; the
 // comments counter of its video is the projection's, which counts what the
-// log says happened.
+// log says happened. The words leave the files too (forgetWords).
 func (db *DB) DeleteComment(ctx context.Context, id string) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: delete comment")
 	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
@@ -259,16 +259,31 @@ func (db *DB) DeleteComment(ctx context.Context, id string) (err error) {
 		res, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
 		return sqldb.Found(res, err, "Comment")
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return forgetWords(ctx, db.write)
 }
 
-// TombstoneComment empties comment id and marks it deleted: the body is
-// overwritten in the row, and the store's files lose the old one at the
-// next Compact, as an erasure's do.
+// TombstoneComment empties comment id and marks it deleted; the words
+// leave the files too (forgetWords).
 func (db *DB) TombstoneComment(ctx context.Context, id string) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: tombstone comment")
 	res, err := db.write.ExecContext(ctx, `UPDATE comments SET body = '', deleted = 1 WHERE id = ? AND deleted = 0`, id)
-	return sqldb.Found(res, err, "Comment")
+	if err = sqldb.Found(res, err, "Comment"); err != nil {
+		return err
+	}
+	return forgetWords(ctx, db.write)
+}
+
+// forgetWords makes a deleted comment's words leave the store's files at
+// once, not at the next Compact: secure_delete has zeroed them in the
+// database's pages, and the write-ahead log, which still holds the pages
+// as they were, is checkpointed and truncated. A person who deletes what
+// they wrote expects it gone; a checkpoint costs far less than the
+// rewrite of the whole file that an erasure's Compact does.
+func forgetWords(ctx context.Context, db *sql.DB) error {
+	return sqldb.TruncateLog(ctx, db)
 }
 
 // RestoreComment writes c back as it was: the row again, or its body over

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/sqldb"
 	"github.com/flick-video/flick/internal/storetest"
 )
 
@@ -233,5 +235,56 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDeletedCommentLeavesNoText reads the store's files: once a comment is
+// deleted, or made a tombstone, its words are in neither the database nor
+// its write-ahead log.
+func TestDeletedCommentLeavesNoText(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, filepath.Join(dir, "flick.db"), time.Now)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	a := &flick.Account{Handle: "talker"}
+	must(t, db.CreateAccount(ctx, a, "hash"))
+	v := &flick.Video{AuthorID: a.ID, Caption: "a video"}
+	must(t, db.CreateVideo(ctx, v))
+	top := &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: "zqtombstonedwords"}
+	must(t, db.CreateComment(ctx, top))
+	reply := &flick.Comment{VideoID: v.ID, AuthorID: a.ID, ParentID: top.ID, Text: "zqdeletedreply"}
+	must(t, db.CreateComment(ctx, reply))
+	// Other writes around them, as a live region has.
+	for i := range 50 {
+		must(t, db.CreateComment(ctx, &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: fmt.Sprintf("filler %d", i)}))
+	}
+	holds := func(word string) (in []string) {
+		for _, name := range []string{"flick.db", "flick.db-wal"} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte(word)) {
+				in = append(in, name)
+			}
+		}
+		return in
+	}
+	// The words are in the database file, and in the log again after a
+	// write to their page.
+	must(t, sqldb.TruncateLog(ctx, db.write))
+	must(t, db.CreateComment(ctx, &flick.Comment{VideoID: v.ID, AuthorID: a.ID, Text: "one more"}))
+	for _, word := range []string{"zqtombstonedwords", "zqdeletedreply"} {
+		if in := holds(word); !slices.Contains(in, "flick.db") {
+			t.Fatalf("setup: %q is in %v, not in the database file", word, in)
+		}
+	}
+	must(t, db.TombstoneComment(ctx, top.ID))
+	must(t, db.DeleteComment(ctx, reply.ID))
+	for _, word := range []string{"zqtombstonedwords", "zqdeletedreply"} {
+		if in := holds(word); len(in) > 0 {
+			t.Errorf("%v still hold %q", in, word)
+		}
 	}
 }
