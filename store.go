@@ -69,6 +69,6 @@ type Catalog interface {
 
 	// Comments lists a video's top-level comments (parentID "") or the
 	// replies to one comment, oldest first, with every region's replies
-	// counted.
+	// and likes counted; tombstones among them.
 	Comments(ctx context.Context, videoID, parentID string, p Page) ([]*Comment, string, error)
 }

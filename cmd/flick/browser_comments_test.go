@@ -136,10 +136,19 @@ func TestBrowserComments(t *testing.T) {
 			t.Errorf("tap targets under 44 px: %s", small)
 		}
 		shot("sheet")
+		// She answers her reply: it joins the tombstone's thread.
 		reply := fmt.Sprintf(`[data-comment-id="%s"] [data-testid=reply]`, threaded)
-		b.clickStill(t, "delete her reply", reply+` [data-testid=delete-comment]`)
-		b.do(t, "confirm", chromedp.Click(chromedp.CSS(reply+` [data-testid=confirm-delete]`)))
-		b.waitFor(t, "the reply and the tombstone gone", "!"+has(threaded), 10*time.Second)
+		b.clickStill(t, "reply to her reply", reply+` [data-testid=reply-button]`)
+		b.do(t, "write", chromedp.SendKeys(chromedp.CSS(`[data-testid=comment-input]`), "and one more thing"),
+			chromedp.Click(chromedp.CSS(`[data-testid=comment-submit]`)))
+		b.waitFor(t, "her answer in the thread", fmt.Sprintf(`document.querySelectorAll('%s').length === 2`, reply), 10*time.Second)
+		// She deletes both: the tombstone goes with the last.
+		for _, what := range []string{"her answer", "her reply"} {
+			b.clickStill(t, "delete "+what, reply+`:last-child [data-testid=delete-comment]`)
+			b.do(t, "confirm", chromedp.Click(chromedp.CSS(reply+` [data-testid=confirm-delete]`)))
+			b.waitFor(t, what+" gone", fmt.Sprintf(`!document.querySelector('%s [data-testid=confirm-delete]')`, reply), 10*time.Second)
+		}
+		b.waitFor(t, "the replies and the tombstone gone", "!"+has(threaded), 10*time.Second)
 		openComments(b)
 		b.waitFor(t, "one comment left", fmt.Sprintf(`document.querySelectorAll('[data-testid=comment]').length === 1 && %s`, has(catTop)), 10*time.Second)
 	})

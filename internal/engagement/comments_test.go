@@ -104,6 +104,17 @@ func TestDeleteCommentsAcrossRegions(t *testing.T) {
 		}
 	}
 
+	// The thread goes on: eva answers kim's reply, which hangs off the
+	// tombstone; she deletes her answer, and the tombstone stays for kim's.
+	answer := comment(w.eva, "answering kim", reply.ID)
+	if answer.ParentID != top.ID {
+		t.Errorf("an answer to a reply in a tombstone's thread hangs off %q, want %q", answer.ParentID, top.ID)
+	}
+	w.must(w.Engagement.DeleteComment(w.ctx, w.eva.ID, answer.ID))
+	if got, err := w.Router.Comment(w.ctx, top.ID); err != nil || !got.Deleted || got.ReplyCount != 1 {
+		t.Errorf("the tombstone after one of two replies went: %+v, %v", got, err)
+	}
+
 	// kim deletes his reply, the tombstone's last: both go.
 	w.must(w.Engagement.DeleteComment(w.ctx, kim.ID, reply.ID))
 	if got, _, err = w.Router.Comments(w.ctx, w.video.ID, "", flick.Page{}); err != nil || len(got) != 1 || got[0].ID != own.ID {

@@ -115,7 +115,9 @@ export class CommentsDrawer {
     const meta = h('div', { class: 'comment-meta' },
       c.created_at ? h('time', { datetime: c.created_at, text: ago(c.created_at) }) : null,
       h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
-        onclick: () => this.setReply({ parentId: parent || c.id, handle: author.handle }) }),
+        // A reply names the comment it answers; the server hangs it off the
+        // thread's top, which may be a tombstone nobody can answer itself.
+        onclick: () => this.setReply({ parentId: c.id, handle: author.handle }) }),
       me && (me.id === author.id || me.id === this.video.author?.id)
         ? h('button', { class: 'link-button', type: 'button', 'data-testid': 'delete-comment', text: 'Delete',
           onclick: () => this.confirmDelete(c, parent, li, meta) })
@@ -270,9 +272,9 @@ export class CommentsDrawer {
       if (video !== this.video) return;
       c.author ||= currentUser();
       c.text ??= text;
-      const thread = body.parent_id && this.threads.get(body.parent_id);
+      const thread = c.parent_id && this.threads.get(c.parent_id);
       if (thread) {
-        thread.replies.append(this.renderComment(c, body.parent_id));
+        thread.replies.append(this.renderComment(c, c.parent_id));
         thread.count++;
       } else this.list.prepend(this.renderComment(c));
       this.status.replaceChildren();
