@@ -76,6 +76,7 @@ func TestBrowserComments(t *testing.T) {
 		if b.eval(t, has(threaded)) != "true" {
 			t.Fatal("deleted before confirming")
 		}
+		shot("confirm")
 		b.do(t, "confirm", chromedp.Click(chromedp.CSS(sel(threaded, "confirm-delete"))))
 		b.waitFor(t, "the tombstone", fmt.Sprintf(`document.querySelector('[data-comment-id="%s"]')?.dataset.deleted === 'true'`, threaded), 10*time.Second)
 		b.clickStill(t, "bob's lone comment", sel(lone, "delete-comment"))
@@ -124,6 +125,7 @@ func TestBrowserComments(t *testing.T) {
 		if got := b.eval(t, `document.querySelectorAll('[data-testid=delete-comment]').length`); got != "0" {
 			t.Errorf("signed out, %s delete actions", got)
 		}
+		shot("signed-out")
 
 		logIn(b, "cat")
 		openComments(b)

@@ -114,10 +114,10 @@ export class CommentsDrawer {
       h('a', { class: 'comment-avatar', href: profile, tabindex: '-1', 'aria-hidden': 'true' }, avatar(author, parent ? 28 : 36)));
     const meta = h('div', { class: 'comment-meta' },
       c.created_at ? h('time', { datetime: c.created_at, text: ago(c.created_at) }) : null,
-      h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
-        // A reply names the comment it answers; the server hangs it off the
-        // thread's top, which may be a tombstone nobody can answer itself.
-        onclick: () => this.setReply({ parentId: c.id, handle: author.handle }) }),
+      // A reply names the comment it answers; the server hangs it off the
+      // thread's top, which may be a tombstone nobody can answer itself.
+      me ? h('button', { class: 'link-button', type: 'button', 'data-testid': 'reply-button', text: 'Reply',
+        onclick: () => this.setReply({ parentId: c.id, handle: author.handle }) }) : null,
       me && (me.id === author.id || me.id === this.video.author?.id)
         ? h('button', { class: 'link-button', type: 'button', 'data-testid': 'delete-comment', text: 'Delete',
           onclick: () => this.confirmDelete(c, parent, li, meta) })
