@@ -63,10 +63,13 @@ func TestDataRights(t *testing.T) {
 	// views.
 	samVideo := ta.uploadReady(t, sam, "a us video #regions")
 	own := ta.uploadReady(t, victim, caption)
-	var samSays struct {
+	var samSays, victimSays struct {
 		ID string `json:"id"`
 	}
 	if err := sam.do(ctx, "POST", "/api/v1/videos/"+samVideo.ID+"/comments", map[string]string{"text": "zqsamsays"}, &samSays); err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.do(ctx, "POST", "/api/v1/videos/"+samVideo.ID+"/comments", map[string]string{"text": comment}, &victimSays); err != nil {
 		t.Fatal(err)
 	}
 	for _, step := range []struct {
@@ -75,7 +78,7 @@ func TestDataRights(t *testing.T) {
 		body         any
 	}{
 		{victim, "POST", "/api/v1/videos/" + samVideo.ID + "/like", nil},
-		{victim, "POST", "/api/v1/videos/" + samVideo.ID + "/comments", map[string]string{"text": comment}},
+		{sam, "POST", "/api/v1/comments/" + victimSays.ID + "/like", nil},
 		{victim, "POST", "/api/v1/accounts/sam/follow", nil},
 		{victim, "POST", "/api/v1/comments/" + samSays.ID + "/like", nil},
 		{victim, "POST", "/api/v1/accounts/dee/block", nil},
@@ -187,6 +190,10 @@ func TestDataRights(t *testing.T) {
 		}
 		return nil
 	})
+	// sam's like of the deleted account's comment went with the comment.
+	if b := exportZip(t, ta, sam)["comment_likes.json"]; strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("sam's likes of comments after the deletion: %s", b)
+	}
 	var samProfile struct {
 		FollowerCount  int64 `json:"follower_count"`
 		FollowingCount int64 `json:"following_count"`

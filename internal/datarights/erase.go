@@ -98,11 +98,15 @@ func (x *Service) eraseRecords(ctx context.Context, id, region string) error {
 	// Videos first, through their transcoder (which cancels a transcode
 	// under way) and its remove events, which make every region forget
 	// its records about them.
+	var comments []string
 	if d, err := home.Store.AccountData(ctx, id); err == nil {
 		for _, v := range d.Videos {
 			if err := home.Uploader.Delete(ctx, v.ID); err != nil && flick.ErrorCode(err) != flick.ENOTFOUND {
 				return fmt.Errorf("datarights: erase %s: video %s: %w", id, v.ID, err)
 			}
+		}
+		for _, c := range d.Comments {
+			comments = append(comments, c.ID)
 		}
 	} else if flick.ErrorCode(err) != flick.ENOTFOUND {
 		return fmt.Errorf("datarights: erase %s: %w", id, err)
@@ -116,6 +120,13 @@ func (x *Service) eraseRecords(ctx context.Context, id, region string) error {
 	for _, c := range x.router.Cells() {
 		if err := c.Store.EraseReferences(ctx, id); err != nil {
 			return fmt.Errorf("datarights: erase %s in %s: %w", id, c.Region, err)
+		}
+		// Other people's likes of the account's comments go with the
+		// comments. (A retry after a crash past EraseAccount no longer
+		// knows the comments: the likes it leaves name a comment nobody
+		// can read, and are erased with their likers.)
+		if err := c.Store.DeleteCommentLikes(ctx, comments); err != nil {
+			return fmt.Errorf("datarights: erase %s in %s: likes of its comments: %w", id, c.Region, err)
 		}
 	}
 	return nil
