@@ -508,7 +508,7 @@ func TestOperations(t *testing.T) {
 	if r := f.must(405, "PUT", "/api/v1/trending", nil); r.Header.Get("Allow") != "GET" {
 		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
 	}
-	if r := f.must(405, "PATCH", "/api/v1/videos/0000000000000000", nil); r.Header.Get("Allow") != "GET, DELETE" {
+	if r := f.must(405, "PUT", "/api/v1/videos/0000000000000000", nil); r.Header.Get("Allow") != "GET, PATCH, DELETE" {
 		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
 	}
 	f.must(404, "GET", "/api/v1/nothing-here", nil)

@@ -115,7 +115,7 @@ func (e *env) upload(c media.Clip) string {
 
 func (e *env) ingest(c media.Clip, caption string) *flick.Video {
 	e.t.Helper()
-	v, err := e.svc.Ingest(context.Background(), e.authorID, caption, e.upload(c))
+	v, err := e.svc.Ingest(context.Background(), e.authorID, flick.Publish{Caption: caption}, e.upload(c))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestIngestRefused(t *testing.T) {
 		{"unknown author", flick.NewID(time.Now()), "", e.upload(short), flick.ENOTFOUND, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.Ingest(ctx, tc.author, tc.caption, tc.path)
+			_, err := e.svc.Ingest(ctx, tc.author, flick.Publish{Caption: tc.caption}, tc.path)
 			if flick.ErrorCode(err) != tc.code || tc.message != "" && flick.ErrorMessage(err) != tc.message {
 				t.Errorf("Ingest = %v, want %s %q", err, tc.code, tc.message)
 			}
@@ -350,7 +350,7 @@ func TestIngestCutOff(t *testing.T) {
 	e := newEnv(t, transcode.Config{})
 	ctx := context.Background()
 	c := media.Clip{Width: 240, Height: 426, Duration: 4 * time.Second, Audio: true}
-	_, err := e.svc.Ingest(ctx, e.authorID, "", e.uploadCut(c, "mkv", 0.5))
+	_, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{}, e.uploadCut(c, "mkv", 0.5))
 	if flick.ErrorCode(err) != flick.EUNPROCESSABLE || !strings.HasPrefix(flick.ErrorMessage(err), "The file is incomplete: it holds ") {
 		t.Errorf("half a Matroska file: %v", err)
 	}
@@ -358,7 +358,7 @@ func TestIngestCutOff(t *testing.T) {
 		t.Errorf("refused upload left media: %v", files)
 	}
 
-	v, err := e.svc.Ingest(ctx, e.authorID, "", e.uploadCut(c, "ts", 0.5))
+	v, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{}, e.uploadCut(c, "ts", 0.5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestIngestWithoutFFmpeg(t *testing.T) {
 	e := newEnv(t, transcode.Config{})
 	path := e.upload(media.Clip{Width: 240, Height: 426, Duration: time.Second})
 	t.Setenv("PATH", t.TempDir())
-	_, err := e.svc.Ingest(context.Background(), e.authorID, "", path)
+	_, err := e.svc.Ingest(context.Background(), e.authorID, flick.Publish{}, path)
 	if flick.ErrorCode(err) != flick.EUNAVAILABLE || !strings.Contains(flick.ErrorMessage(err), "ffprobe is not installed") {
 		t.Errorf("Ingest = %v", err)
 	}
