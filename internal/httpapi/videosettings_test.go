@@ -1,12 +1,24 @@
 package httpapi
 
 import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	_ "image/png"
+	"math"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/testenv"
 )
 
 // TestEditVideo: only the author edits, pins and unpins; bad input is
@@ -271,3 +283,121 @@ func feedIDs(items []feedItemJSON) []string {
 	return out
 }
 
+
+// TestCoverFrame uploads a clip whose every frame differs (a moving test
+// pattern with a clock) with a chosen cover time, then chooses another
+// through PATCH, and compares each poster served with frames ffmpeg
+// decodes from the clip at both times: each poster must be the frame of
+// its time, not of the other, and the old poster must be gone.
+func TestCoverFrame(t *testing.T) {
+	testenv.RequireTool(t, "ffmpeg")
+	testenv.RequireTool(t, "ffprobe")
+	f := newFixture(t)
+	ann := f.signUp("ann")
+	dir := t.TempDir()
+	clip := filepath.Join(dir, "clip.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=144x256:rate=15:duration=4", "-pix_fmt", "yuv420p", clip)
+	data, err := os.ReadFile(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const first, second = 500, 3000
+	body, ct := multipartBody(t, [2]string{"cover_ms", "500"}, [2]string{"visibility", "followers"},
+		[2]string{"comments_enabled", "false"}, [2]string{"file", string(data)})
+	var v videoJSON
+	f.must(202, "POST", "/api/v1/videos", body, bearer(ann.Token), ct).decode(t, &v)
+	if v.CoverMS != first || v.Visibility != flick.VisibilityFollowers || v.CommentsEnabled {
+		t.Fatalf("upload answer: cover %d visibility %q comments %v", v.CoverMS, v.Visibility, v.CommentsEnabled)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for v.Status == flick.StatusProcessing && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		f.must(200, "GET", "/api/v1/videos/"+v.ID, nil, bearer(ann.Token)).decode(t, &v)
+	}
+	if v.Status != flick.StatusReady {
+		t.Fatalf("video did not become ready: %+v", v.Video)
+	}
+	ref := map[int]image.Image{}
+	for _, ms := range []int{first, second} {
+		out := filepath.Join(dir, fmt.Sprintf("ref-%d.png", ms))
+		ffmpeg(t, "-ss", fmt.Sprintf("%.3f", float64(ms)/1000), "-i", clip, "-frames:v", "1", out)
+		ref[ms] = decodeImage(t, out)
+	}
+	closest := func(url string) int {
+		t.Helper()
+		r := f.must(200, "GET", url, nil, bearer(ann.Token))
+		img, err := jpeg.Decode(bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatalf("poster %s: %v", url, err)
+		}
+		d1, d2 := imageDistance(t, img, ref[first]), imageDistance(t, img, ref[second])
+		t.Logf("poster %s: distance %.1f to the frame at %d ms, %.1f to the frame at %d ms", url, d1, first, d2, second)
+		if d1 < d2 {
+			return first
+		}
+		return second
+	}
+	if got := closest(v.PosterURL); got != first {
+		t.Fatalf("the uploaded poster shows the frame at %d ms, want %d", got, first)
+	}
+	f.must(422, "PATCH", "/api/v1/videos/"+v.ID, map[string]any{"cover_ms": v.DurationMS + 1}, bearer(ann.Token))
+	old := v.PosterURL
+	f.must(200, "PATCH", "/api/v1/videos/"+v.ID, map[string]any{"cover_ms": second}, bearer(ann.Token)).decode(t, &v)
+	if v.CoverMS != second || v.PosterURL == old {
+		t.Fatalf("after the new cover: cover %d poster %q (was %q)", v.CoverMS, v.PosterURL, old)
+	}
+	if got := closest(v.PosterURL); got != second {
+		t.Fatalf("the new poster shows the frame at %d ms, want %d", got, second)
+	}
+	f.must(404, "GET", old, nil, bearer(ann.Token))
+	var posters []string
+	for _, p := range f.files() {
+		if strings.Contains(filepath.Base(p), "poster") {
+			posters = append(posters, filepath.Base(p))
+		}
+	}
+	if len(posters) != 1 {
+		t.Errorf("poster files %v, want the new one only", posters)
+	}
+}
+
+func ffmpeg(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+}
+
+func decodeImage(t *testing.T, path string) image.Image {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	img, _, err := image.Decode(file)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	return img
+}
+
+// imageDistance is the mean absolute difference of the luma of two images
+// of one size, in 8-bit steps.
+func imageDistance(t *testing.T, a, b image.Image) float64 {
+	t.Helper()
+	if a.Bounds().Size() != b.Bounds().Size() {
+		t.Fatalf("images of %v and %v", a.Bounds().Size(), b.Bounds().Size())
+	}
+	var sum float64
+	ab, bb := a.Bounds(), b.Bounds()
+	for y := 0; y < ab.Dy(); y++ {
+		for x := 0; x < ab.Dx(); x++ {
+			ya := color.GrayModel.Convert(a.At(ab.Min.X+x, ab.Min.Y+y)).(color.Gray).Y
+			yb := color.GrayModel.Convert(b.At(bb.Min.X+x, bb.Min.Y+y)).(color.Gray).Y
+			sum += math.Abs(float64(ya) - float64(yb))
+		}
+	}
+	return sum / float64(ab.Dx()*ab.Dy())
+}
