@@ -283,7 +283,6 @@ func feedIDs(items []feedItemJSON) []string {
 	return out
 }
 
-
 // TestCoverFrame uploads a clip whose every frame differs (a moving test
 // pattern with a clock) with a chosen cover time, then chooses another
 // through PATCH, and compares each poster served with frames ffmpeg
