@@ -2,12 +2,7 @@ package httpapi
 
 import (
 	"bytes"
-	"fmt"
 	"image"
-	"image/color"
-	"image/jpeg"
-	_ "image/png"
-	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -318,18 +313,16 @@ func TestCoverFrame(t *testing.T) {
 	}
 	ref := map[int]image.Image{}
 	for _, ms := range []int{first, second} {
-		out := filepath.Join(dir, fmt.Sprintf("ref-%d.png", ms))
-		ffmpeg(t, "-ss", fmt.Sprintf("%.3f", float64(ms)/1000), "-i", clip, "-frames:v", "1", out)
-		ref[ms] = decodeImage(t, out)
+		ref[ms] = testenv.FrameAt(t, clip, ms, 144, 256)
 	}
 	closest := func(url string) int {
 		t.Helper()
 		r := f.must(200, "GET", url, nil, bearer(ann.Token))
-		img, err := jpeg.Decode(bytes.NewReader(r.body))
+		img, _, err := image.Decode(bytes.NewReader(r.body))
 		if err != nil {
 			t.Fatalf("poster %s: %v", url, err)
 		}
-		d1, d2 := imageDistance(t, img, ref[first]), imageDistance(t, img, ref[second])
+		d1, d2 := testenv.LumaDistance(t, img, ref[first]), testenv.LumaDistance(t, img, ref[second])
 		t.Logf("poster %s: distance %.1f to the frame at %d ms, %.1f to the frame at %d ms", url, d1, first, d2, second)
 		if d1 < d2 {
 			return first
@@ -366,37 +359,4 @@ func ffmpeg(t *testing.T, args ...string) {
 	if err != nil {
 		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
 	}
-}
-
-func decodeImage(t *testing.T, path string) image.Image {
-	t.Helper()
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	img, _, err := image.Decode(file)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return img
-}
-
-// imageDistance is the mean absolute difference of the luma of two images
-// of one size, in 8-bit steps.
-func imageDistance(t *testing.T, a, b image.Image) float64 {
-	t.Helper()
-	if a.Bounds().Size() != b.Bounds().Size() {
-		t.Fatalf("images of %v and %v", a.Bounds().Size(), b.Bounds().Size())
-	}
-	var sum float64
-	ab, bb := a.Bounds(), b.Bounds()
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			ya := color.GrayModel.Convert(a.At(ab.Min.X+x, ab.Min.Y+y)).(color.Gray).Y
-			yb := color.GrayModel.Convert(b.At(bb.Min.X+x, bb.Min.Y+y)).(color.Gray).Y
-			sum += math.Abs(float64(ya) - float64(yb))
-		}
-	}
-	return sum / float64(ab.Dx()*ab.Dy())
 }
