@@ -7,6 +7,8 @@ import (
 	"image"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,30 @@ func TestBrowserVideoSettings(t *testing.T) {
 			if got := b.eval(t, `getComputedStyle(document.querySelector('.tab-upload')).color`); got != "rgb(0, 0, 0)" {
 				t.Errorf("the current Upload tab's icon is %s on its white key", got)
 			}
+			// Both bars, and later the error and Post, in the viewport above
+			// the tab bar, without scrolling.
+			onScreen := func(sel string) string {
+				return fmt.Sprintf(`(() => {
+				const limit = document.querySelector('[data-testid=tabbar]').getBoundingClientRect().top;
+				return [...document.querySelectorAll(%q)]
+					.every((el) => { const r = el.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= limit; });
+			})()`, sel)
+			}
+			if vp.name == "small" {
+				// A file that is no video: no empty preview, and the refusal
+				// and the Post button on screen.
+				bad := filepath.Join(t.TempDir(), "notes.mp4")
+				if err := os.WriteFile(bad, []byte("these are notes, not a video"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				b.do(t, "pick a bad file", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{bad}))
+				b.waitFor(t, "no preview", `!document.querySelector('[data-testid=preview-note]').hidden && document.querySelector('.upload-preview').hidden`, 10*time.Second)
+				b.eval(t, `document.querySelector('[data-testid=upload-submit]').scrollIntoView({ block: 'center' })`)
+				b.do(t, "post it", chromedp.Click(chromedp.CSS(`[data-testid=upload-submit]`)))
+				b.waitFor(t, "the refusal on screen", `!document.querySelector('[data-testid=upload-error]').hidden && `+
+					onScreen(`[data-testid=upload-error], [data-testid=upload-submit]`), 10*time.Second)
+				shot("upload-bad-file")
+			}
 			b.do(t, "pick a video", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=upload-file]`), []string{source}))
 			b.waitFor(t, "the cover scrubber", `!document.querySelector('[data-testid=cover-range]').disabled`, 10*time.Second)
 			b.eval(t, `(() => { const r = document.querySelector('[data-testid=cover-range]'); r.value = 3000; r.dispatchEvent(new Event('input')); })()`)
@@ -58,16 +84,11 @@ func TestBrowserVideoSettings(t *testing.T) {
 			shot("upload-chosen")
 			b.eval(t, `document.querySelector('[data-testid=upload-submit]').scrollIntoView({ block: 'center' })`)
 			b.do(t, "post", chromedp.Click(chromedp.CSS(`[data-testid=upload-submit]`)))
-			// Both bars in the viewport, above the tab bar, without scrolling.
-			onScreen := `(() => {
-				const limit = document.querySelector('[data-testid=tabbar]').getBoundingClientRect().top;
-				return [...document.querySelectorAll('[data-testid=upload-progress], [data-testid=processing-progress]')]
-					.every((el) => { const r = el.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= limit; });
-			})()`
-			b.waitFor(t, "the progress on screen", `!document.querySelector('[data-testid=upload-stages]').hidden && `+onScreen, 5*time.Second)
+			bars := onScreen(`[data-testid=upload-progress], [data-testid=processing-progress]`)
+			b.waitFor(t, "the progress on screen", `!document.querySelector('[data-testid=upload-stages]').hidden && `+bars, 5*time.Second)
 			shot("upload-posting")
 			b.waitFor(t, "processing to finish", `document.querySelector('[data-testid=processing-status]').dataset.status === 'ready'`, 90*time.Second)
-			if got := b.eval(t, onScreen); got != "true" {
+			if got := b.eval(t, bars); got != "true" {
 				t.Errorf("the finished progress is off screen")
 			}
 			shot("upload-ready")
@@ -110,11 +131,17 @@ func TestBrowserVideoSettings(t *testing.T) {
 		b.waitFor(t, "the cover scrubber at the cover", `document.querySelector('[data-testid=cover-range]').value === '3000'`, 10*time.Second)
 		shot("edit")
 		b.eval(t, `document.querySelector('[data-testid=edit-caption]').value = 'Edited in the feed #edited'`)
+		b.do(t, "turn comments off", chromedp.Click(chromedp.CSS(`[data-testid=comments-toggle]`)))
 		b.do(t, "save", chromedp.Click(chromedp.CSS(`[data-testid=edit-save]`)))
 		b.waitFor(t, "the new caption in the feed", active("[data-testid=caption]")+`?.textContent === 'Edited in the feed #edited'`, 10*time.Second)
 		if v, err := maker.video(ctx, posted); err != nil || v.Caption != "Edited in the feed #edited" {
 			t.Errorf("caption after the edit: %+v, %v", v, err)
 		}
+		b.clickStill(t, "open the comments", `[data-testid=feed-item].active [data-testid=comment-button]`)
+		b.waitFor(t, "comments said to be off", `document.querySelector('[data-testid=comments-drawer]').open &&
+			!document.querySelector('[data-testid=comments-off]').hidden && document.querySelector('[data-testid=comment-form]').hidden`, 5*time.Second)
+		shot("comments-off")
+		b.do(t, "close the comments", chromedp.Click(chromedp.CSS(`[data-testid=comments-close]`)))
 
 		b.openOwnMenu(t, app.URL, older.ID)
 		b.clickStill(t, "pin", `[data-testid=pin-video]`)
@@ -168,7 +195,7 @@ func TestBrowserVideoSettings(t *testing.T) {
 		if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{}}); err != nil {
 			t.Fatal(err)
 		}
-		b.do(t, "come back to the upload page", chromedp.Navigate(app.URL+"/"), chromedp.Navigate(app.URL+"/upload"))
+		b.do(t, "come back to the upload page", chromedp.Navigate(app.URL+"/upload"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=dropzone]`)))
 		b.waitFor(t, "the draft offer", `document.querySelector('[data-testid=draft-offer]')?.hidden === false && document.querySelector('[data-testid=draft-offer]').textContent.includes('dropped.mp4')`, 10*time.Second)
 		shot("upload-draft")
 		b.clickStill(t, "resume", `[data-testid=draft-resume]`)
@@ -177,12 +204,21 @@ func TestBrowserVideoSettings(t *testing.T) {
 		if v, err := maker.video(ctx, id); err != nil || v.Caption != "Dropped and resumed" || v.Visibility != "followers" {
 			t.Errorf("resumed video: %+v, %v", v, err)
 		}
-		b.do(t, "open the upload page again", chromedp.Navigate(app.URL+"/"), chromedp.Navigate(app.URL+"/upload"),
+		b.do(t, "open the upload page again", chromedp.Navigate(app.URL+"/upload"),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-caption]`)))
 		time.Sleep(300 * time.Millisecond) // the draft is read asynchronously
 		if got := b.eval(t, `document.querySelector('[data-testid=draft-offer]').hidden`); got != "true" {
 			t.Errorf("a finished upload is still offered as a draft")
 		}
+		// The creator's menu, the edit sheet and the pinned profile on a desktop.
+		b.openOwnMenu(t, app.URL, older.ID)
+		shot("own-menu")
+		b.clickStill(t, "edit", `[data-testid=edit-video]`)
+		b.waitFor(t, "the cover scrubber", `!document.querySelector('[data-testid=cover-range]').disabled`, 10*time.Second)
+		shot("edit")
+		b.do(t, "open the profile", chromedp.Navigate(app.URL+"/@maker"))
+		b.waitFor(t, "the pinned video first", fmt.Sprintf(`document.querySelector('[data-testid=grid-item]')?.dataset.videoId === %q`, older.ID), 10*time.Second)
+		shot("profile-pinned")
 	})
 }
 

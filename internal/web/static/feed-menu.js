@@ -68,13 +68,14 @@ export class ItemMenu {
 
   openOwn(it) {
     const { v } = it;
-    this.sheet.open('Your video',
+    this.sheet.open('Your video', ...[
       option('edit-video', 'Edit', 'Caption, who can watch, comments and cover.', () => this.edit(it)),
       v.pinned
         ? option('unpin-video', 'Unpin from your profile', 'It goes back among your other videos.', () => this.pin(it, false))
         : option('pin-video', 'Pin to your profile', 'Pinned videos come first on your profile (up to 3).', () => this.pin(it, true)),
       option('delete-video', 'Delete', 'Remove the video for good.', () => this.confirmDelete(it)),
-      v.reasons?.length ? option('why-option', 'Why this video?', 'See what put it in your feed.', () => this.why(it)) : null);
+      v.reasons?.length ? option('why-option', 'Why this video?', 'See what put it in your feed.', () => this.why(it)) : null,
+    ].filter(Boolean));
   }
 
   edit(it) {
@@ -88,7 +89,7 @@ export class ItemMenu {
     const save = h('button', { class: 'button primary wide', type: 'submit', 'data-testid': 'edit-save', text: 'Save' });
     const form = h('form', { class: 'edit-form', 'data-testid': 'edit-form' },
       h('div', { class: 'field' }, h('label', { for: caption.id, text: 'Caption' }), caption),
-      settings.el, cover?.el, error, save);
+      settings.el, cover ? cover.el : null, error, save);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const want = { caption: caption.value, ...settings.values() };
