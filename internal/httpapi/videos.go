@@ -92,11 +92,16 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
+	return s.writeVideo(w, r, c, http.StatusAccepted, v)
+}
+
+// writeVideo answers with v as the caller sees it.
+func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, c *caller, status int, v *flick.Video) error {
 	out, err := s.videoView(r.Context(), c.AccountID, v)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, out)
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -186,12 +191,7 @@ func (s *Server) getVideo(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	out, err := s.videoView(r.Context(), c.AccountID, v)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeVideo(w, r, c, http.StatusOK, v)
 }
 
 // deleteVideo handles DELETE /api/v1/videos/{id}: authors only.
@@ -244,12 +244,7 @@ func (s *Server) changeVideo(w http.ResponseWriter, r *http.Request, c *caller,
 	if err != nil {
 		return err
 	}
-	out, err := s.videoView(r.Context(), c.AccountID, v)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeVideo(w, r, c, http.StatusOK, v)
 }
 
 type likeResponse struct {
