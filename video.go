@@ -256,6 +256,11 @@ type VideoStore interface {
 	// Video returns ENOTFOUND for unknown (or deleted) videos. Author and
 	// Counts are filled in.
 	Video(ctx context.Context, id string) (*Video, error)
+	// VideoAudience returns what deciding who may see video id needs (ID,
+	// AuthorID, Status and Visibility; nothing else is filled in) in one
+	// read of the videos table: the media route asks it on every request.
+	// ENOTFOUND for an unknown video.
+	VideoAudience(ctx context.Context, id string) (*Video, error)
 	// Videos returns ready public videos by ID (unknown IDs skipped), in the
 	// order asked.
 	Videos(ctx context.Context, ids []string) ([]*Video, error)

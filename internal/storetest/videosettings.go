@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,16 @@ func testVideoSettings(t *testing.T, f *fixture) {
 	if got.Visibility != flick.VisibilityPrivate || got.CommentsOff || got.Caption != "for #friends" {
 		t.Errorf("after visibility and comments: %q comments off %v caption %q", got.Visibility, got.CommentsOff, got.Caption)
 	}
+	for _, v := range []*flick.Video{pub, fol} {
+		got, err := f.of(v.ID).VideoAudience(f.ctx, v.ID)
+		f.must(err)
+		full := f.getVideo(v.ID)
+		if !reflect.DeepEqual(got, &flick.Video{ID: v.ID, AuthorID: a.ID, Status: full.Status, Visibility: full.Visibility}) {
+			t.Errorf("VideoAudience(%s) = %+v", v.ID, got)
+		}
+	}
+	_, err = f.home(a.ID).VideoAudience(f.ctx, flick.NewID(f.tick()))
+	f.wantCode(err, flick.ENOTFOUND, "VideoAudience of an unknown video")
 	f.wantListed("private left out for a follower", flick.VideoFilter{AuthorIDs: []string{a.ID}, Visibilities: flick.VisibilitiesFor(false, true)}, pub)
 	f.wantListed("private listed for the author", flick.VideoFilter{AuthorIDs: []string{a.ID}, Visibilities: flick.VisibilitiesFor(true, false)}, fol, pub)
 
