@@ -31,7 +31,8 @@ export class ItemMenu {
       promptLogin('Log in to tune your For You.');
       return;
     }
-    if (currentUser().id === it.v.author?.id) {
+    const me = currentUser();
+    if (me.id === it.v.author?.id || me.handle === it.v.author?.handle) {
       this.openOwn(it);
       return;
     }
