@@ -30,6 +30,9 @@ func testVideoSettings(t *testing.T, f *fixture) {
 	bad := &flick.Video{ID: flick.NewID(f.tick()), AuthorID: a.ID, CreatedAt: at, Visibility: "friends"}
 	f.wantCode(f.home(a.ID).CreateVideo(f.ctx, bad), flick.EINVALID, "create with an unknown visibility")
 
+	if n := f.getAccount(a.ID).VideoCount; n != 1 {
+		t.Errorf("VideoCount = %d, want 1: the public video only", n)
+	}
 	mine := flick.VideoFilter{AuthorIDs: []string{a.ID}}
 	f.wantListed("public only by default", mine, pub)
 	f.wantListed("with followers-only", flick.VideoFilter{AuthorIDs: []string{a.ID}, Visibilities: flick.VisibilitiesFor(false, true)}, fol, pub)
