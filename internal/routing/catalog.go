@@ -208,8 +208,15 @@ func (r *Router) merge(ctx context.Context, lists [][]*flick.Video, order func(a
 // videoCell returns the index of the cell that stores video id, and the
 // video as that cell has it.
 func (r *Router) videoCell(ctx context.Context, id string) (int, *flick.Video, error) {
+	return r.findVideo(ctx, id, flick.Store.Video)
+}
+
+// findVideo asks each cell's store for video id with read, and returns the
+// index of the first that has it and what it answered.
+func (r *Router) findVideo(ctx context.Context, id string,
+	read func(s flick.Store, ctx context.Context, id string) (*flick.Video, error)) (int, *flick.Video, error) {
 	for i, c := range r.cells {
-		v, err := c.Store.Video(ctx, id)
+		v, err := read(c.Store, ctx, id)
 		if err == nil {
 			return i, v, nil
 		}

@@ -19,7 +19,8 @@ import (
 func (r *Router) OpenMedia(ctx context.Context, key string, viewer func() (string, error)) (flick.Blob, flick.Visibility, error) {
 	if rest, ok := strings.CutPrefix(key, "videos/"); ok {
 		id, _, _ := strings.Cut(rest, "/")
-		i, v, err := r.videoAudience(ctx, id)
+		// Who may see it needs only its author, status and visibility.
+		i, v, err := r.findVideo(ctx, id, flick.Store.VideoAudience)
 		if err != nil {
 			return nil, "", err
 		}
@@ -37,21 +38,6 @@ func (r *Router) OpenMedia(ctx context.Context, key string, viewer func() (strin
 	}
 	b, err := r.openAvatar(ctx, key)
 	return b, "", err
-}
-
-// videoAudience returns the index of the cell that stores video id, and
-// the video's author, status and visibility as that cell has them.
-func (r *Router) videoAudience(ctx context.Context, id string) (int, *flick.Video, error) {
-	for i, c := range r.cells {
-		v, err := c.Store.VideoAudience(ctx, id)
-		if err == nil {
-			return i, v, nil
-		}
-		if flick.ErrorCode(err) != flick.ENOTFOUND {
-			return 0, nil, err
-		}
-	}
-	return 0, nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
 }
 
 // openAvatar opens an account's avatar in its home region.
