@@ -26,7 +26,7 @@ type Account struct {
 
 	FollowerCount  int64 `json:"follower_count"`
 	FollowingCount int64 `json:"following_count"`
-	VideoCount     int64 `json:"video_count"`
+	VideoCount     int64 `json:"video_count"` // ready public videos: anyone may read it
 }
 
 // Roles the operator grants (flick roles --grant).

@@ -167,7 +167,8 @@ type Engagement interface {
 	// Comment adds a comment on a ready video, or a reply when parentID is
 	// set (a reply to a reply hangs off the same top comment), and returns
 	// it once it is counted. EINVALID or EUNPROCESSABLE for bad text,
-	// ERATELIMIT (with RetryAfter) for an account over its rate.
+	// ERATELIMIT (with RetryAfter) for an account over its rate, EFORBIDDEN
+	// for a video whose creator turned comments off.
 	Comment(ctx context.Context, viewerID, videoID, text, parentID string) (*Comment, error)
 	// Share counts a share of a ready video and returns the video's
 	// counts; a viewer's repeated shares of a video are recorded but not

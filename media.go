@@ -36,7 +36,13 @@ type Uploader interface {
 	// removed whatever happens) and returns the new video in status
 	// processing. Unacceptable files get EUNSUPPORTED, EUNPROCESSABLE or
 	// ETOOLARGE errors and leave nothing behind.
-	Ingest(ctx context.Context, authorID, caption, path string) (*Video, error)
+	// EUNPROCESSABLE also for a cover time outside the video.
+	Ingest(ctx context.Context, authorID string, p Publish, path string) (*Video, error)
+	// SetCover remakes the poster of a ready video from the frame at
+	// coverMS, stores it under a new key (posters are cached for good under
+	// theirs) and removes the old one. EUNPROCESSABLE for a time outside the
+	// video, ECONFLICT for a video not ready.
+	SetCover(ctx context.Context, videoID string, coverMS int64) error
 	// Delete deletes a video's media and metadata, cancelling its
 	// transcode, and announces the deletion to every region.
 	Delete(ctx context.Context, videoID string) error

@@ -56,15 +56,16 @@ type Catalog interface {
 
 	// Video returns ENOTFOUND for unknown (or deleted) videos; any status.
 	Video(ctx context.Context, id string) (*Video, error)
-	// Videos returns ready videos by ID (unknown IDs skipped), in the order asked.
+	// Videos returns ready public videos by ID (unknown IDs skipped), in the
+	// order asked.
 	Videos(ctx context.Context, ids []string) ([]*Video, error)
 	// VideoDurations returns the duration of each ready video among ids
 	// (unknown IDs absent): what validating events needs.
 	VideoDurations(ctx context.Context, ids []string) (map[string]int64, error)
 	// ListVideos returns a newest-first page and the cursor of the next one ("" at the end).
 	ListVideos(ctx context.Context, f VideoFilter, p Page) ([]*Video, string, error)
-	// RecentVideos returns ready videos created at or after since, newest
-	// first: the candidate pool of the feeds and trending.
+	// RecentVideos returns ready public videos created at or after since,
+	// newest first: the candidate pool of For You and Trending.
 	RecentVideos(ctx context.Context, since time.Time, limit int) ([]*Video, error)
 
 	// Comments lists a video's top-level comments (parentID "") or the

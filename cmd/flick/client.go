@@ -148,6 +148,11 @@ func (c *apiClient) video(ctx context.Context, id string) (*videoJSON, error) {
 // videoJSON is the part of the video resource that clients here read.
 type videoJSON struct {
 	ID         string `json:"id"`
+	Caption    string `json:"caption"`
+	PosterURL  string `json:"poster_url"`
+	CoverMS    int64  `json:"cover_ms"`
+	Pinned     bool   `json:"pinned"`
+	Visibility string `json:"visibility"`
 	Status     string `json:"status"`
 	Progress   int    `json:"progress"`
 	Failure    string `json:"failure"`

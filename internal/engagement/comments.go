@@ -33,12 +33,11 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, commentID string)
 	if err != nil {
 		return err
 	}
-	v, err := s.router.Video(ctx, c.VideoID)
-	if err != nil {
-		return err
-	}
-	if !v.VisibleTo(viewerID) {
+	v, err := s.router.VisibleVideo(ctx, viewerID, c.VideoID)
+	if flick.ErrorCode(err) == flick.ENOTFOUND {
 		return flick.Errorf(flick.ENOTFOUND, "Comment not found.")
+	} else if err != nil {
+		return err
 	}
 	if viewerID != c.AuthorID && viewerID != v.AuthorID {
 		return flick.Errorf(flick.EFORBIDDEN, "Only the comment's author or the video's creator can delete this comment.")

@@ -79,12 +79,9 @@ func (s *Service) waitCounted(ctx context.Context, home *flick.Cell, seq uint64)
 // readyVideo returns video id if viewerID may engage with it: a ready
 // video, visible to them.
 func (s *Service) readyVideo(ctx context.Context, viewerID, id string) (*flick.Video, error) {
-	v, err := s.router.Video(ctx, id)
+	v, err := s.router.VisibleVideo(ctx, viewerID, id)
 	if err != nil {
 		return nil, err
-	}
-	if !v.VisibleTo(viewerID) {
-		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
 	}
 	if v.Status != flick.StatusReady {
 		return nil, flick.Errorf(flick.ECONFLICT, "This video is not ready yet.")
@@ -202,6 +199,9 @@ func (s *Service) Comment(ctx context.Context, viewerID, videoID, text, parentID
 	v, err := s.readyVideo(ctx, viewerID, videoID)
 	if err != nil {
 		return nil, err
+	}
+	if v.CommentsOff {
+		return nil, flick.Errorf(flick.EFORBIDDEN, "Comments are turned off for this video.")
 	}
 	if parentID != "" {
 		// A reply to a reply joins its thread, whose top may be a

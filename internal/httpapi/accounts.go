@@ -185,7 +185,8 @@ func (s *Server) setFollow(w http.ResponseWriter, r *http.Request, c *caller,
 	return nil
 }
 
-// accountVideos handles GET /api/v1/accounts/{handle}/videos: the owner also
+// accountVideos handles GET /api/v1/accounts/{handle}/videos: what the
+// viewer may see of the account's videos, pinned ones first; the owner also
 // sees videos still processing or failed.
 func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller) error {
 	p, err := page(r)
@@ -196,8 +197,7 @@ func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	f := flick.VideoFilter{AuthorIDs: []string{a.ID}, AllStatuses: c.AccountID == a.ID}
-	videos, next, err := s.Regions.ListVideos(r.Context(), f, p)
+	videos, next, err := s.Videos.Profile(r.Context(), c.AccountID, a.ID, p)
 	if err != nil {
 		return err
 	}

@@ -143,7 +143,17 @@ type trendingResponse struct {
 // trending handles GET /api/v1/trending.
 func (s *Server) trending(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	videos, err := s.Trending.TrendingVideos(ctx, trendingLimit)
+	ranked, err := s.Trending.TrendingVideos(ctx, trendingLimit)
+	if err != nil {
+		return err
+	}
+	// The ranking is kept a while; the videos are read again, in one query,
+	// so that one deleted or made non-public since drops out at once.
+	ids := make([]string, len(ranked))
+	for i, v := range ranked {
+		ids[i] = v.ID
+	}
+	videos, err := s.Regions.Videos(ctx, ids)
 	if err != nil {
 		return err
 	}

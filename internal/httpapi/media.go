@@ -25,13 +25,23 @@ var mediaTypes = map[string]string{
 // Range requests, a strong ETag and long cache lifetimes. Originals are the
 // uploads as received, possibly with metadata such as GPS positions, and are
 // never served.
+//
+// The files of a video that is not public are served only to those who may
+// see it (the session is looked up for them alone), privately cached.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	key := r.PathValue("key")
 	ctype, ok := mediaTypes[path.Ext(key)]
 	if !ok || !publicKey(key) {
 		return flick.Errorf(flick.ENOTFOUND, "Not found.")
 	}
-	b, err := s.Regions.OpenMedia(r.Context(), key)
+	viewer := func() (string, error) {
+		c, err := s.authenticate(w, r)
+		if err != nil {
+			return "", err
+		}
+		return c.AccountID, nil
+	}
+	b, visibility, err := s.Regions.OpenMedia(r.Context(), key, viewer)
 	if err != nil {
 		return err
 	}
@@ -42,10 +52,16 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	// A blob's key, size and modification time identify its content: a
 	// rewritten blob (a new avatar) gets a new time.
 	h.Set("ETag", fmt.Sprintf(`"%x-%x"`, b.Size(), b.ModTime().UnixNano()))
-	if strings.HasPrefix(key, "avatars/") {
+	switch {
+	case strings.HasPrefix(key, "avatars/"):
 		// Avatars are replaced under the same key: revalidate each time.
 		h.Set("Cache-Control", "public, no-cache")
-	} else {
+	case visibility != flick.VisibilityPublic:
+		// Only the viewer's own cache, and asked again each time: who may
+		// watch can change.
+		h.Set("Cache-Control", "private, no-cache")
+		h.Set("Vary", "Cookie, Authorization")
+	default:
 		// Video renditions and posters never change under their key.
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	}

@@ -64,8 +64,10 @@ type Registry interface {
 // their stores answer. Writes go through the services.
 type Regions interface {
 	flick.Catalog
-	// OpenMedia opens a blob in the region that holds it.
-	OpenMedia(ctx context.Context, key string) (flick.Blob, error)
+	// OpenMedia opens a blob in the region that holds it, if the viewer may
+	// see it (viewer is asked only for the files of a video that is not
+	// public), and returns the visibility of the video it belongs to.
+	OpenMedia(ctx context.Context, key string, viewer func() (string, error)) (flick.Blob, flick.Visibility, error)
 	// Regions lists the regions, the default first.
 	Regions() []string
 	// Ping checks every region's store.
@@ -146,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 type access int
 
 const (
-	accessNone     access = iota // no session look-up at all (media, probes)
+	accessNone     access = iota // no session look-up up front (media, probes)
 	accessOptional               // anonymous or signed in
 	accessRequired               // signed in, 401 otherwise
 	accessAuditor                // signed in with the auditor role, 403 otherwise
@@ -197,7 +199,10 @@ func (s *Server) routes() []route {
 
 		{"POST", "/api/v1/videos", accessRequired, s.uploadVideo},
 		{"GET", "/api/v1/videos/{id}", accessOptional, s.getVideo},
+		{"PATCH", "/api/v1/videos/{id}", accessRequired, s.editVideo},
 		{"DELETE", "/api/v1/videos/{id}", accessRequired, s.deleteVideo},
+		{"PUT", "/api/v1/videos/{id}/pin", accessRequired, s.pinVideo},
+		{"DELETE", "/api/v1/videos/{id}/pin", accessRequired, s.unpinVideo},
 		{"POST", "/api/v1/videos/{id}/like", accessRequired, s.like},
 		{"DELETE", "/api/v1/videos/{id}/like", accessRequired, s.unlike},
 		{"GET", "/api/v1/videos/{id}/comments", accessOptional, s.listComments},

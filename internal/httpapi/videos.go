@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/flick-video/flick"
@@ -20,8 +22,9 @@ const maxCaptionBytes = 4 * flick.MaxCaptionRunes
 // to the file in an upload body.
 const multipartOverhead = maxCaptionBytes + 64<<10
 
-// uploadVideo handles POST /api/v1/videos: a multipart body with the parts
-// "file" and "caption" in any order. The file is streamed to a temporary file
+// uploadVideo handles POST /api/v1/videos: a multipart body with the part
+// "file" and the optional parts "caption", "visibility", "comments_enabled"
+// and "cover_ms", in any order. The file is streamed to a temporary file
 // (never held in memory) and handed to the Uploader, which owns it from then
 // on; on any error before that the temporary file is removed.
 func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) (err error) {
@@ -35,7 +38,7 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 		return flick.Errorf(flick.EINVALID, "Malformed multipart body.")
 	}
 	var (
-		caption  string
+		pub      flick.Publish
 		tempPath string
 	)
 	defer func() {
@@ -61,7 +64,11 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 			if len(b) > maxCaptionBytes {
 				return flick.Errorf(flick.EUNPROCESSABLE, "Caption must be at most %d characters.", flick.MaxCaptionRunes)
 			}
-			caption = strings.TrimSpace(string(b))
+			pub.Caption = strings.TrimSpace(string(b))
+		case "visibility", "comments_enabled", "cover_ms":
+			if err := readSetting(part, &pub); err != nil {
+				return err
+			}
 		case "file":
 			if tempPath != "" {
 				return flick.Errorf(flick.EINVALID, "Upload one file at a time.")
@@ -70,26 +77,64 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 				return err
 			}
 		default:
-			return flick.Errorf(flick.EINVALID, "Unexpected form field %.40q; send file and caption.", part.FormName())
+			return flick.Errorf(flick.EINVALID, "Unexpected form field %.40q; send file, caption, visibility, comments_enabled and cover_ms.", part.FormName())
 		}
 	}
 	if tempPath == "" {
 		return flick.Errorf(flick.EINVALID, "The form field file is missing.")
 	}
-	if err := flick.ValidateCaption(caption); err != nil {
+	if err := pub.Validate(); err != nil {
 		return err
 	}
 	path := tempPath
 	tempPath = "" // Upload owns the file from here on, whatever happens.
-	v, err := s.Videos.Upload(r.Context(), c.AccountID, caption, path)
+	v, err := s.Videos.Upload(r.Context(), c.AccountID, pub, path)
 	if err != nil {
 		return err
 	}
+	return s.writeVideo(w, r, c, http.StatusAccepted, v)
+}
+
+// writeVideo answers with v as the caller sees it.
+func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, c *caller, status int, v *flick.Video) error {
 	out, err := s.videoView(r.Context(), c.AccountID, v)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, out)
+	writeJSON(w, status, out)
+	return nil
+}
+
+// maxSettingBytes bounds a setting part of an upload: a word or a number.
+const maxSettingBytes = 32
+
+// readSetting reads one of the short setting parts of an upload into p.
+func readSetting(part *multipart.Part, p *flick.Publish) error {
+	b, err := io.ReadAll(io.LimitReader(part, maxSettingBytes+1))
+	if err != nil {
+		return multipartError(err)
+	}
+	val := strings.TrimSpace(string(b))
+	if len(b) > maxSettingBytes {
+		val = "(too long)"
+	}
+	switch part.FormName() {
+	case "visibility":
+		p.Visibility = flick.Visibility(val)
+		return p.Visibility.Validate()
+	case "comments_enabled":
+		on, err := strconv.ParseBool(val)
+		if err != nil {
+			return flick.Errorf(flick.EINVALID, "comments_enabled must be true or false.")
+		}
+		p.CommentsOff = !on
+	case "cover_ms":
+		ms, err := strconv.ParseInt(val, 10, 64)
+		if err != nil || ms < 0 {
+			return flick.Errorf(flick.EUNPROCESSABLE, "cover_ms must be a time in milliseconds within the video.")
+		}
+		p.CoverMS = &ms
+	}
 	return nil
 }
 
@@ -137,14 +182,7 @@ func (s *Server) visibleVideo(r *http.Request, viewer string) (*flick.Video, err
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.Regions.Video(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !v.VisibleTo(viewer) {
-		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
-	}
-	return v, nil
+	return s.Videos.Get(r.Context(), viewer, id)
 }
 
 // getVideo handles GET /api/v1/videos/{id}.
@@ -153,12 +191,7 @@ func (s *Server) getVideo(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	out, err := s.videoView(r.Context(), c.AccountID, v)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeVideo(w, r, c, http.StatusOK, v)
 }
 
 // deleteVideo handles DELETE /api/v1/videos/{id}: authors only.
@@ -172,6 +205,46 @@ func (s *Server) deleteVideo(w http.ResponseWriter, r *http.Request, c *caller) 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// editVideo handles PATCH /api/v1/videos/{id} {caption?, visibility?,
+// comments_enabled?, cover_ms?}: authors only.
+func (s *Server) editVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var e flick.VideoEdit
+	if err := s.decodeJSON(w, r, &e); err != nil {
+		return err
+	}
+	return s.changeVideo(w, r, c, func(ctx context.Context, id string) (*flick.Video, error) {
+		return s.Videos.Edit(ctx, c.AccountID, id, e)
+	})
+}
+
+// pinVideo handles PUT /api/v1/videos/{id}/pin: authors only.
+func (s *Server) pinVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.changeVideo(w, r, c, func(ctx context.Context, id string) (*flick.Video, error) {
+		return s.Videos.Pin(ctx, c.AccountID, id)
+	})
+}
+
+// unpinVideo handles DELETE /api/v1/videos/{id}/pin: authors only.
+func (s *Server) unpinVideo(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.changeVideo(w, r, c, func(ctx context.Context, id string) (*flick.Video, error) {
+		return s.Videos.Unpin(ctx, c.AccountID, id)
+	})
+}
+
+// changeVideo runs one change of the video {id} and answers with the video.
+func (s *Server) changeVideo(w http.ResponseWriter, r *http.Request, c *caller,
+	change func(ctx context.Context, id string) (*flick.Video, error)) error {
+	id, err := pathID(r, "id", "Video")
+	if err != nil {
+		return err
+	}
+	v, err := change(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.writeVideo(w, r, c, http.StatusOK, v)
 }
 
 type likeResponse struct {

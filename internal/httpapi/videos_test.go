@@ -62,6 +62,11 @@ func TestUploadRefusals(t *testing.T) {
 		{"too large, caption after", [][2]string{{"file", big}, {"caption", "big"}}, "", 413},
 		{"caption too long", [][2]string{{"file", "data"}, {"caption", strings.Repeat("é", flick.MaxCaptionRunes+1)}}, "", 422},
 		{"caption with control characters", [][2]string{{"caption", "a\x00b"}, {"file", "data"}}, "", 400},
+		{"unknown visibility", [][2]string{{"visibility", "friends"}, {"file", "data"}}, "", 400},
+		{"visibility after the file", [][2]string{{"file", "data"}, {"visibility", strings.Repeat("public", 100)}}, "", 400},
+		{"comments_enabled not a boolean", [][2]string{{"comments_enabled", "maybe"}, {"file", "data"}}, "", 400},
+		{"negative cover", [][2]string{{"cover_ms", "-5"}, {"file", "data"}}, "", 422},
+		{"cover not a number", [][2]string{{"file", "data"}, {"cover_ms", "1e3"}}, "", 422},
 		{"not a video", [][2]string{{"caption", "#cats"}, {"file", "this is plain text, not a video"}}, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -508,7 +513,7 @@ func TestOperations(t *testing.T) {
 	if r := f.must(405, "PUT", "/api/v1/trending", nil); r.Header.Get("Allow") != "GET" {
 		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
 	}
-	if r := f.must(405, "PATCH", "/api/v1/videos/0000000000000000", nil); r.Header.Get("Allow") != "GET, DELETE" {
+	if r := f.must(405, "PUT", "/api/v1/videos/0000000000000000", nil); r.Header.Get("Allow") != "GET, PATCH, DELETE" {
 		t.Fatalf("Allow = %q", r.Header.Get("Allow"))
 	}
 	f.must(404, "GET", "/api/v1/nothing-here", nil)

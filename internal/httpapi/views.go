@@ -53,7 +53,8 @@ func ownAccount(a *flick.Account) meJSON {
 // videoJSON is a video as a viewer sees it.
 type videoJSON struct {
 	*flick.Video
-	Liked bool `json:"liked"`
+	Liked           bool `json:"liked"`
+	CommentsEnabled bool `json:"comments_enabled"`
 }
 
 // feedItemJSON is a feed entry: a video and why it is there.
@@ -98,7 +99,7 @@ func (s *Server) videoViews(ctx context.Context, viewer string, videos []*flick.
 	}
 	out := make([]videoJSON, len(videos))
 	for i, v := range videos {
-		out[i] = videoJSON{Video: tidy(v), Liked: liked[v.ID]}
+		out[i] = videoJSON{Video: tidy(v), Liked: liked[v.ID], CommentsEnabled: !v.CommentsOff}
 	}
 	return out, nil
 }
@@ -121,7 +122,8 @@ func (s *Server) videoPage(ctx context.Context, viewer string, videos []*flick.V
 func feedPage(items []flick.FeedItem, next string) listJSON[feedItemJSON] {
 	out := listJSON[feedItemJSON]{Items: make([]feedItemJSON, len(items)), NextCursor: next}
 	for i, it := range items {
-		out.Items[i] = feedItemJSON{videoJSON: videoJSON{Video: tidy(it.Video), Liked: it.Liked}, Reasons: emptyIfNil(it.Reasons)}
+		out.Items[i] = feedItemJSON{videoJSON: videoJSON{Video: tidy(it.Video), Liked: it.Liked, CommentsEnabled: !it.CommentsOff},
+			Reasons: emptyIfNil(it.Reasons)}
 	}
 	return out
 }

@@ -3,8 +3,11 @@ package media
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +36,13 @@ type Output struct {
 	Rung Rung
 }
 
-// Poster is a still picture taken from the video in the same pass.
+// Poster is a still picture taken from the video in the same pass: the
+// first frame at or after AtMS (flick.DefaultCoverMS unless the creator
+// chose another).
 type Poster struct {
 	Path          string
 	Width, Height int
+	AtMS          int64
 }
 
 // Encoding is one ffmpeg run: the source is decoded once and every frame is
@@ -58,7 +64,15 @@ type Encoding struct {
 // not copied. The source is read for DurationMS at most, and renditions
 // have at most 60 frames a second.
 func (e Encoding) Args() []string {
-	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y", "-t", formatSeconds(time.Duration(e.DurationMS) * time.Millisecond)}
+	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y"}
+	// A poster alone seeks in the input (from the keyframe before, then
+	// decoding up to the time), rather than decode every frame before it.
+	seek := int64(0)
+	if len(e.Outputs) == 0 && e.Poster != nil {
+		seek = e.Poster.AtMS
+		args = append(args, "-ss", formatSeconds(time.Duration(seek)*time.Millisecond))
+	}
+	args = append(args, "-t", formatSeconds(time.Duration(e.DurationMS-seek)*time.Millisecond))
 	args = append(args, inputArgs(e.Src)...)
 
 	branches := len(e.Outputs)
@@ -75,12 +89,10 @@ func (e Encoding) Args() []string {
 	}
 	if p := e.Poster; p != nil {
 		fmt.Fprintf(&graph, ";[s%d]", len(e.Outputs))
-		// A frame a second in is more telling than the first, which is often
-		// black; very short clips use the first. The second trim ends the
-		// branch after one frame: otherwise every later frame would still be
-		// scaled for an output that has closed.
-		if e.DurationMS >= 2000 {
-			graph.WriteString("trim=start=1,")
+		// The second trim ends the branch after one frame: otherwise every
+		// later frame would still be scaled for an output that has closed.
+		if at := p.AtMS - seek; at > 0 {
+			fmt.Fprintf(&graph, "trim=start=%s,", formatSeconds(time.Duration(at)*time.Millisecond))
 		}
 		fmt.Fprintf(&graph, "trim=end_frame=1,scale=%d:%d,setsar=1[poster]", p.Width, p.Height)
 	}
@@ -116,6 +128,15 @@ func Encode(ctx context.Context, e Encoding, progress func(pct int)) error {
 	if e.DurationMS <= 0 || e.DurationMS > math.MaxInt64/int64(time.Millisecond) {
 		return fmt.Errorf("encode %s: a duration of %d ms", e.Src, e.DurationMS)
 	}
+	if p := e.Poster; p != nil {
+		if err := flick.ValidateCoverMS(p.AtMS, e.DurationMS); err != nil {
+			return fmt.Errorf("encode %s: %w", e.Src, err)
+		}
+		// A poster left over from an earlier run must not pass for this one's.
+		if err := os.Remove(p.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("encode %s: %w", e.Src, err)
+		}
+	}
 	want := time.Duration(e.DurationMS) * time.Millisecond
 	pw := &progressWriter{duration: want, report: progress, last: -1}
 	if err := run(ctx, "ffmpeg", e.Args(), pw); err != nil {
@@ -124,8 +145,19 @@ func Encode(ctx context.Context, e Encoding, progress func(pct int)) error {
 	if got := pw.end(); len(e.Outputs) > 0 && short(got, want) {
 		return fmt.Errorf("encode %s: %w (output %v, source %v)", e.Src, errShortOutput, got, want)
 	}
+	if p := e.Poster; p != nil {
+		// ffmpeg writes no picture, and says nothing, when no frame starts
+		// at or after the time: one in the last frame's span.
+		if st, err := os.Stat(p.Path); err != nil || st.Size() == 0 {
+			return fmt.Errorf("encode %s: %w", e.Src, ErrNoFrame)
+		}
+	}
 	return nil
 }
+
+// ErrNoFrame is the answer when no frame of the video starts at or after
+// a poster's time.
+var ErrNoFrame = flick.Errorf(flick.EUNPROCESSABLE, "There is no frame at that time: choose an earlier one.")
 
 // formatSeconds formats d as ffmpeg's options take a time.
 func formatSeconds(d time.Duration) string {

@@ -233,7 +233,7 @@ func TestMoveBusyAccount(t *testing.T) {
 	if err != nil || v.Status != flick.StatusReady || len(v.Renditions) != 1 {
 		t.Fatalf("video after the move: %+v, %v", v, err)
 	}
-	b, err := w.Router.OpenMedia(ctx, v.Renditions[0].Key)
+	b, _, err := w.Router.OpenMedia(ctx, v.Renditions[0].Key, func() (string, error) { return "", nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (n *Node, err error) {
 	logger := cfg.Logger
 	n.Accounts = accounts.New(n.Router, n.Audit, cfg.Accounts, cfg.Clock, logger)
 	n.Engagement = engagement.New(n.Router, cfg.Clock, logger)
-	n.Videos = videos.New(n.Router)
+	n.Videos = videos.New(n.Router, cfg.Clock)
 	n.Rights = datarights.New(n.Directory, n.Router, n.Audit, cfg.Clock, logger)
 	n.Mover = move.New(move.Config{Directory: n.Directory, Router: n.Router, Audit: n.Audit, Clock: cfg.Clock, Logger: logger})
 	n.Trending = recommend.NewTrending(n.Router, cfg.Clock, cfg.Recommend)

@@ -22,7 +22,7 @@ type FollowingStore interface {
 }
 
 // Following is the newest ready videos of the accounts the viewer follows
-// and has not hidden, paginated by the store's cursor: chronological,
+// and has not hidden, public and followers-only, paginated by the store's cursor: chronological,
 // whether personalisation is on or off.
 type Following struct {
 	videos  VideoLister
@@ -54,7 +54,10 @@ func (f *Following) Page(ctx context.Context, req flick.FeedRequest) ([]flick.Fe
 	if len(ids) == 0 {
 		return []flick.FeedItem{}, "", nil
 	}
-	videos, next, err := f.videos.ListVideos(ctx, flick.VideoFilter{AuthorIDs: ids}, flick.Page{Limit: req.Limit, Cursor: req.Cursor}.Normalize())
+	// The viewer follows every author listed: their followers-only videos
+	// are the viewer's to see too.
+	filter := flick.VideoFilter{AuthorIDs: ids, Visibilities: flick.VisibilitiesFor(false, true)}
+	videos, next, err := f.videos.ListVideos(ctx, filter, flick.Page{Limit: req.Limit, Cursor: req.Cursor}.Normalize())
 	if err != nil {
 		return nil, "", fmt.Errorf("recommend: following feed: %w", err)
 	}

@@ -24,6 +24,41 @@ func (r *Router) Video(ctx context.Context, id string) (*flick.Video, error) {
 	return v, r.addCounts(ctx, []*flick.Video{v}, []int{i})
 }
 
+// VisibleVideo returns video id if viewerID ("" when signed out) may see
+// it, and ENOTFOUND, as for a video that does not exist, if not. Only a
+// followers-only video seen by someone other than its author costs a
+// second look-up: the follow, in the viewer's home region.
+func (r *Router) VisibleVideo(ctx context.Context, viewerID, id string) (*flick.Video, error) {
+	v, err := r.Video(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return v, r.visible(ctx, viewerID, v)
+}
+
+// visible returns ENOTFOUND if viewerID may not see v.
+func (r *Router) visible(ctx context.Context, viewerID string, v *flick.Video) error {
+	ok, err := v.VisibleTo(viewerID, func() (bool, error) { return r.Follows(ctx, viewerID, v.AuthorID) })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	}
+	return nil
+}
+
+// Follows reports whether viewerID follows accountID, as the viewer's home
+// region records it; "" follows nobody.
+func (r *Router) Follows(ctx context.Context, viewerID, accountID string) (bool, error) {
+	if viewerID == "" {
+		return false, nil
+	}
+	return InHome(ctx, r, viewerID, func(home *flick.Cell) (bool, error) {
+		return home.Store.IsFollowing(ctx, viewerID, accountID)
+	})
+}
+
 // addCounts adds to each video the counts held by the cells other than
 // the one it came from (from[i] for videos[i]).
 func (r *Router) addCounts(ctx context.Context, videos []*flick.Video, from []int) error {
@@ -173,8 +208,15 @@ func (r *Router) merge(ctx context.Context, lists [][]*flick.Video, order func(a
 // videoCell returns the index of the cell that stores video id, and the
 // video as that cell has it.
 func (r *Router) videoCell(ctx context.Context, id string) (int, *flick.Video, error) {
+	return r.findVideo(ctx, id, flick.Store.Video)
+}
+
+// findVideo asks each cell's store for video id with read, and returns the
+// index of the first that has it and what it answered.
+func (r *Router) findVideo(ctx context.Context, id string,
+	read func(s flick.Store, ctx context.Context, id string) (*flick.Video, error)) (int, *flick.Video, error) {
 	for i, c := range r.cells {
-		v, err := c.Store.Video(ctx, id)
+		v, err := read(c.Store, ctx, id)
 		if err == nil {
 			return i, v, nil
 		}

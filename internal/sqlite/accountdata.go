@@ -336,20 +336,24 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 // importVideo inserts v as it was, with its hashtags, renditions, search row
 // and (unless this region counts it already) zero counters.
 func importVideo(ctx context.Context, tx *sql.Tx, v *flick.Video) error {
+	pinnedAt := int64(0)
+	if v.Pinned {
+		pinnedAt = max(millis(v.CreatedAt), 1)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO videos (id, author_id, caption, mentions, hashtags, status, progress,
-		failure, attempts, created_at, duration_ms, width, height, original_key, poster_key, complete)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		failure, attempts, created_at, duration_ms, width, height, original_key, poster_key, complete,
+		visibility, comments_enabled, cover_ms, pinned_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.ID, v.AuthorID, v.Caption, strings.Join(v.Mentions, " "), strings.Join(v.Hashtags, " "), string(v.Status), v.Progress,
-		v.Failure, v.Attempts, millis(v.CreatedAt), v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey, boolInt(v.Complete)); err != nil {
+		v.Failure, v.Attempts, millis(v.CreatedAt), v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey, boolInt(v.Complete),
+		string(cmp.Or(v.Visibility, flick.VisibilityPublic)), boolInt(!v.CommentsOff), v.CoverMS, pinnedAt); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO video_counts (video_id) VALUES (?) ON CONFLICT (video_id) DO NOTHING`, v.ID); err != nil {
 		return err
 	}
-	for i, tag := range v.Hashtags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO video_hashtags (video_id, tag, position) VALUES (?, ?, ?)`, v.ID, tag, i); err != nil {
-			return err
-		}
+	if err := insertHashtags(ctx, tx, v.ID, v.Hashtags); err != nil {
+		return err
 	}
 	for _, r := range v.Renditions {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO renditions (video_id, name, width, height, bitrate, size, blob_key, mime)

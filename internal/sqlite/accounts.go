@@ -14,10 +14,11 @@ import (
 
 // accountSelect reads an account. VideoCount is counted over the
 // videos_author_status index at O(that author's ready videos), which spares
-// keeping a counter in step with every status change.
+// keeping a counter in step with every status and visibility change; it
+// counts public videos only, since anyone may read it.
 const accountSelect = `SELECT a.id, a.handle, a.display_name, a.bio, a.has_avatar, a.email,
 	a.birthdate, a.region, a.roles, a.created_at, ` + followerCount + `, a.following_count,
-	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready')
+	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready' AND v.visibility = 'public')
 	FROM accounts a`
 
 // followerCount is this region's followers of account a; the router adds

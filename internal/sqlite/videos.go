@@ -21,7 +21,8 @@ const (
 	// renditions are a second query.
 	videoSelect = `SELECT v.id, v.author_id, a.handle, a.display_name, a.has_avatar, v.caption, v.mentions,
 	v.hashtags, v.status, v.progress, v.failure, v.attempts, v.created_at, v.duration_ms, v.width, v.height,
-	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares, c.discounted
+	v.original_key, v.poster_key, v.complete, c.views, c.likes, c.comments, c.shares, c.discounted,
+	v.visibility, v.comments_enabled = 0, v.cover_ms, v.pinned_at > 0
 	FROM videos v JOIN accounts a ON a.id = v.author_id JOIN video_counts c ON c.video_id = v.id`
 	renditionSelect = `SELECT video_id, name, width, height, bitrate, size, blob_key, mime FROM renditions`
 
@@ -44,13 +45,13 @@ const (
 
 func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 	v := flick.Video{Hashtags: []string{}, Mentions: []string{}, Renditions: []flick.Rendition{}}
-	var mentions, status, hashtags string
+	var mentions, status, hashtags, visibility string
 	var created int64
 	var hasAvatar bool
 	if err := sc.Scan(&v.ID, &v.AuthorID, &v.Author.Handle, &v.Author.DisplayName, &hasAvatar, &v.Caption, &mentions,
 		&hashtags, &status, &v.Progress, &v.Failure, &v.Attempts, &created, &v.DurationMS, &v.Width, &v.Height,
 		&v.OriginalKey, &v.PosterKey, &v.Complete, &v.Counts.Views, &v.Counts.Likes, &v.Counts.Comments, &v.Counts.Shares,
-		&v.Counts.Discounted); err != nil {
+		&v.Counts.Discounted, &visibility, &v.CommentsOff, &v.CoverMS, &v.Pinned); err != nil {
 		return nil, err
 	}
 	v.Author.ID = v.AuthorID
@@ -64,6 +65,7 @@ func scanVideo(sc interface{ Scan(...any) error }) (*flick.Video, error) {
 		v.Hashtags = strings.Split(hashtags, " ")
 	}
 	v.Status = flick.VideoStatus(status)
+	v.Visibility = flick.Visibility(visibility)
 	v.CreatedAt = fromMillis(created)
 	if v.PosterKey != "" {
 		v.PosterURL = flick.MediaURL(v.PosterKey)
@@ -116,6 +118,22 @@ func (db *DB) Video(ctx context.Context, id string) (_ *flick.Video, err error) 
 	return v, nil
 }
 
+// VideoAudience reads a video's author, status and visibility alone: the
+// media route's check, cheaper than Video's joins and renditions.
+func (db *DB) VideoAudience(ctx context.Context, id string) (_ *flick.Video, err error) {
+	defer sqldb.Wrap(&err, "sqlite: video audience")
+	v := &flick.Video{ID: id}
+	var status, visibility string
+	err = db.read.QueryRowContext(ctx, `SELECT author_id, status, visibility FROM videos WHERE id = ?`, id).Scan(&v.AuthorID, &status, &visibility)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flick.Errorf(flick.ENOTFOUND, "Video not found.")
+	} else if err != nil {
+		return nil, err
+	}
+	v.Status, v.Visibility = flick.VideoStatus(status), flick.Visibility(visibility)
+	return v, nil
+}
+
 // scanVideos reads and closes rows selected by videoSelect.
 func scanVideos(rows *sql.Rows, err error) ([]*flick.Video, error) {
 	if err != nil {
@@ -158,13 +176,14 @@ func (db *DB) listVideos(ctx context.Context, where []string, args []any, tail s
 	return videos, nil
 }
 
-// Videos returns the ready videos among ids, once each, in the order asked.
+// Videos returns the ready public videos among ids, once each, in the order
+// asked.
 func (db *DB) Videos(ctx context.Context, ids []string) (_ []*flick.Video, err error) {
 	defer sqldb.Wrap(&err, "sqlite: videos")
 	found := map[string]*flick.Video{}
 	for start := 0; start < len(ids); start += maxBatch {
 		in, args := inList(ids[start:min(start+maxBatch, len(ids))])
-		vs, err := db.listVideos(ctx, []string{"v.status = 'ready'", "v.id IN (" + in + ")"}, args, "")
+		vs, err := db.listVideos(ctx, []string{"v.status = 'ready'", "v.visibility = 'public'", "v.id IN (" + in + ")"}, args, "")
 		if err != nil {
 			return nil, err
 		}
@@ -223,6 +242,17 @@ func (db *DB) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page)
 	if !f.AllStatuses {
 		where = append(where, "v.status = 'ready'")
 	}
+	vis, err := visibilityList(f.Visibilities)
+	if err != nil {
+		return nil, "", err
+	}
+	where = append(where, "v.visibility IN ("+vis+")")
+	switch f.Pins {
+	case flick.OnlyPinned:
+		where = append(where, "v.pinned_at > 0")
+	case flick.NotPinned:
+		where = append(where, "v.pinned_at = 0")
+	}
 	if f.AuthorIDs != nil {
 		if len(f.AuthorIDs) == 0 {
 			return nil, "", nil // nobody's videos
@@ -262,6 +292,22 @@ func (db *DB) ListVideos(ctx context.Context, f flick.VideoFilter, p flick.Page)
 	return videos, next, nil
 }
 
+// visibilityList returns the SQL list of the visibilities asked, checked
+// (they are spelled into the query), public only for none.
+func visibilityList(vs []flick.Visibility) (string, error) {
+	if len(vs) == 0 {
+		vs = []flick.Visibility{flick.VisibilityPublic}
+	}
+	quoted := make([]string, len(vs))
+	for i, v := range vs {
+		if err := v.Validate(); err != nil {
+			return "", err
+		}
+		quoted[i] = "'" + string(v) + "'"
+	}
+	return strings.Join(quoted, ", "), nil
+}
+
 // ftsQuery turns what a user typed into an FTS5 query that matches videos
 // containing every word, the last one as a prefix (search as you type).
 // Everything the unicode61 tokenizer would not keep in a word becomes a
@@ -282,13 +328,14 @@ func ftsQuery(q string) string {
 	return strings.Join(words, " ") + "*"
 }
 
-// RecentVideos returns ready videos created at or after since, newest first.
+// RecentVideos returns ready public videos created at or after since,
+// newest first.
 func (db *DB) RecentVideos(ctx context.Context, since time.Time, limit int) (_ []*flick.Video, err error) {
 	defer sqldb.Wrap(&err, "sqlite: recent videos")
 	if limit <= 0 {
 		limit = flick.DefaultPageSize
 	}
-	return db.listVideos(ctx, []string{"v.status = 'ready'", "v.created_at >= ?"},
+	return db.listVideos(ctx, []string{"v.status = 'ready'", "v.visibility = 'public'", "v.created_at >= ?"},
 		[]any{millis(since), min(limit, maxRecent)}, "ORDER BY v.created_at DESC, v.id DESC LIMIT ?")
 }
 
@@ -312,13 +359,15 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 	if v.Hashtags, err = normalizeTags(v.Hashtags); err != nil {
 		return err
 	}
-	var mentions []string
-	for _, m := range v.Mentions {
-		if flick.ValidateHandle(m) == nil { // also keeps the space separator unambiguous
-			mentions = append(mentions, m)
-		}
+	if v.Visibility == "" {
+		v.Visibility = flick.VisibilityPublic
 	}
+	if err := v.Visibility.Validate(); err != nil {
+		return err
+	}
+	mentions := validMentions(v.Mentions)
 	v.Mentions = append([]string{}, mentions...)
+	v.Pinned = false
 	v.Status, v.Progress, v.Failure, v.Attempts, v.Complete = flick.StatusProcessing, 0, "", 0, false
 	v.Renditions, v.Counts = []flick.Rendition{}, flick.Counts{}
 	// Video IDs are unique across regions: a caller that chose its ID must
@@ -335,9 +384,10 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 		}
 		v.Author = flick.AccountRef{ID: author.ID, Handle: author.Handle, DisplayName: author.DisplayName, AvatarURL: author.AvatarURL}
 		_, err = tx.ExecContext(ctx, `INSERT INTO videos (id, author_id, caption, mentions, hashtags, status, created_at,
-			duration_ms, width, height, original_key, poster_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			duration_ms, width, height, original_key, poster_key, visibility, comments_enabled, cover_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			v.ID, v.AuthorID, v.Caption, strings.Join(mentions, " "), strings.Join(v.Hashtags, " "), string(v.Status), millis(v.CreatedAt),
-			v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey)
+			v.DurationMS, v.Width, v.Height, v.OriginalKey, v.PosterKey, string(v.Visibility), boolInt(!v.CommentsOff), v.CoverMS)
 		if sqldb.IsUnique(err) {
 			return flick.Errorf(flick.ECONFLICT, "Video already exists.")
 		} else if err != nil {
@@ -346,13 +396,34 @@ func (db *DB) CreateVideo(ctx context.Context, v *flick.Video) (err error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO video_counts (video_id) VALUES (?)`, v.ID); err != nil {
 			return err
 		}
-		for i, tag := range v.Hashtags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO video_hashtags (video_id, tag, position) VALUES (?, ?, ?)`, v.ID, tag, i); err != nil {
-				return err
-			}
+		if err := insertHashtags(ctx, tx, v.ID, v.Hashtags); err != nil {
+			return err
 		}
 		return indexVideo(ctx, tx, v)
 	})
+}
+
+// validMentions keeps the mentions that are handles, which also keeps the
+// space that joins them unambiguous.
+func validMentions(ms []string) []string {
+	var out []string
+	for _, m := range ms {
+		if flick.ValidateHandle(m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// insertHashtags records a video's hashtags, in caption order, for the
+// hashtag filter.
+func insertHashtags(ctx context.Context, tx *sql.Tx, id string, tags []string) error {
+	for i, tag := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO video_hashtags (video_id, tag, position) VALUES (?, ?, ?)`, id, tag, i); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // indexVideo adds v's caption and hashtags to the full-text index.
@@ -481,4 +552,122 @@ func (db *DB) DeleteVideo(ctx context.Context, id string) (err error) {
 		}
 		return deleteVideoRecords(ctx, tx, id)
 	})
+}
+
+// UpdateVideo applies u in one transaction: a new caption replaces the
+// hashtags, the copy of them on the video's row and its full-text row.
+func (db *DB) UpdateVideo(ctx context.Context, id string, u flick.VideoUpdate) (_ *flick.Video, err error) {
+	defer sqldb.Wrap(&err, "sqlite: update video")
+	var tags []string
+	if u.Caption != nil {
+		if err := flick.ValidateCaption(*u.Caption); err != nil {
+			return nil, err
+		}
+		if tags, err = normalizeTags(u.Hashtags); err != nil {
+			return nil, err
+		}
+	}
+	if u.Visibility != nil {
+		if err := u.Visibility.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		var set []string
+		var args []any
+		if u.Caption != nil {
+			set = append(set, "caption = ?", "hashtags = ?", "mentions = ?")
+			args = append(args, *u.Caption, strings.Join(tags, " "), strings.Join(validMentions(u.Mentions), " "))
+		}
+		if u.Visibility != nil {
+			set = append(set, "visibility = ?")
+			args = append(args, string(*u.Visibility))
+		}
+		if u.CommentsEnabled != nil {
+			set = append(set, "comments_enabled = ?")
+			args = append(args, boolInt(*u.CommentsEnabled))
+		}
+		if len(set) == 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM videos WHERE id = ?`, id).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+			}
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE videos SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
+		if err := sqldb.Found(res, err, "Video"); err != nil {
+			return err
+		}
+		if u.Caption == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM video_hashtags WHERE video_id = ?`, id); err != nil {
+			return err
+		}
+		if err := insertHashtags(ctx, tx, id, tags); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE video_search SET caption = ?, hashtags = ? WHERE rowid =
+			(SELECT rowid FROM video_search_rows WHERE video_id = ?)`, *u.Caption, strings.Join(tags, " "), id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Video(ctx, id)
+}
+
+// SetPoster records a new poster and its frame time, returning the old key.
+func (db *DB) SetPoster(ctx context.Context, id, key string, coverMS int64) (old string, err error) {
+	defer sqldb.Wrap(&err, "sqlite: set poster")
+	if key == "" || coverMS < 0 {
+		return "", flick.Errorf(flick.EINVALID, "Poster is not valid.")
+	}
+	err = sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT poster_key FROM videos WHERE id = ?`, id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+		} else if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE videos SET poster_key = ?, cover_ms = ? WHERE id = ?`, key, coverMS, id)
+		return err
+	})
+	return old, err
+}
+
+// PinVideo pins a video unless its author has flick.MaxPinned others
+// pinned, counted in the same transaction.
+func (db *DB) PinVideo(ctx context.Context, id string, at time.Time) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: pin video")
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		var author string
+		var pinned bool
+		err := tx.QueryRowContext(ctx, `SELECT author_id, pinned_at > 0 FROM videos WHERE id = ?`, id).Scan(&author, &pinned)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return flick.Errorf(flick.ENOTFOUND, "Video not found.")
+		case err != nil:
+			return err
+		case pinned:
+			return nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM videos WHERE author_id = ? AND pinned_at > 0`, author).Scan(&n); err != nil {
+			return err
+		}
+		if n >= flick.MaxPinned {
+			return flick.Errorf(flick.ECONFLICT, "You can pin at most %d videos: unpin one first.", flick.MaxPinned)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE videos SET pinned_at = ? WHERE id = ?`, max(millis(at), 1), id)
+		return err
+	})
+}
+
+// UnpinVideo unpins a video.
+func (db *DB) UnpinVideo(ctx context.Context, id string) (err error) {
+	defer sqldb.Wrap(&err, "sqlite: unpin video")
+	res, err := db.write.ExecContext(ctx, `UPDATE videos SET pinned_at = 0 WHERE id = ?`, id)
+	return sqldb.Found(res, err, "Video")
 }

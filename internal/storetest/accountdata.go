@@ -48,6 +48,13 @@ func (f *backend) busyAccount(handle string) *busy {
 	b.ready = f.readyVideo(a, b.word+" dance #moves @"+o.Handle)
 	b.processing = f.video(a, "draft #moves")
 	b.failed = f.video(a, "broken")
+	// What the creator chose travels with the videos.
+	private, off := flick.VisibilityPrivate, false
+	_, err = f.s.UpdateVideo(f.ctx, b.processing.ID, flick.VideoUpdate{Visibility: &private, CommentsEnabled: &off})
+	f.must(err)
+	_, err = f.s.SetPoster(f.ctx, b.ready.ID, "videos/"+b.ready.ID+"/poster-2.jpg", 2500)
+	f.must(err)
+	f.must(f.s.PinVideo(f.ctx, b.ready.ID, f.tick()))
 	f.must(f.s.SetFailed(f.ctx, b.failed.ID, "no video stream"))
 	b.theirs, b.snubbed = f.readyVideo(o, "their video"), f.readyVideo(o, "meh")
 
@@ -93,6 +100,9 @@ func (f *backend) busyAccount(handle string) *busy {
 	}))
 	return b
 }
+
+// everyVisibility lists videos whoever may see them.
+var everyVisibility = flick.VisibilitiesFor(true, false)
 
 // regionNeutral returns d without the aggregates that stay in the region
 // that counted them when an account moves.
@@ -206,7 +216,8 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	if len(d.CommentLikes) != 1 || d.CommentLikes[0] != (flick.CommentLike{CommentID: b.liked.ID, VideoID: b.theirs.ID, At: d.CommentLikes[0].At}) {
 		t.Errorf("comment likes %+v", d.CommentLikes)
 	}
-	if v := d.Videos[0]; len(v.Renditions) != 1 || v.Counts != (flick.Counts{Views: 3, Likes: 2, Comments: 2}) ||
+	if v := d.Videos[0]; len(v.Renditions) != 1 || v.Counts != (flick.Counts{Views: 3, Likes: 2, Comments: 2}) || !v.Pinned || v.CoverMS != 2500 ||
+		d.Videos[1].Visibility != flick.VisibilityPrivate || !d.Videos[1].CommentsOff ||
 		d.Videos[2].Status != flick.StatusFailed || d.Videos[2].Failure != "no video stream" {
 		t.Errorf("videos %+v", d.Videos)
 	}
@@ -233,7 +244,7 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	}
 	found, _, err := target.ListVideos(f.ctx, flick.VideoFilter{Query: b.word}, flick.Page{})
 	f.must(err)
-	tagged, _, err := target.ListVideos(f.ctx, flick.VideoFilter{Hashtag: "moves", AllStatuses: true}, flick.Page{})
+	tagged, _, err := target.ListVideos(f.ctx, flick.VideoFilter{Hashtag: "moves", AllStatuses: true, Visibilities: everyVisibility}, flick.Page{})
 	f.must(err)
 	if !slices.Equal(ids(found), []string{b.ready.ID}) || !slices.Equal(ids(tagged), []string{b.processing.ID, b.ready.ID}) {
 		t.Errorf("target search found %v, hashtag %v", ids(found), ids(tagged))
@@ -270,7 +281,7 @@ func testReleaseAccount(t *testing.T, f *backend) {
 	f.wantCode(err, flick.ENOTFOUND, "moved video")
 	_, err = f.s.SessionByTokenHash(f.ctx, []byte("token-leaver-0"), time.Now())
 	f.wantCode(err, flick.ENOTFOUND, "released session")
-	found, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Query: b.word, AllStatuses: true}, flick.Page{})
+	found, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Query: b.word, AllStatuses: true, Visibilities: everyVisibility}, flick.Page{})
 	f.must(err)
 	if len(found) != 0 {
 		t.Errorf("search finds moved videos %v", ids(found))
@@ -321,7 +332,7 @@ func testEraseAccount(t *testing.T, f *backend) {
 		_, err := f.s.Video(f.ctx, v.ID)
 		f.wantCode(err, flick.ENOTFOUND, "deleted video "+v.Caption)
 	}
-	found, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Hashtag: "moves", AllStatuses: true}, flick.Page{})
+	found, _, err := f.s.ListVideos(f.ctx, flick.VideoFilter{Hashtag: "moves", AllStatuses: true, Visibilities: everyVisibility}, flick.Page{})
 	f.must(err)
 	if len(found) != 0 {
 		t.Errorf("hashtag finds deleted videos %v", ids(found))

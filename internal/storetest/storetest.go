@@ -88,6 +88,8 @@ var storeTests = []struct {
 	{"VideosByID", testVideosByID},
 	{"RecentVideos", testRecentVideos},
 	{"SearchHostileInput", testSearchHostileInput},
+	{"VideoSettings", testVideoSettings},
+	{"Pins", testPins},
 	{"Likes", testLikes},
 	{"Comments", testComments},
 	{"CommentsPagination", testCommentsPagination},

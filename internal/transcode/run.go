@@ -192,19 +192,22 @@ func (s *Service) complete(ctx context.Context, id string, r flick.Rendition) er
 func (s *Service) firstPhase(ctx context.Context, v *flick.Video, src, work string, ladder []media.Rung) (flick.Rendition, error) {
 	start := time.Now()
 	lowest := ladder[0]
-	posterRung := lowest
-	for _, r := range ladder {
-		if min(r.Width, r.Height) <= maxPosterShort {
-			posterRung = r
-		}
-	}
+	posterRung := posterSize(ladder)
 	enc := media.Encoding{
 		Src:        src,
 		DurationMS: v.DurationMS,
 		Outputs:    []media.Output{{Path: filepath.Join(work, lowest.Name+".mp4"), Rung: lowest}},
-		Poster:     &media.Poster{Path: filepath.Join(work, "poster.jpg"), Width: posterRung.Width, Height: posterRung.Height},
+		Poster:     &media.Poster{Path: filepath.Join(work, "poster.jpg"), Width: posterRung.Width, Height: posterRung.Height, AtMS: v.CoverMS},
 	}
-	if err := media.Encode(ctx, enc, s.progress(ctx, v.ID)); err != nil {
+	if err := media.Encode(ctx, enc, s.progress(ctx, v.ID)); errors.Is(err, media.ErrNoFrame) {
+		// The chosen time fell in the last frame's span: the rendition is
+		// made, and the poster takes the default frame instead.
+		log := s.logger.With("video", v.ID)
+		log.Info("no frame at the chosen cover time; using the default", "cover_ms", v.CoverMS)
+		if err := s.makePoster(ctx, v, work, flick.DefaultCoverMS(v.DurationMS), enc.Poster.Path); err != nil {
+			return flick.Rendition{}, err
+		}
+	} else if err != nil {
 		return flick.Rendition{}, err
 	}
 	if err := s.blobs.PutFile(ctx, posterKey(v.ID), enc.Poster.Path); err != nil {
@@ -221,6 +224,73 @@ func (s *Service) firstPhase(ctx context.Context, v *flick.Video, src, work stri
 	s.announce(ctx, flick.Event{Type: flick.EventPublish, AccountID: v.AuthorID, VideoID: v.ID, DurationMS: v.DurationMS, At: s.cfg.Clock()})
 	s.metrics.duration.WithLabelValues(phaseFirst).Observe(time.Since(start).Seconds())
 	return r, nil
+}
+
+// posterSize is the size of a video's poster: the largest rung of its
+// ladder whose short side is at most maxPosterShort, else the lowest.
+func posterSize(ladder []media.Rung) media.Rung {
+	size := ladder[0]
+	for _, r := range ladder {
+		if min(r.Width, r.Height) <= maxPosterShort {
+			size = r
+		}
+	}
+	return size
+}
+
+// makePoster makes v's poster from the frame at atMS of its original, at out.
+func (s *Service) makePoster(ctx context.Context, v *flick.Video, work string, atMS int64, out string) error {
+	src, err := s.source(ctx, v.OriginalKey, work)
+	if err != nil {
+		return err
+	}
+	size := posterSize(media.Ladder(v.Width, v.Height))
+	return media.Encode(ctx, media.Encoding{Src: src, DurationMS: v.DurationMS,
+		Poster: &media.Poster{Path: out, Width: size.Width, Height: size.Height, AtMS: atMS}}, nil)
+}
+
+// SetCover remakes a ready video's poster from the frame at coverMS of the
+// original (the best picture of it there is), stores it under a new key,
+// records it, and removes the old poster.
+func (s *Service) SetCover(ctx context.Context, videoID string, coverMS int64) error {
+	v, err := s.store.Video(ctx, videoID)
+	if err != nil {
+		return err
+	}
+	if v.Status != flick.StatusReady || v.PosterKey == "" {
+		return flick.Errorf(flick.ECONFLICT, "The cover can be chosen once the video is ready.")
+	}
+	if err := flick.ValidateCoverMS(coverMS, v.DurationMS); err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp(s.cfg.TempDir, "cover-*")
+	if err != nil {
+		return fmt.Errorf("set cover: %w", err)
+	}
+	defer os.RemoveAll(work)
+	out := filepath.Join(work, "poster.jpg")
+	if err := s.makePoster(ctx, v, work, coverMS, out); err != nil {
+		return fmt.Errorf("set cover of %s: %w", videoID, err)
+	}
+	key := coverKey(videoID, s.cfg.Clock())
+	if err := s.blobs.PutFile(ctx, key, out); err != nil {
+		return fmt.Errorf("set cover of %s: store poster: %w", videoID, err)
+	}
+	old, err := s.store.SetPoster(ctx, videoID, key, coverMS)
+	if err != nil {
+		// Nothing points at the new blob: take it back.
+		if derr := s.blobs.DeletePrefix(context.WithoutCancel(ctx), key); derr != nil {
+			s.logger.Error("set cover: remove unused poster", "video", videoID, "key", key, "err", derr)
+		}
+		return fmt.Errorf("set cover of %s: %w", videoID, err)
+	}
+	if old != "" && old != key {
+		if err := s.blobs.DeletePrefix(ctx, old); err != nil {
+			s.logger.Error("set cover: remove old poster", "video", videoID, "key", old, "err", err)
+		}
+	}
+	s.logger.Info("video cover changed", "video", videoID, "cover_ms", coverMS)
+	return nil
 }
 
 // restPhase makes the given renditions in one pass.

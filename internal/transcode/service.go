@@ -6,6 +6,7 @@
 package transcode
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -95,18 +96,24 @@ func New(store flick.VideoStore, blobs flick.BlobStore, cfg Config, logger *slog
 }
 
 // Blob keys of a video's media.
-func videoPrefix(id string) string     { return "videos/" + id + "/" }
-func originalKey(id string) string     { return videoPrefix(id) + "original" }
-func posterKey(id string) string       { return videoPrefix(id) + "poster.jpg" }
+func videoPrefix(id string) string { return "videos/" + id + "/" }
+func originalKey(id string) string { return videoPrefix(id) + "original" }
+func posterKey(id string) string   { return videoPrefix(id) + "poster.jpg" }
+
+// coverKey is the key of a poster remade from a chosen frame: a new key
+// each time, since posters are cached for good under theirs.
+func coverKey(id string, at time.Time) string {
+	return videoPrefix(id) + "poster-" + flick.NewID(at) + ".jpg"
+}
 func renditionKey(id, n string) string { return videoPrefix(id) + n + ".mp4" }
 
 // Ingest validates the upload at path, records the video and queues its
 // transcode. The file is moved into the blob store or removed, whatever
 // happens; a refused upload leaves nothing behind.
-func (s *Service) Ingest(ctx context.Context, authorID, caption, path string) (*flick.Video, error) {
+func (s *Service) Ingest(ctx context.Context, authorID string, p flick.Publish, path string) (*flick.Video, error) {
 	// After a successful move there is nothing left to remove.
 	defer os.Remove(path)
-	if err := flick.ValidateCaption(caption); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	info, err := media.Probe(ctx, path, s.cfg.MaxDuration)
@@ -118,20 +125,30 @@ func (s *Service) Ingest(ctx context.Context, authorID, caption, path string) (*
 		}
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
+	cover := flick.DefaultCoverMS(info.DurationMS)
+	if p.CoverMS != nil {
+		if err := flick.ValidateCoverMS(*p.CoverMS, info.DurationMS); err != nil {
+			return nil, err
+		}
+		cover = *p.CoverMS
+	}
 	now := s.cfg.Clock()
-	hashtags, mentions := flick.ParseCaption(caption)
+	hashtags, mentions := flick.ParseCaption(p.Caption)
 	v := &flick.Video{
-		ID:         flick.NewID(now),
-		AuthorID:   authorID,
-		Caption:    caption,
-		Hashtags:   hashtags,
-		Mentions:   mentions,
-		Status:     flick.StatusProcessing,
-		CreatedAt:  now,
-		DurationMS: info.DurationMS,
-		Width:      info.Width,
-		Height:     info.Height,
-		Renditions: []flick.Rendition{},
+		ID:          flick.NewID(now),
+		AuthorID:    authorID,
+		Caption:     p.Caption,
+		Hashtags:    hashtags,
+		Mentions:    mentions,
+		Status:      flick.StatusProcessing,
+		CreatedAt:   now,
+		DurationMS:  info.DurationMS,
+		Width:       info.Width,
+		Height:      info.Height,
+		Renditions:  []flick.Rendition{},
+		Visibility:  cmp.Or(p.Visibility, flick.VisibilityPublic),
+		CommentsOff: p.CommentsOff,
+		CoverMS:     cover,
 	}
 	v.OriginalKey = originalKey(v.ID)
 	if err := s.store.CreateVideo(ctx, v); err != nil {

@@ -115,7 +115,7 @@ func (e *env) upload(c media.Clip) string {
 
 func (e *env) ingest(c media.Clip, caption string) *flick.Video {
 	e.t.Helper()
-	v, err := e.svc.Ingest(context.Background(), e.authorID, caption, e.upload(c))
+	v, err := e.svc.Ingest(context.Background(), e.authorID, flick.Publish{Caption: caption}, e.upload(c))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestIngestRefused(t *testing.T) {
 		{"unknown author", flick.NewID(time.Now()), "", e.upload(short), flick.ENOTFOUND, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.Ingest(ctx, tc.author, tc.caption, tc.path)
+			_, err := e.svc.Ingest(ctx, tc.author, flick.Publish{Caption: tc.caption}, tc.path)
 			if flick.ErrorCode(err) != tc.code || tc.message != "" && flick.ErrorMessage(err) != tc.message {
 				t.Errorf("Ingest = %v, want %s %q", err, tc.code, tc.message)
 			}
@@ -350,7 +350,7 @@ func TestIngestCutOff(t *testing.T) {
 	e := newEnv(t, transcode.Config{})
 	ctx := context.Background()
 	c := media.Clip{Width: 240, Height: 426, Duration: 4 * time.Second, Audio: true}
-	_, err := e.svc.Ingest(ctx, e.authorID, "", e.uploadCut(c, "mkv", 0.5))
+	_, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{}, e.uploadCut(c, "mkv", 0.5))
 	if flick.ErrorCode(err) != flick.EUNPROCESSABLE || !strings.HasPrefix(flick.ErrorMessage(err), "The file is incomplete: it holds ") {
 		t.Errorf("half a Matroska file: %v", err)
 	}
@@ -358,7 +358,7 @@ func TestIngestCutOff(t *testing.T) {
 		t.Errorf("refused upload left media: %v", files)
 	}
 
-	v, err := e.svc.Ingest(ctx, e.authorID, "", e.uploadCut(c, "ts", 0.5))
+	v, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{}, e.uploadCut(c, "ts", 0.5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestIngestWithoutFFmpeg(t *testing.T) {
 	e := newEnv(t, transcode.Config{})
 	path := e.upload(media.Clip{Width: 240, Height: 426, Duration: time.Second})
 	t.Setenv("PATH", t.TempDir())
-	_, err := e.svc.Ingest(context.Background(), e.authorID, "", path)
+	_, err := e.svc.Ingest(context.Background(), e.authorID, flick.Publish{}, path)
 	if flick.ErrorCode(err) != flick.EUNAVAILABLE || !strings.Contains(flick.ErrorMessage(err), "ffprobe is not installed") {
 		t.Errorf("Ingest = %v", err)
 	}
@@ -580,4 +580,72 @@ func gather(t *testing.T, reg *prometheus.Registry) string {
 		}
 	}
 	return b.String()
+}
+
+// TestCover: the settings chosen at upload are kept; a cover time outside
+// the video is refused with nothing left behind; one in the last frame's
+// span (no frame starts at or after it) falls back to the default frame
+// rather than failing the video; SetCover refuses a bad time and a video
+// not ready, changing nothing, and otherwise replaces the poster file.
+func TestCover(t *testing.T) {
+	e := newEnv(t, transcode.Config{})
+	ctx := context.Background()
+	c := media.Clip{Width: 144, Height: 256, Duration: 2 * time.Second, FPS: 10}
+	past := int64(2500)
+	_, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{CoverMS: &past}, e.upload(c))
+	if flick.ErrorCode(err) != flick.EUNPROCESSABLE {
+		t.Fatalf("cover past the end: %v, want unprocessable", err)
+	}
+	if files := e.files(); len(files) != 0 {
+		t.Fatalf("a refused cover left %v", files)
+	}
+	e.assertNoWorkFiles()
+
+	stop := e.run()
+	defer stop()
+	last := int64(1999) // within the video, after the last frame's start (1.9 s)
+	v, err := e.svc.Ingest(ctx, e.authorID, flick.Publish{CoverMS: &last, Visibility: flick.VisibilityPrivate, CommentsOff: true}, e.upload(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.CoverMS != last || v.Visibility != flick.VisibilityPrivate || !v.CommentsOff {
+		t.Fatalf("ingested settings: cover %d visibility %q comments off %v", v.CoverMS, v.Visibility, v.CommentsOff)
+	}
+	v = e.waitFor(v.ID, "the video ready", complete)
+	if v.Status != flick.StatusReady || v.PosterKey == "" {
+		t.Fatalf("a cover in the last frame's span: status %s poster %q (%s)", v.Status, v.PosterKey, v.Failure)
+	}
+
+	if err := e.svc.SetCover(ctx, v.ID, v.DurationMS); flick.ErrorCode(err) != flick.EUNPROCESSABLE {
+		t.Errorf("SetCover past the end: %v", err)
+	}
+	if err := e.svc.SetCover(ctx, v.ID, 500); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.Video(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CoverMS != 500 || got.PosterKey == v.PosterKey {
+		t.Errorf("after SetCover: cover %d poster %q (was %q)", got.CoverMS, got.PosterKey, v.PosterKey)
+	}
+	var posters []string
+	for _, f := range e.files() {
+		if strings.Contains(f, "poster") {
+			posters = append(posters, f)
+		}
+	}
+	if len(posters) != 1 || posters[0] != got.PosterKey {
+		t.Errorf("poster files %v, want only %s", posters, got.PosterKey)
+	}
+	e.assertNoWorkFiles()
+
+	// A video still processing (recorded without a queued transcode).
+	w := &flick.Video{ID: flick.NewID(time.Now()), AuthorID: e.authorID, CreatedAt: time.Now(), DurationMS: 2000, Width: 144, Height: 256}
+	if err := e.store.CreateVideo(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetCover(ctx, w.ID, 500); flick.ErrorCode(err) != flick.ECONFLICT {
+		t.Errorf("SetCover of a processing video: %v, want conflict", err)
+	}
 }

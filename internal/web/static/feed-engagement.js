@@ -2,7 +2,7 @@
 // its creator, and the counts that show it.
 import { api } from './api.js';
 import { CommentsDrawer } from './comments.js';
-import { compact, copyText } from './dom.js';
+import { compact, copyText, h } from './dom.js';
 import { currentUser, onUserChange } from './session.js';
 import { promptLogin, toast } from './ui.js';
 
@@ -17,10 +17,16 @@ export class Engagement {
     this.kind = kind;
     this.items = items;
     this.drawer = new CommentsDrawer({ onCount: (id, delta) => this.bump(id, 'comments', delta) });
+    this.commentsOff = h('p', { class: 'login-note', 'data-testid': 'comments-off', hidden: true, text: 'The creator turned comments off for this video.' });
+    this.drawer.form.before(this.commentsOff);
   }
 
   openComments(it) {
     this.drawer.open(it.v, it.commentBtn);
+    // Comments already posted stay readable; no new ones.
+    const off = it.v.comments_enabled === false;
+    this.commentsOff.hidden = !off;
+    if (off) this.drawer.form.hidden = true;
   }
 
   renderCounts(it) {
@@ -90,8 +96,6 @@ export class Engagement {
   refreshFollow(it) {
     const me = currentUser();
     const handle = it.v.author?.handle;
-    // Nobody needs to tell the feed they are not interested in their own video.
-    it.moreBtn.hidden = !!(me && (me.id === it.v.author?.id || me.handle === handle));
     if (!handle || (me && (me.id === it.v.author.id || me.handle === handle))) {
       it.followBtn.hidden = true;
       return;

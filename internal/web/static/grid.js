@@ -10,10 +10,16 @@ export function gridCell(v, { showStatus = false } = {}) {
     : showStatus && status === 'failed'
       ? h('span', { class: 'badge failed', 'data-testid': 'grid-status', title: v.failure || '', text: 'Failed' })
       : null;
-  const label = v.caption ? v.caption.slice(0, 100) : `Video by @${v.author?.handle || ''}`;
+  const label = `${v.pinned ? 'Pinned: ' : ''}${v.caption ? v.caption.slice(0, 100) : `Video by @${v.author?.handle || ''}`}`;
+  // Who else can watch, on one's own grid.
+  const audience = showStatus && v.visibility && v.visibility !== 'public'
+    ? h('span', { class: 'badge audience', 'data-testid': 'grid-visibility', text: v.visibility === 'private' ? 'Only me' : 'Followers' })
+    : null;
   return h('a', { class: `grid-item${status ? ` ${status}` : ''}`, href: `/v/${encodeURIComponent(v.id)}`, 'data-testid': 'grid-item', 'data-video-id': v.id, 'aria-label': label },
     v.poster_url ? h('img', { src: v.poster_url, alt: '', loading: 'lazy', decoding: 'async' }) : h('span', { class: 'grid-placeholder' }),
     badge,
+    v.pinned ? h('span', { class: 'badge pinned', 'data-testid': 'pin-badge', text: 'Pinned' }) : null,
+    audience,
     showStatus && status === 'failed' && v.failure ? h('span', { class: 'grid-failure', text: v.failure }) : null,
     status ? null : h('span', { class: 'grid-views' }, icon('play', { filled: true, size: 14 }), compact(v.counts?.views)));
 }
