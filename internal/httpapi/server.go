@@ -74,19 +74,20 @@ type Regions interface {
 
 // Deps are the services the API is a front for.
 type Deps struct {
-	Accounts   flick.Accounts
-	Engagement flick.Engagement
-	Videos     flick.Videos
-	Rights     flick.DataRights
-	Mover      flick.Mover
-	Regions    Regions
-	ForYou     flick.Feed
-	Following  flick.Feed
-	Trending   flick.Trending
-	Audit      flick.AccessLog
-	Logger     *slog.Logger
-	Registry   Registry
-	Clock      flick.Clock
+	Accounts      flick.Accounts
+	Engagement    flick.Engagement
+	Notifications flick.Notifications
+	Videos        flick.Videos
+	Rights        flick.DataRights
+	Mover         flick.Mover
+	Regions       Regions
+	ForYou        flick.Feed
+	Following     flick.Feed
+	Trending      flick.Trending
+	Audit         flick.AccessLog
+	Logger        *slog.Logger
+	Registry      Registry
+	Clock         flick.Clock
 }
 
 // Server is the HTTP API of an instance.
@@ -187,6 +188,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/me/settings", accessRequired, s.getSettings},
 		{"PUT", "/api/v1/me/settings", accessRequired, s.putSettings},
 		{"POST", "/api/v1/me/foryou/reset", accessRequired, s.resetForYou},
+		{"GET", "/api/v1/me/notifications", accessRequired, s.listNotifications},
+		{"POST", "/api/v1/me/notifications/read", accessRequired, s.readNotifications},
 
 		{"GET", "/api/v1/accounts/{handle}", accessOptional, s.getAccount},
 		{"POST", "/api/v1/accounts/{handle}/follow", accessRequired, s.follow},
