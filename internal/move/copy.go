@@ -311,6 +311,6 @@ func recordCounts(d *flick.AccountData) map[string]int {
 	return map[string]int{
 		"account": 1, "sessions": len(d.Sessions), "follows": len(d.Follows), "likes": len(d.Likes),
 		"watches": len(d.Watches), "hidden_creators": len(d.Hidden), "not_interested": len(d.NotInterest),
-		"comments": len(d.Comments), "videos": len(d.Videos),
+		"comments": len(d.Comments), "videos": len(d.Videos), "notifications": len(d.Notifications),
 	}
 }
