@@ -77,7 +77,9 @@ type NotificationStore interface {
 	ApplyNotifications(ctx context.Context, name string, seq uint64, ds []NotificationDelta) error
 	// Notifications returns a page of accountID's inbox, the most recently
 	// active first, and the cursor of the next page ("" at the end);
-	// EINVALID for a malformed cursor.
+	// EINVALID for a malformed cursor. Actors the account has hidden since
+	// are left out of the items, and items only they made out of the
+	// inbox, as they are from UnreadNotifications.
 	Notifications(ctx context.Context, accountID string, p Page) ([]*Notification, string, error)
 	// UnreadNotifications counts accountID's unread items.
 	UnreadNotifications(ctx context.Context, accountID string) (int, error)

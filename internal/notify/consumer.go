@@ -50,37 +50,33 @@ func (c *Consumer) Position(ctx context.Context) (uint64, error) {
 	return pos, nil
 }
 
-// Apply writes what evs notify into the recipients' home regions, holding
-// each recipient as a call under way (a move waits for it, and an account
-// being moved fails the batch, which is retried once it has moved), and
+// Apply writes what evs notify into the recipients' home regions and
 // records the position in every region, those with nothing to write too.
+// Each recipient and actor is held as a call under way until then: a move
+// waits for the write (and an account being moved fails the batch, which
+// is retried once it has moved), and an erasure too, so that no inbox
+// names an account after its erasure has taken it out of every inbox; an
+// account being erased is neither notified nor named.
 func (c *Consumer) Apply(ctx context.Context, evs []flick.SequencedEvent) error {
 	byCell := map[*flick.Cell][]flick.NotificationDelta{}
-	homes := map[string]*flick.Cell{}
-	var dones []func()
-	defer func() {
-		for _, done := range dones {
-			done()
-		}
-	}()
+	h := holds{router: c.router, homes: map[string]*flick.Cell{}}
+	defer h.release()
 	for _, ev := range evs {
 		ds, err := c.deltas(ctx, ev)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			home, ok := homes[d.AccountID]
-			if !ok {
-				cell, done, err := c.router.Home(ctx, d.AccountID)
-				switch flick.ErrorCode(err) {
-				case "":
-					dones = append(dones, done)
-					home = cell
-				case flick.ENOTFOUND: // erased, or being erased
-				default:
-					return fmt.Errorf("notify: the home of %s: %w", d.AccountID, err)
+			home, err := h.hold(ctx, d.AccountID)
+			if err != nil {
+				return err
+			}
+			if d.ActorID != "" {
+				if acting, err := h.hold(ctx, d.ActorID); err != nil {
+					return err
+				} else if acting == nil {
+					continue
 				}
-				homes[d.AccountID] = home
 			}
 			if home != nil {
 				byCell[home] = append(byCell[home], d)
@@ -94,6 +90,37 @@ func (c *Consumer) Apply(ctx context.Context, evs []flick.SequencedEvent) error 
 		}
 	}
 	return nil
+}
+
+// holds are the accounts a batch holds as calls under way.
+type holds struct {
+	router *routing.Router
+	homes  map[string]*flick.Cell // nil: being erased, or unknown
+	dones  []func()
+}
+
+// hold returns the home of account id, held until release; nil for an
+// account being erased or unknown.
+func (h *holds) hold(ctx context.Context, id string) (*flick.Cell, error) {
+	if home, ok := h.homes[id]; ok {
+		return home, nil
+	}
+	home, done, err := h.router.Home(ctx, id)
+	switch flick.ErrorCode(err) {
+	case "":
+		h.dones = append(h.dones, done)
+	case flick.ENOTFOUND:
+	default:
+		return nil, fmt.Errorf("notify: the home of %s: %w", id, err)
+	}
+	h.homes[id] = home
+	return home, nil
+}
+
+func (h *holds) release() {
+	for _, done := range h.dones {
+		done()
+	}
 }
 
 // deltas is whom ev notifies, and of what. Not notified: events copied by

@@ -3,12 +3,16 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/flick-video/flick"
+	"github.com/flick-video/flick/internal/events"
 	"github.com/flick-video/flick/internal/node"
 	"github.com/flick-video/flick/internal/node/nodetest"
 	"github.com/flick-video/flick/internal/notify"
@@ -200,6 +204,14 @@ func TestConsumer(t *testing.T) {
 	w.wantInbox("ana", anaWants)
 	w.wantInbox("dot", "mention cyd/1 video:ana dances with @ben comment:hi @dot and @ana")
 
+	// Hiding an account hides what it did before, too.
+	_, err = w.store("dot").HideCreator(w.ctx, dot, cyd, time.Now())
+	w.must(err)
+	w.wantInbox("dot", "")
+	if _, unread := w.inbox("dot"); unread != 0 {
+		t.Errorf("dot has %d unread of a hidden account's", unread)
+	}
+
 	// A recipient being moved holds the batch back until the move is
 	// over: nothing is lost, nothing is written behind the mover's back.
 	thaw, err := w.Router.Freeze(w.ctx, ana)
@@ -234,4 +246,53 @@ func TestConsumer(t *testing.T) {
 			t.Errorf("MarkRead(%q) = %v, want %s", bad.upTo, err, bad.code)
 		}
 	}
+}
+
+// TestLag: a consumer held back (its recipient is being moved) shows how
+// far behind it is on its gauge, and catches up once it may.
+func TestLag(t *testing.T) {
+	w := newWorld(t)
+	reg := prometheus.NewRegistry()
+	v := w.video("ana", "ana's", flick.StatusReady)
+	thaw, err := w.Router.Freeze(w.ctx, w.ids["ana"])
+	w.must(err)
+	var last uint64
+	for i := range 3 {
+		last, err = w.cell("eu").Events.Append(w.ctx, []flick.Event{{Type: flick.EventLike, AccountID: w.ids["ben"], VideoID: v, At: w.at(i)}})
+		w.must(err)
+	}
+	c := events.NewConsumer(w.cell("eu").Events, notify.NewConsumer(w.Router, "eu"), notify.LagGauge, slog.New(slog.DiscardHandler), reg)
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	lag := func() float64 {
+		mfs, err := reg.Gather()
+		w.must(err)
+		for _, mf := range mfs {
+			if mf.GetName() == notify.LagGauge.Name {
+				return mf.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("no %s gauge", notify.LagGauge.Name)
+		return 0
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for lag() != float64(last) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := lag(); got != float64(last) {
+		t.Fatalf("lag while held back = %v, want %d", got, last)
+	}
+	thaw()
+	wctx, wcancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer wcancel()
+	w.must(c.WaitFor(wctx, last))
+	if got := lag(); got != 0 {
+		t.Errorf("lag once caught up = %v", got)
+	}
+	w.wantInbox("ana", "like ben/1 video:ana's")
 }

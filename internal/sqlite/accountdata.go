@@ -143,7 +143,7 @@ func (db *DB) AccountData(ctx context.Context, id string) (_ *flick.AccountData,
 	if d.Notifications, err = collect(ctx, tx, scanNotification, notificationSelect+` WHERE n.account_id = ? ORDER BY n.id`, id); err != nil {
 		return nil, err
 	}
-	if err := notificationActors(ctx, tx, d.Notifications, 0); err != nil {
+	if err := notificationActors(ctx, tx, everyActor, d.Notifications, 0); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -552,7 +552,9 @@ func (db *DB) EraseReferences(ctx context.Context, id string) (err error) {
 			`DELETE FROM blocks WHERE creator_id = ?`,
 			`DELETE FROM follower_counts WHERE account_id = ?`,
 			// An item only the erased account acted in goes; in others
-			// it is no longer among the actors.
+			// it is no longer among the actors, and the comment an item
+			// quotes may have been its.
+			`UPDATE notifications SET comment_id = '' WHERE id IN (SELECT notification_id FROM notification_actors WHERE actor_id = ?)`,
 			`DELETE FROM notifications WHERE id IN (SELECT notification_id FROM notification_actors WHERE actor_id = ?1)
 				AND NOT EXISTS (SELECT 1 FROM notification_actors o WHERE o.notification_id = notifications.id AND o.actor_id <> ?1)`,
 			`DELETE FROM notification_actors WHERE actor_id = ?`,

@@ -90,8 +90,30 @@ func addActor(ctx context.Context, tx *sql.Tx, id string, d flick.NotificationDe
 	return err
 }
 
-const notificationSelect = `SELECT n.id, n.account_id, n.type, n.target, n.video_id, n.comment_id, n.started_at, n.updated_at, n.read,
-	(SELECT count(*) FROM notification_actors a WHERE a.notification_id = n.id) FROM notifications n`
+const notificationColumns = `n.id, n.account_id, n.type, n.target, n.video_id, n.comment_id, n.started_at, n.updated_at, n.read`
+
+// unhidden is an actor a of item n whom n's recipient has not hidden.
+const unhidden = `a.actor_id NOT IN (SELECT creator_id FROM blocks b WHERE b.account_id = n.account_id)`
+
+// notificationSelect reads items with every actor counted, as AccountData
+// holds them; inboxSelect as their recipient sees them, without the actors
+// it hid since, and inboxShown leaves out the items only those made.
+const (
+	notificationSelect = `SELECT ` + notificationColumns + `,
+		(SELECT count(*) FROM notification_actors a WHERE a.notification_id = n.id) FROM notifications n`
+	inboxSelect = `SELECT ` + notificationColumns + `,
+		(SELECT count(*) FROM notification_actors a WHERE a.notification_id = n.id AND ` + unhidden + `) FROM notifications n`
+	inboxShown = `(NOT EXISTS (SELECT 1 FROM notification_actors a WHERE a.notification_id = n.id)
+		OR EXISTS (SELECT 1 FROM notification_actors a WHERE a.notification_id = n.id AND ` + unhidden + `))`
+)
+
+// The actors of an item, newest first, up to a limit: every one, or those
+// its recipient has not hidden.
+const (
+	everyActor = `SELECT a.actor_id, a.at FROM notification_actors a WHERE a.notification_id = ? ORDER BY a.at DESC, a.actor_id LIMIT ?`
+	shownActor = `SELECT a.actor_id, a.at FROM notification_actors a JOIN notifications n ON n.id = a.notification_id
+		WHERE a.notification_id = ? AND ` + unhidden + ` ORDER BY a.at DESC, a.actor_id LIMIT ?`
+)
 
 func scanNotification(sc scanner) (flick.Notification, error) {
 	var n flick.Notification
@@ -101,15 +123,14 @@ func scanNotification(sc scanner) (flick.Notification, error) {
 	return n, err
 }
 
-// notificationActors fills in the actors of each of ns, newest first, at
-// most limit of each (0: all).
-func notificationActors(ctx context.Context, q querier, ns []flick.Notification, limit int) error {
+// notificationActors fills in the actors of each of ns that query (one of
+// everyActor and shownActor) selects, at most limit of each (0: all).
+func notificationActors(ctx context.Context, q querier, query string, ns []flick.Notification, limit int) error {
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
 	for i := range ns {
-		actors, err := collect(ctx, q, scanEdge, `SELECT actor_id, at FROM notification_actors WHERE notification_id = ?
-			ORDER BY at DESC, actor_id LIMIT ?`, ns[i].ID, limit)
+		actors, err := collect(ctx, q, scanEdge, query, ns[i].ID, limit)
 		if err != nil {
 			return err
 		}
@@ -129,7 +150,7 @@ func (db *DB) Notifications(ctx context.Context, accountID string, p flick.Page)
 			return nil, "", err
 		}
 	}
-	ns, err := collect(ctx, db.read, scanNotification, notificationSelect+` WHERE n.account_id = ?
+	ns, err := collect(ctx, db.read, scanNotification, inboxSelect+` WHERE n.account_id = ? AND `+inboxShown+`
 		AND (n.updated_at < ? OR n.updated_at = ? AND n.id < ?) ORDER BY n.updated_at DESC, n.id DESC LIMIT ?`,
 		accountID, before, before, beforeID, p.Limit+1)
 	if err != nil {
@@ -140,7 +161,7 @@ func (db *DB) Notifications(ctx context.Context, accountID string, p flick.Page)
 		last := ns[len(ns)-1]
 		next = strconv.FormatInt(millis(last.UpdatedAt), 10) + "." + last.ID
 	}
-	if err := notificationActors(ctx, db.read, ns, flick.NotificationActors); err != nil {
+	if err := notificationActors(ctx, db.read, shownActor, ns, flick.NotificationActors); err != nil {
 		return nil, "", err
 	}
 	out := make([]*flick.Notification, len(ns))
@@ -162,7 +183,8 @@ func parseNotificationCursor(c string) (int64, string, error) {
 // UnreadNotifications counts accountID's unread items.
 func (db *DB) UnreadNotifications(ctx context.Context, accountID string) (n int, err error) {
 	defer sqldb.Wrap(&err, "sqlite: unread notifications")
-	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE account_id = ? AND read = 0`, accountID).Scan(&n)
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications n WHERE n.account_id = ? AND n.read = 0 AND `+inboxShown,
+		accountID).Scan(&n)
 	return n, err
 }
 

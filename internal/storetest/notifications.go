@@ -166,6 +166,22 @@ func testNotifications(t *testing.T, f *fixture) {
 	// The video's removal takes what is about it.
 	f.must(inbox.ApplyProjection(f.ctx, "removed", uint64(f.tick().UnixMilli()), flick.ProjectionBatch{Removed: []string{v.ID}}))
 	f.wantInbox(me.ID, "video removed", want[3])
+
+	// Hiding an actor hides what it did before, too, from the items and
+	// the unread count; the records stay (they are exported and moved).
+	f.must(inbox.ApplyNotifications(f.ctx, name, 10, []flick.NotificationDelta{
+		{Seq: 10, AccountID: me.ID, Type: flick.NotifyFollow, ActorID: dave.ID, At: t0.Add(10 * time.Second)}}))
+	f.wantInbox(me.ID, "dave followed", summary{Type: flick.NotifyFollow, Actors: actorsOf(dave, carol), Count: 2})
+	_, err = inbox.HideCreator(f.ctx, me.ID, dave.ID, f.tick())
+	f.must(err)
+	// (The item stays raised, unread, by what dave did.)
+	f.wantInbox(me.ID, "dave hidden", summary{Type: flick.NotifyFollow, Actors: actorsOf(carol), Count: 1})
+	_, err = inbox.HideCreator(f.ctx, me.ID, carol.ID, f.tick())
+	f.must(err)
+	f.wantInbox(me.ID, "carol hidden too")
+	if d := f.accountData(inbox, me.ID); len(d.Notifications) != 1 || d.Notifications[0].ActorCount != 2 || len(d.Notifications[0].Actors) != 2 {
+		t.Errorf("account data of the hidden ones' item: %+v", d.Notifications)
+	}
 }
 
 func testCommentsByID(t *testing.T, f *fixture) {
