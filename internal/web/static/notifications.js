@@ -22,8 +22,10 @@ async function refresh() {
   try {
     const page = await api('GET', '/me/notifications?limit=1');
     showBadge(page?.unread || 0);
-  } catch {
-    // The badge waits for the next poll; a failed one says nothing useful.
+  } catch (err) {
+    // A session that ended stops the polling; other failures wait for the
+    // next poll.
+    if (err.status === 401) clearInterval(timer);
   }
 }
 
