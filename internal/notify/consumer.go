@@ -59,20 +59,20 @@ func (c *Consumer) Position(ctx context.Context) (uint64, error) {
 // account being erased is neither notified nor named.
 func (c *Consumer) Apply(ctx context.Context, evs []flick.SequencedEvent) error {
 	byCell := map[*flick.Cell][]flick.NotificationDelta{}
-	h := holds{router: c.router, homes: map[string]*flick.Cell{}}
-	defer h.release()
+	b := &batch{router: c.router, homes: map[string]*flick.Cell{}, videos: map[string]*flick.Video{}}
+	defer b.release()
 	for _, ev := range evs {
-		ds, err := c.deltas(ctx, ev)
+		ds, err := c.deltas(ctx, b, ev)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			home, err := h.hold(ctx, d.AccountID)
+			home, err := b.hold(ctx, d.AccountID)
 			if err != nil {
 				return err
 			}
 			if d.ActorID != "" {
-				if acting, err := h.hold(ctx, d.ActorID); err != nil {
+				if acting, err := b.hold(ctx, d.ActorID); err != nil {
 					return err
 				} else if acting == nil {
 					continue
@@ -92,33 +92,52 @@ func (c *Consumer) Apply(ctx context.Context, evs []flick.SequencedEvent) error 
 	return nil
 }
 
-// holds are the accounts a batch holds as calls under way.
-type holds struct {
+// batch is what one Apply looks up: the accounts it holds as calls under
+// way, and the videos it read (a popular video is liked many times in a
+// batch).
+type batch struct {
 	router *routing.Router
 	homes  map[string]*flick.Cell // nil: being erased, or unknown
 	dones  []func()
+	videos map[string]*flick.Video // nil: gone
+}
+
+// video returns video id, nil when it is gone.
+func (b *batch) video(ctx context.Context, id string) (*flick.Video, error) {
+	if v, ok := b.videos[id]; ok {
+		return v, nil
+	}
+	v, err := b.router.Video(ctx, id)
+	if flick.ErrorCode(err) == flick.ENOTFOUND {
+		v, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.videos[id] = v
+	return v, nil
 }
 
 // hold returns the home of account id, held until release; nil for an
 // account being erased or unknown.
-func (h *holds) hold(ctx context.Context, id string) (*flick.Cell, error) {
-	if home, ok := h.homes[id]; ok {
+func (b *batch) hold(ctx context.Context, id string) (*flick.Cell, error) {
+	if home, ok := b.homes[id]; ok {
 		return home, nil
 	}
-	home, done, err := h.router.Home(ctx, id)
+	home, done, err := b.router.Home(ctx, id)
 	switch flick.ErrorCode(err) {
 	case "":
-		h.dones = append(h.dones, done)
+		b.dones = append(b.dones, done)
 	case flick.ENOTFOUND:
 	default:
 		return nil, fmt.Errorf("notify: the home of %s: %w", id, err)
 	}
-	h.homes[id] = home
+	b.homes[id] = home
 	return home, nil
 }
 
-func (h *holds) release() {
-	for _, done := range h.dones {
+func (b *batch) release() {
+	for _, done := range b.dones {
 		done()
 	}
 }
@@ -129,7 +148,7 @@ func (h *holds) release() {
 // (the store drops those), and things that are gone since. Mentions, the
 // one kind that does not group, come only from accounts whose events count
 // fully: a farm of new accounts cannot fill an inbox with them.
-func (c *Consumer) deltas(ctx context.Context, ev flick.SequencedEvent) ([]flick.NotificationDelta, error) {
+func (c *Consumer) deltas(ctx context.Context, b *batch, ev flick.SequencedEvent) ([]flick.NotificationDelta, error) {
 	if ev.Moved || ev.Discount == flick.DiscountRepeat || ev.Discount == flick.DiscountBurst || ev.AccountID == "" {
 		return nil, nil
 	}
@@ -143,14 +162,12 @@ func (c *Consumer) deltas(ctx context.Context, ev flick.SequencedEvent) ([]flick
 		return []flick.NotificationDelta{d}, nil
 	case flick.EventLike, flick.EventPublish:
 	case flick.EventComment:
-		return c.commentDeltas(ctx, ev, d)
+		return c.commentDeltas(ctx, b, ev, d)
 	default:
 		return nil, nil
 	}
-	v, err := c.router.Video(ctx, ev.VideoID)
-	if flick.ErrorCode(err) == flick.ENOTFOUND {
-		return nil, nil
-	} else if err != nil {
+	v, err := b.video(ctx, ev.VideoID)
+	if v == nil || err != nil {
 		return nil, err
 	}
 	d.Target = v.ID
@@ -166,11 +183,9 @@ func (c *Consumer) deltas(ctx context.Context, ev flick.SequencedEvent) ([]flick
 
 // commentDeltas notifies a comment: to the author of the comment it
 // replies to, the video's author, and the accounts it mentions, each once.
-func (c *Consumer) commentDeltas(ctx context.Context, ev flick.SequencedEvent, d flick.NotificationDelta) ([]flick.NotificationDelta, error) {
-	v, err := c.router.Video(ctx, ev.VideoID)
-	if flick.ErrorCode(err) == flick.ENOTFOUND {
-		return nil, nil
-	} else if err != nil {
+func (c *Consumer) commentDeltas(ctx context.Context, b *batch, ev flick.SequencedEvent, d flick.NotificationDelta) ([]flick.NotificationDelta, error) {
+	v, err := b.video(ctx, ev.VideoID)
+	if v == nil || err != nil {
 		return nil, err
 	}
 	cms, err := c.router.CommentsByID(ctx, []string{ev.TargetID})

@@ -23,13 +23,13 @@ import (
 // the notification consumers itself.
 type world struct {
 	*node.Node
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	t0  time.Time
 	ids map[string]string // handle → account ID
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	w := &world{Node: nodetest.Open(t, node.Config{Regions: []string{"us", "eu"}}), t: t, ctx: context.Background(),
 		t0: time.Now().UTC().Truncate(time.Millisecond), ids: map[string]string{}}
 	for _, a := range []struct{ handle, region string }{{"ana", "us"}, {"cyd", "us"}, {"ben", "eu"}, {"dot", "eu"}} {
@@ -295,4 +295,36 @@ func TestLag(t *testing.T) {
 		t.Errorf("lag once caught up = %v", got)
 	}
 	w.wantInbox("ana", "like ben/1 video:ana's")
+}
+
+// BenchmarkConsumer applies likes of accounts of eu on the videos of an
+// account of us, in batches of a thousand as the projector reads them: the
+// cost of notifying across regions, per event.
+func BenchmarkConsumer(b *testing.B) {
+	w := newWorld(b)
+	var actors, videos []string
+	for i := range 20 {
+		a := &flick.Account{Handle: fmt.Sprintf("fan%d", i), Region: "eu", Birthdate: "2000-01-01"}
+		w.must(w.Router.CreateAccount(w.ctx, a, "hash"))
+		actors = append(actors, a.ID)
+	}
+	for i := range 50 {
+		videos = append(videos, w.video("ana", fmt.Sprintf("video %d", i), flick.StatusReady))
+	}
+	evs := make([]flick.Event, b.N)
+	for i := range evs {
+		evs[i] = flick.Event{Type: flick.EventLike, AccountID: actors[i%len(actors)], VideoID: videos[i%len(videos)], At: w.at(i)}
+	}
+	for batch := range slices.Chunk(evs, 1000) {
+		_, err := w.cell("eu").Events.Append(w.ctx, batch)
+		w.must(err)
+	}
+	logged, err := w.cell("eu").Events.Read(w.ctx, 0, b.N, 0)
+	w.must(err)
+	c := notify.NewConsumer(w.Router, "eu")
+	b.ResetTimer()
+	for batch := range slices.Chunk(logged, 1000) {
+		w.must(c.Apply(w.ctx, batch))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
