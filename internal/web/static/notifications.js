@@ -17,16 +17,18 @@ function showBadge(n) {
   }
 }
 
-async function refresh() {
-  if (!currentUser() || document.hidden) return;
-  try {
-    const page = await api('GET', '/me/notifications?limit=1');
-    showBadge(page?.unread || 0);
-  } catch (err) {
+let polling = null;
+
+// refresh asks for the unread count, once at a time: coming back to the
+// tab is both a focus and a visibility change.
+function refresh() {
+  if (!currentUser() || document.hidden) return polling;
+  polling ??= api('GET', '/me/notifications?limit=1').then((page) => showBadge(page?.unread || 0), (err) => {
     // A session that ended stops the polling; other failures wait for the
     // next poll.
     if (err.status === 401) clearInterval(timer);
-  }
+  }).finally(() => { polling = null; });
+  return polling;
 }
 
 document.addEventListener('visibilitychange', refresh);
@@ -81,7 +83,7 @@ function item(it) {
     : h('span', { class: 'inbox-faces' }, h('span', { class: `inbox-system ${it.type}` }, icon(it.type === 'video_failed' ? 'close' : 'check')));
   return h('li', {}, h('a', { class: `inbox-item${it.read ? '' : ' unread'}`, href: target(it), 'data-testid': 'notification', 'data-type': it.type },
     faces,
-    h('span', { class: 'inbox-text' }, h('span', {}, text), h('time', { class: 'muted small', datetime: it.created_at, text: ago(it.created_at) })),
+    h('span', { class: 'inbox-text' }, it.read ? null : h('span', { class: 'visually-hidden', text: 'New: ' }), h('span', {}, text), h('time', { class: 'muted small', datetime: it.created_at, text: ago(it.created_at) })),
     it.video?.poster_url ? h('img', { class: 'inbox-poster', src: it.video.poster_url, alt: '', width: 44, height: 58, loading: 'lazy', decoding: 'async' }) : null));
 }
 
@@ -109,6 +111,7 @@ export function notificationsPage(main) {
         'When people follow you, like, comment on or mention your videos, you’ll see it here.')]));
       if (first && items.length && page.unread) {
         await api('POST', '/me/notifications/read', { up_to: items[0].id });
+        await polling;
         refresh();
       }
       first = false;
