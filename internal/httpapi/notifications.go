@@ -9,7 +9,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	inbox, err := s.Notifications.Inbox(r.Context(), c.AccountID, p)
+	inbox, err := s.Notify.Inbox(r.Context(), c.AccountID, p)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, c *ca
 			return err
 		}
 	}
-	if err := s.Notifications.MarkRead(r.Context(), c.AccountID, in.UpTo); err != nil {
+	if err := s.Notify.MarkRead(r.Context(), c.AccountID, in.UpTo); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -74,20 +74,20 @@ type Regions interface {
 
 // Deps are the services the API is a front for.
 type Deps struct {
-	Accounts      flick.Accounts
-	Engagement    flick.Engagement
-	Notifications flick.Notifications
-	Videos        flick.Videos
-	Rights        flick.DataRights
-	Mover         flick.Mover
-	Regions       Regions
-	ForYou        flick.Feed
-	Following     flick.Feed
-	Trending      flick.Trending
-	Audit         flick.AccessLog
-	Logger        *slog.Logger
-	Registry      Registry
-	Clock         flick.Clock
+	Accounts   flick.Accounts
+	Engagement flick.Engagement
+	Notify     flick.Notifications
+	Videos     flick.Videos
+	Rights     flick.DataRights
+	Mover      flick.Mover
+	Regions    Regions
+	ForYou     flick.Feed
+	Following  flick.Feed
+	Trending   flick.Trending
+	Audit      flick.AccessLog
+	Logger     *slog.Logger
+	Registry   Registry
+	Clock      flick.Clock
 }
 
 // Server is the HTTP API of an instance.

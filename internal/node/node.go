@@ -192,9 +192,9 @@ func (n *Node) TempDir() string { return n.tempDirs[n.cfg.Regions[0]] }
 
 // wireCell gives a cell what consumes its log and serves its viewers: the
 // projector, the consumer that notifies every region's accounts of what
-// this region's accounts did, the transcoder, whose publish and remove events every region
-// hears, and the recommender, which learns from this region's log and
-// ranks the public videos of every region.
+// this region's accounts did, the transcoder, whose publish and remove
+// events every region hears, and the recommender, which learns from this
+// region's log and ranks the public videos of every region.
 func (n *Node) wireCell(c *flick.Cell) {
 	cfg, logger := n.cfg, n.cfg.Logger.With("region", c.Region)
 	reg := prometheus.WrapRegistererWith(prometheus.Labels{"region": c.Region}, cfg.Registry)
