@@ -23,6 +23,8 @@ type AccountData struct {
 	Comments     []Comment      `json:"comments"` // it wrote, on any video
 	CommentLikes []CommentLike  `json:"comment_likes"`
 	Videos       []Video        `json:"videos"` // it uploaded, every status, with renditions
+	// Notifications is its inbox.
+	Notifications []Notification `json:"notifications"`
 }
 
 // Edge is a dated link from the account to another account or video.
@@ -62,7 +64,8 @@ type AccountDataStore interface {
 	ReleaseAccount(ctx context.Context, id string) error
 	// EraseReferences erases what this region's records say about an
 	// erased account of any region: follows of it (fixing the followers'
-	// following counts), hidden-creator marks and its follower counter;
+	// following counts), hidden-creator marks, its follower counter and
+	// its place among the actors of notifications;
 	// copies may stay in the files until Compact. ECONFLICT if the account
 	// is still stored here: erase it first.
 	EraseReferences(ctx context.Context, id string) error

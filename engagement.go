@@ -65,6 +65,9 @@ type EngagementStore interface {
 	// Comments lists a video's top-level comments (parentID "") or the replies
 	// to one comment, oldest first.
 	Comments(ctx context.Context, videoID, parentID string, p Page) ([]*Comment, string, error)
+	// CommentsByID returns the comments stored here among ids (unknown IDs
+	// skipped), with their authors.
+	CommentsByID(ctx context.Context, ids []string) ([]*Comment, error)
 	// DeleteComment deletes a comment stored here with the replies stored
 	// here; ENOTFOUND if this store does not hold it.
 	DeleteComment(ctx context.Context, id string) error

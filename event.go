@@ -43,6 +43,7 @@ const (
 	// every region.
 	EventPublish EventType = "publish" // a video became playable
 	EventRemove  EventType = "remove"  // a video was deleted
+	EventFail    EventType = "fail"    // a video could not be processed
 )
 
 // ClientEventTypes are the types a client may report.

@@ -15,6 +15,7 @@ type Store interface {
 	ControlStore
 	ProjectionStore
 	AccountDataStore
+	NotificationStore
 	// SetElsewhere tells the store how to find records of other regions;
 	// call it before the store is used.
 	SetElsewhere(e Elsewhere)

@@ -63,6 +63,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 	}, httpapi.Deps{
 		Accounts:   n.Accounts,
 		Engagement: n.Engagement,
+		Notify:     n.Notifications,
 		Videos:     n.Videos,
 		Rights:     n.Rights,
 		Mover:      n.Mover,

@@ -97,12 +97,7 @@ func TestBrowserDataRights(t *testing.T) {
 
 	t.Run("auditor verifies the log", func(t *testing.T) {
 		ab := newBrowser(t, desktopW, desktopH)
-		ab.do(t, "log in as the auditor",
-			chromedp.Navigate(ta.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-handle]`)),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-handle]`), "ada"),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), password),
-			chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)))
+		ab.do(t, "log in as the auditor", fillLogIn(ta.URL, "ada", password)...)
 		ab.waitFor(t, "the audit link in the navigation", `!document.querySelector('[data-testid=nav-audit]').hidden`, 20*time.Second)
 		ab.do(t, "open the audit page", chromedp.Click(chromedp.CSS(`[data-testid=nav-audit]`)))
 		ab.waitFor(t, "the tree check", `document.querySelector('[data-testid=audit-verify]')?.dataset.result`, 20*time.Second)

@@ -178,6 +178,17 @@ func fillSignUp(base, handle string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
+// fillLogIn opens the log-in page, fills it in and submits it.
+func fillLogIn(base, handle, password string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/login"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-handle]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-handle]`), handle),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), password),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	testenv.RequireTool(t, "chromium")
 	app := startTestApp(t)

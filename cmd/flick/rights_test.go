@@ -94,6 +94,24 @@ func TestDataRights(t *testing.T) {
 		}
 	}
 
+	// Each is notified of what the other did, in their own regions, and
+	// that their upload is ready.
+	inbox := func(c *apiClient) (n int, err error) {
+		var page struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		err = c.do(ctx, "GET", "/api/v1/me/notifications", nil, &page)
+		return len(page.Items), err
+	}
+	eventually(t, "the notifications of both", func() error {
+		for _, c := range []*apiClient{victim, sam} {
+			if n, err := inbox(c); err != nil || n != 4 {
+				return fmt.Errorf("%d notifications, %v; want 4", n, err)
+			}
+		}
+		return nil
+	})
+
 	// An admin looks the account up for support: the account sees it.
 	admin := ta.userIn(t, "ada", "us")
 	ada, err := ta.App.Router.AccountByHandle(ctx, "ada")
@@ -136,6 +154,7 @@ func TestDataRights(t *testing.T) {
 		"comments.json":      comment,
 		"follows.json":       `"handle": "sam"`,
 		"videos.json":        "zqsecretcaption",
+		"notifications.json": `"type": "like"`,
 		"watch_history.json": `"video_id": "` + samVideo.ID,
 		"settings.json":      "zqfilter",
 		"sessions.json":      "user_agent",
@@ -193,6 +212,11 @@ func TestDataRights(t *testing.T) {
 	// sam's like of the deleted account's comment went with the comment.
 	if b := exportZip(t, ta, sam)["comment_likes.json"]; strings.TrimSpace(string(b)) != "[]" {
 		t.Errorf("sam's likes of comments after the deletion: %s", b)
+	}
+	// sam's notifications but that of the upload were the deleted
+	// account's doing.
+	if n, err := inbox(sam); err != nil || n != 1 {
+		t.Errorf("sam's notifications after the deletion: %d, %v; want 1", n, err)
 	}
 	var samProfile struct {
 		FollowerCount  int64 `json:"follower_count"`

@@ -28,6 +28,8 @@ comments.json       the comments you wrote ("deleted": true for one you or the
                     video's creator deleted that still has replies: its text
                     is gone, only its place in the thread is kept)
 videos.json         the videos you uploaded, with captions and processing state
+notifications.json  your notifications: who followed you, liked, commented on or mentioned
+                    your videos and comments (by account ID), and when
 events.json         your activity as recorded in your region's event log
 access_log.json     every access to your data by anyone but you (admins, support,
                     moves between regions, exports), from the tamper-evident log
@@ -114,6 +116,7 @@ func (x *Service) Export(ctx context.Context, id string) (func(w io.Writer) erro
 		{"watch_history.json", nonNil(d.Watches)},
 		{"comments.json", nonNil(d.Comments)},
 		{"videos.json", nonNil(d.Videos)},
+		{"notifications.json", nonNil(d.Notifications)},
 		{"events.json", events},
 		{"access_log.json", access},
 	}

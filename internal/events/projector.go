@@ -30,14 +30,16 @@ const (
 // ErrProjectorStopped is returned by WaitFor once Run has returned.
 var ErrProjectorStopped = errors.New("events: projector stopped")
 
-// Projector folds the event log into the store's counters (views, likes,
-// comments, shares) and watch history. The store records the log position
-// in the same transaction as the batch it applies, so a crash anywhere
-// loses nothing (Run resumes from the recorded position) and counts nothing
-// twice (a replayed batch is at or below that position and ignored).
+// Projector folds the event log into what a Projection keeps: the store's
+// counters (views, likes, comments, shares) and watch history
+// (NewProjector), or the inboxes of internal/notify. The projection records
+// the log position in the same transaction as the batch it applies, so a
+// crash anywhere loses nothing (Run resumes from the recorded position) and
+// counts nothing twice (a replayed batch is at or below that position and
+// ignored).
 type Projector struct {
 	log    flick.EventLog
-	store  flick.ProjectionStore
+	proj   Projection
 	logger *slog.Logger
 
 	mu      sync.Mutex
@@ -48,20 +50,48 @@ type Projector struct {
 	lag prometheus.Gauge
 }
 
-// NewProjector returns a projector of log into store; call Run to start
-// it. reg (nil: not exported) gets the lag gauge; a process with several
-// regions wraps it with a region label (prometheus.WrapRegistererWith).
+// Projection is what a Projector folds the log into.
+type Projection interface {
+	// Position is how far the log has been applied (0: not at all).
+	Position(ctx context.Context) (uint64, error)
+	// Apply applies evs, the events after Position, and records the last
+	// one's position with them; events at or below the recorded position
+	// change nothing.
+	Apply(ctx context.Context, evs []flick.SequencedEvent) error
+}
+
+// NewProjector returns a projector of log into store's counters and watch
+// history; call Run to start it. reg (nil: not exported) gets the lag
+// gauge; a process with several regions wraps it with a region label
+// (prometheus.WrapRegistererWith).
 func NewProjector(log flick.EventLog, store flick.ProjectionStore, logger *slog.Logger, reg prometheus.Registerer) *Projector {
-	lag := prometheus.NewGauge(prometheus.GaugeOpts{
+	return NewConsumer(log, counters{store}, prometheus.GaugeOpts{
 		Name: "flick_projection_lag_events",
 		Help: "Events in the log not yet applied to the counters and watch history.",
-	})
-	lag, err := register(reg, lag)
+	}, logger, reg)
+}
+
+// NewConsumer returns a projector of log into proj, whose lag is the gauge
+// lag registered on reg (nil: not exported).
+func NewConsumer(log flick.EventLog, proj Projection, lag prometheus.GaugeOpts, logger *slog.Logger, reg prometheus.Registerer) *Projector {
+	gauge, err := register(reg, prometheus.NewGauge(lag))
 	if err != nil {
 		// Metrics are not worth refusing to count views over.
-		logger.Warn("projection lag gauge not exported", "err", err)
+		logger.Warn("lag gauge not exported", "gauge", lag.Name, "err", err)
 	}
-	return &Projector{log: log, store: store, logger: logger, changed: make(chan struct{}), lag: lag}
+	return &Projector{log: log, proj: proj, logger: logger, changed: make(chan struct{}), lag: gauge}
+}
+
+// counters is the projection of the log into a store's counters and
+// watch history.
+type counters struct{ store flick.ProjectionStore }
+
+func (c counters) Position(ctx context.Context) (uint64, error) {
+	return c.store.ProjectionPosition(ctx, projection)
+}
+
+func (c counters) Apply(ctx context.Context, evs []flick.SequencedEvent) error {
+	return c.store.ApplyProjection(ctx, projection, evs[len(evs)-1].Seq, Fold(evs))
 }
 
 // Run projects until ctx is cancelled, retrying a failing log or store
@@ -92,7 +122,7 @@ func (p *Projector) Run(ctx context.Context) error {
 // project applies batches from the recorded position on until one fails,
 // and says whether it applied any.
 func (p *Projector) project(ctx context.Context) (progressed bool, err error) {
-	pos, err := p.store.ProjectionPosition(ctx, projection)
+	pos, err := p.proj.Position(ctx)
 	if err != nil {
 		return false, fmt.Errorf("events: read projection position: %w", err)
 	}
@@ -116,7 +146,7 @@ func (p *Projector) step(ctx context.Context, pos uint64) (uint64, error) {
 		return pos, err
 	}
 	last := evs[len(evs)-1].Seq
-	if err := p.store.ApplyProjection(ctx, projection, last, Fold(evs)); err != nil {
+	if err := p.proj.Apply(ctx, evs); err != nil {
 		return pos, fmt.Errorf("events: apply events %d..%d: %w", evs[0].Seq, last, err)
 	}
 	return last, nil

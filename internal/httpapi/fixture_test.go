@@ -57,7 +57,7 @@ func newFixture(t *testing.T, configure ...func(*setup)) *fixture {
 	set.api.TempDir = n.TempDir()
 	srv := New(set.api, Deps{
 		Accounts: n.Accounts, Engagement: n.Engagement, Videos: n.Videos, Rights: n.Rights, Mover: n.Mover,
-		Regions: n.Router, ForYou: n.Router.ForYou(), Following: n.Router.Following(), Trending: n.Trending,
+		Notify: n.Notifications, Regions: n.Router, ForYou: n.Router.ForYou(), Following: n.Router.Following(), Trending: n.Trending,
 		Audit: n.Audit, Logger: logger, Registry: prometheus.NewRegistry(), Clock: time.Now,
 	})
 	cell := n.Router.Cells()[0]

@@ -78,6 +78,7 @@ type Regions interface {
 type Deps struct {
 	Accounts   flick.Accounts
 	Engagement flick.Engagement
+	Notify     flick.Notifications
 	Videos     flick.Videos
 	Rights     flick.DataRights
 	Mover      flick.Mover
@@ -189,6 +190,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/me/settings", accessRequired, s.getSettings},
 		{"PUT", "/api/v1/me/settings", accessRequired, s.putSettings},
 		{"POST", "/api/v1/me/foryou/reset", accessRequired, s.resetForYou},
+		{"GET", "/api/v1/me/notifications", accessRequired, s.listNotifications},
+		{"POST", "/api/v1/me/notifications/read", accessRequired, s.readNotifications},
 
 		{"GET", "/api/v1/accounts/{handle}", accessOptional, s.getAccount},
 		{"POST", "/api/v1/accounts/{handle}/follow", accessRequired, s.follow},

@@ -314,5 +314,6 @@ func recordCounts(d *flick.AccountData) map[string]int {
 		"account": 1, "sessions": len(d.Sessions), "follows": len(d.Follows), "likes": len(d.Likes),
 		"watches": len(d.Watches), "hidden_creators": len(d.Hidden), "not_interested": len(d.NotInterest),
 		"comments": len(d.Comments), "comment_likes": len(d.CommentLikes), "videos": len(d.Videos),
+		"notifications": len(d.Notifications),
 	}
 }

@@ -212,10 +212,15 @@ func TestMoveBusyAccount(t *testing.T) {
 		t.Error("mia was not frozen while her data was copied")
 	}
 	if r.From != "us" || r.To != "eu" || r.DataHash != wantHash || r.MediaFiles != 8 || r.Events != nodetest.MiaEvents ||
-		r.Records["videos"] != 3 || r.Records["likes"] != 3 || r.Records["comments"] != 2 || r.Records["sessions"] != 2 {
+		r.Records["videos"] != 3 || r.Records["likes"] != 3 || r.Records["comments"] != 2 || r.Records["sessions"] != 2 ||
+		r.Records["notifications"] != 3 {
 		t.Errorf("receipt = %+v", r)
 	}
 	w.wantHomedIn(t, "eu", wantHash)
+	// Her inbox moved with her: ulf's like and comment, her upload ready.
+	if in, err := w.Notifications.Inbox(ctx, w.Mia, flick.Page{}); err != nil || len(in.Items) != 3 || in.Unread != 3 {
+		t.Errorf("inbox after the move: %+v, %v", in, err)
+	}
 	wantClean(t, w.check(t))
 	if got := w.aggregates(t); got != before {
 		t.Errorf("aggregates changed by the move:\n%s\nwant\n%s", got, before)

@@ -26,6 +26,7 @@ import (
 	"github.com/flick-video/flick/internal/engagement"
 	"github.com/flick-video/flick/internal/events"
 	"github.com/flick-video/flick/internal/move"
+	"github.com/flick-video/flick/internal/notify"
 	"github.com/flick-video/flick/internal/recommend"
 	"github.com/flick-video/flick/internal/routing"
 	"github.com/flick-video/flick/internal/sqlite"
@@ -95,6 +96,10 @@ type Node struct {
 	Rights     *datarights.Service
 	Mover      *move.Mover
 	Trending   *recommend.Trending
+	// Notifications reads the inboxes that each region's Inboxes consumer
+	// writes from its log.
+	Notifications *notify.Service
+	Inboxes       map[string]flick.Projector
 
 	cfg       Config
 	unlock    func()             // releases the data directory's lock
@@ -121,7 +126,7 @@ func Open(ctx context.Context, cfg Config) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	n = &Node{cfg: cfg, unlock: unlock, tempDirs: map[string]string{}, pipelines: map[string]runLoop{}}
+	n = &Node{cfg: cfg, unlock: unlock, tempDirs: map[string]string{}, pipelines: map[string]runLoop{}, Inboxes: map[string]flick.Projector{}}
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -152,6 +157,7 @@ func Open(ctx context.Context, cfg Config) (n *Node, err error) {
 	n.Rights = datarights.New(n.Directory, n.Router, n.Audit, cfg.Clock, logger)
 	n.Mover = move.New(move.Config{Directory: n.Directory, Router: n.Router, Audit: n.Audit, Clock: cfg.Clock, Logger: logger})
 	n.Trending = recommend.NewTrending(n.Router, cfg.Clock, cfg.Recommend)
+	n.Notifications = notify.NewService(n.Router)
 	return n, nil
 }
 
@@ -185,9 +191,10 @@ func (n *Node) openCell(ctx context.Context, region string) error {
 func (n *Node) TempDir() string { return n.tempDirs[n.cfg.Regions[0]] }
 
 // wireCell gives a cell what consumes its log and serves its viewers: the
-// projector, the transcoder, whose publish and remove events every region
-// hears, and the recommender, which learns from this region's log and
-// ranks the public videos of every region.
+// projector, the consumer that notifies every region's accounts of what
+// this region's accounts did, the transcoder, whose publish and remove
+// events every region hears, and the recommender, which learns from this
+// region's log and ranks the public videos of every region.
 func (n *Node) wireCell(c *flick.Cell) {
 	cfg, logger := n.cfg, n.cfg.Logger.With("region", c.Region)
 	reg := prometheus.WrapRegistererWith(prometheus.Labels{"region": c.Region}, cfg.Registry)
@@ -208,6 +215,9 @@ func (n *Node) wireCell(c *flick.Cell) {
 	n.pipelines[c.Region+" transcoder"] = transcoder.Run
 	n.pipelines[c.Region+" projector"] = projector.Run
 	n.pipelines[c.Region+" learner"] = learner.Run
+	inboxes := events.NewConsumer(c.Events, notify.NewConsumer(n.Router, c.Region), notify.LagGauge, logger, reg)
+	n.Inboxes[c.Region] = inboxes
+	n.pipelines[c.Region+" notifications"] = inboxes.Run
 }
 
 // adoptAccounts fills an empty directory from the regions' stores: a data

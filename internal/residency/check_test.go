@@ -43,6 +43,10 @@ func TestCheckFindsPlantedViolations(t *testing.T) {
 		{"a like of an eu account in the us store", func(t *testing.T) {
 			raw(t, w, "us", `INSERT INTO likes (account_id, video_id, created_at) VALUES (?, ?, 0)`, w.Eve, w.UlfVideo)
 		}, []Violation{{Region: "us", Kind: "store:likes", AccountID: w.Eve, Home: "eu"}}},
+		{"a notification of an eu account in the us store", func(t *testing.T) {
+			raw(t, w, "us", `INSERT INTO notifications (id, account_id, type, target, started_at, updated_at) VALUES (?, ?, 'follow', '', 0, 0)`,
+				flick.NewID(time.Now()), w.Eve)
+		}, []Violation{{Region: "us", Kind: "store:notifications", AccountID: w.Eve, Home: "eu"}}},
 		{"a watch of an account nobody knows", func(t *testing.T) {
 			raw(t, w, "eu", `INSERT INTO watches (account_id, video_id, watch_ms, completed, last_at) VALUES (?, ?, 1, 0, 0)`, stray, w.EveVideo)
 		}, []Violation{{Region: "eu", Kind: "store:watches", AccountID: stray}}},

@@ -315,3 +315,23 @@ func (r *Router) Comments(ctx context.Context, videoID, parentID string, p flick
 	}
 	return all, next, nil
 }
+
+// CommentsByID finds the comments among ids in whichever regions hold
+// them (a comment lives in its author's); unknown IDs are skipped. Reply
+// counts are not summed: the callers quote comments, not threads.
+func (r *Router) CommentsByID(ctx context.Context, ids []string) (map[string]*flick.Comment, error) {
+	found := make(map[string]*flick.Comment, len(ids))
+	for _, c := range r.cells {
+		if len(found) == len(ids) {
+			break
+		}
+		cs, err := c.Store.CommentsByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, cm := range cs {
+			found[cm.ID] = cm
+		}
+	}
+	return found, nil
+}

@@ -164,6 +164,12 @@ func (db *DB) AccountData(ctx context.Context, id string) (_ *flick.AccountData,
 	if d.Videos, err = accountVideos(ctx, tx, id); err != nil {
 		return nil, err
 	}
+	if d.Notifications, err = collect(ctx, tx, scanNotification, notificationSelect+` WHERE n.account_id = ? ORDER BY n.id`, id); err != nil {
+		return nil, err
+	}
+	if err := notificationActors(ctx, tx, everyActor, d.Notifications, 0); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -323,6 +329,17 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 	for _, st := range steps {
 		if err := execEach(ctx, tx, st.query, st.n, st.args); err != nil {
 			return fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	for _, n := range d.Notifications {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, account_id, type, target, video_id, comment_id, started_at, updated_at, read)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.ID, id, string(n.Type), n.Target, n.VideoID, n.CommentID,
+			millis(n.StartedAt), millis(n.UpdatedAt), boolInt(n.Read)); err != nil {
+			return fmt.Errorf("notifications: %w", err)
+		}
+		if err := execEach(ctx, tx, `INSERT INTO notification_actors (notification_id, actor_id, at) VALUES (?, ?, ?)`, len(n.Actors),
+			func(i int) []any { return []any{n.ID, n.Actors[i].ID, millis(n.Actors[i].At)} }); err != nil {
+			return fmt.Errorf("notification actors: %w", err)
 		}
 	}
 	for i := range d.Videos {
@@ -554,7 +571,8 @@ func forgetStats(ctx context.Context, tx *sql.Tx, traces [][]byte, stale ...stri
 
 // EraseReferences erases this region's records about erased account id:
 // others' follows of it (and their following counts), their hidden-creator
-// marks of it, its follower counter and the planner's samples of its ID.
+// marks of it, its follower counter, its place among the actors of others'
+// notifications and the planner's samples of its ID.
 // Compact then removes the copies left in the files. ECONFLICT if the
 // account is still stored here: EraseAccount first.
 func (db *DB) EraseReferences(ctx context.Context, id string) (err error) {
@@ -569,6 +587,13 @@ func (db *DB) EraseReferences(ctx context.Context, id string) (err error) {
 			`DELETE FROM follows WHERE followee_id = ?`,
 			`DELETE FROM blocks WHERE creator_id = ?`,
 			`DELETE FROM follower_counts WHERE account_id = ?`,
+			// An item only the erased account acted in goes; in others
+			// it is no longer among the actors, and the comment an item
+			// quotes may have been its.
+			`UPDATE notifications SET comment_id = '' WHERE id IN (SELECT notification_id FROM notification_actors WHERE actor_id = ?)`,
+			`DELETE FROM notifications WHERE id IN (SELECT notification_id FROM notification_actors WHERE actor_id = ?1)
+				AND NOT EXISTS (SELECT 1 FROM notification_actors o WHERE o.notification_id = notifications.id AND o.actor_id <> ?1)`,
+			`DELETE FROM notification_actors WHERE actor_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
@@ -594,6 +619,7 @@ var personalTables = [...]struct{ table, owner string }{
 	{"not_interested", "account_id"},
 	{"viewer_settings", "account_id"},
 	{"videos", "author_id"},
+	{"notifications", "account_id"},
 }
 
 // PersonalOwners lists, by table, the accounts owning rows of personal data

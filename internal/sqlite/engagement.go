@@ -412,14 +412,7 @@ func projectionPosition(ctx context.Context, q querier, name string) (uint64, er
 // accounts) that no longer exist are dropped.
 func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b flick.ProjectionBatch) (err error) {
 	defer sqldb.Wrap(&err, "sqlite: apply projection %s", name)
-	if name == "" || seq > math.MaxInt64 {
-		return flick.Errorf(flick.EINVALID, "Projection position is not valid.")
-	}
-	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
-		pos, err := projectionPosition(ctx, tx, name)
-		if err != nil || seq <= pos {
-			return err
-		}
+	return db.project(ctx, name, seq, func(tx *sql.Tx, _ uint64) error {
 		gone, err := db.missingVideos(ctx, tx, b)
 		if err != nil {
 			return err
@@ -434,6 +427,25 @@ func (db *DB) ApplyProjection(ctx context.Context, name string, seq uint64, b fl
 			if err := deleteVideoRecords(ctx, tx, id); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+}
+
+// project runs apply, given the recorded position of the projection name,
+// and records seq as its new one, in one transaction; nothing happens when
+// the recorded position is at or past seq already.
+func (db *DB) project(ctx context.Context, name string, seq uint64, apply func(tx *sql.Tx, pos uint64) error) error {
+	if name == "" || seq > math.MaxInt64 {
+		return flick.Errorf(flick.EINVALID, "Projection position is not valid.")
+	}
+	return sqldb.InTx(ctx, db.write, func(tx *sql.Tx) error {
+		pos, err := projectionPosition(ctx, tx, name)
+		if err != nil || seq <= pos {
+			return err
+		}
+		if err := apply(tx, pos); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO projection_positions (name, seq) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET seq = excluded.seq`, name, int64(seq))
@@ -532,9 +544,10 @@ func applyWatches(ctx context.Context, tx *sql.Tx, watches []flick.Watch, gone m
 }
 
 // deleteVideoRecords deletes this region's records about a deleted video:
-// likes, watches, comments and their likes, not-interested marks and counts.
+// likes, watches, comments and their likes, not-interested marks, counts and
+// notifications.
 func deleteVideoRecords(ctx context.Context, tx *sql.Tx, id string) error {
-	for _, table := range []string{"likes", "watches", "comments", "comment_likes", "not_interested", "video_counts"} {
+	for _, table := range []string{"likes", "watches", "comments", "comment_likes", "not_interested", "video_counts", "notifications"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE video_id = ?`, id); err != nil {
 			return fmt.Errorf("delete records of video in %s: %w", table, err)
 		}

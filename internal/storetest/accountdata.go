@@ -60,6 +60,9 @@ func (f *backend) busyAccount(handle string) *busy {
 
 	_, err = f.s.Follow(f.ctx, a.ID, o.ID, f.tick())
 	f.must(err)
+	// o liked a's video before a hid o: a was notified.
+	f.must(f.s.ApplyNotifications(f.ctx, "notifications:test", 1, []flick.NotificationDelta{{Seq: 1, AccountID: a.ID,
+		Type: flick.NotifyLike, Target: b.ready.ID, ActorID: o.ID, VideoID: b.ready.ID, At: f.tick()}}))
 	_, err = f.s.HideCreator(f.ctx, a.ID, o.ID, f.tick())
 	f.must(err)
 	_, err = f.s.MarkNotInterested(f.ctx, a.ID, b.snubbed.ID, f.tick())
@@ -170,7 +173,7 @@ func (f *fixture) wantOwners(s flick.Store, id string, tables ...string) {
 
 // personalTables are the tables PersonalOwners reports.
 var personalTables = []string{"accounts", "sessions", "password_resets", "devices", "follows", "likes", "watches", "comments",
-	"comment_likes", "blocks", "not_interested", "viewer_settings", "videos"}
+	"comment_likes", "blocks", "not_interested", "viewer_settings", "videos", "notifications"}
 
 // movedTables are those a move copies: a pending password reset and the
 // known devices stay behind, erased with the source's records (ask again
@@ -206,6 +209,10 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	}
 	if len(d.Watches) != 1 || d.Watches[0] != (flick.Watch{AccountID: b.a.ID, VideoID: b.theirs.ID, WatchMS: 9000, Completed: true, At: d.Watches[0].At}) {
 		t.Errorf("watches %+v", d.Watches)
+	}
+	if len(d.Notifications) != 1 || len(d.Notifications[0].Actors) != 1 || d.Notifications[0].Actors[0].ID != b.o.ID ||
+		d.Notifications[0].VideoID != b.ready.ID || d.Notifications[0].ActorCount != 1 {
+		t.Errorf("notifications %+v", d.Notifications)
 	}
 	if len(d.Comments) != 4 || d.Comments[0].ID != b.top.ID || d.Comments[0].ReplyCount != 1 || d.Comments[1].ParentID == "" {
 		t.Errorf("comments %+v", d.Comments)
@@ -345,6 +352,14 @@ func testEraseReferences(t *testing.T, f *backend) {
 		_, err := f.s.Follow(f.ctx, fan.ID, followee.ID, f.tick())
 		f.must(err)
 	}
+	// gone and other followed fan, and gone alone liked fan's video.
+	v := f.readyVideo(fan, "fan's")
+	at := f.tick()
+	f.must(f.s.ApplyNotifications(f.ctx, "notifications:test", 3, []flick.NotificationDelta{
+		{Seq: 1, AccountID: fan.ID, Type: flick.NotifyFollow, ActorID: gone.ID, At: at},
+		{Seq: 2, AccountID: fan.ID, Type: flick.NotifyFollow, ActorID: other.ID, At: at.Add(time.Second)},
+		{Seq: 3, AccountID: fan.ID, Type: flick.NotifyLike, Target: v.ID, ActorID: gone.ID, VideoID: v.ID, At: at.Add(2 * time.Second)},
+	}))
 	_, err := f.s.HideCreator(f.ctx, fan.ID, gone.ID, f.tick())
 	f.must(err)
 	f.wantCode(f.s.EraseReferences(f.ctx, gone.ID), flick.ECONFLICT, "erase the references to a stored account")
@@ -374,6 +389,9 @@ func testEraseReferences(t *testing.T, f *backend) {
 	if !reflect.DeepEqual(followers, map[string]int64{other.ID: 1}) {
 		t.Errorf("FollowerCounts = %v", followers)
 	}
+	// The erased actor leaves the items it shared, and the one it alone
+	// made goes.
+	f.wantInbox(fan.ID, "fan's inbox", summary{Type: flick.NotifyFollow, Actors: actorsOf(other), Count: 1})
 	f.must(f.s.EraseReferences(f.ctx, flick.NewID(f.tick())))
 }
 

@@ -103,6 +103,8 @@ var storeTests = []struct {
 	{"NotInterested", testNotInterested},
 	{"Marks", testMarks},
 	{"Settings", testSettings},
+	{"Notifications", testNotifications},
+	{"CommentsByID", testCommentsByID},
 	{"Ping", func(t *testing.T, f *fixture) { f.must(f.all.Ping(f.ctx)) }},
 }
 

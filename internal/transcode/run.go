@@ -93,13 +93,26 @@ func (s *Service) process(ctx context.Context, id string) {
 		reason := failureReason(err)
 		log.Error("transcode failed", "reason", reason, "err", err)
 		switch err := s.store.SetFailed(bg, id, reason); flick.ErrorCode(err) {
-		case "", flick.ENOTFOUND:
+		case "":
+			s.announceFailure(bg, log, id)
+		case flick.ENOTFOUND:
 		case flick.ECONFLICT: // it became playable meanwhile, and stays so
 			log.Warn("transcode failure not recorded", "err", err)
 		default:
 			log.Error("record transcode failure", "err", err)
 		}
 	}
+}
+
+// announceFailure appends the fail event of video id, from which its
+// author is notified.
+func (s *Service) announceFailure(ctx context.Context, log *slog.Logger, id string) {
+	v, err := s.store.Video(ctx, id)
+	if err != nil {
+		log.Warn("announce transcode failure", "err", err)
+		return
+	}
+	s.announce(ctx, flick.Event{Type: flick.EventFail, AccountID: v.AuthorID, VideoID: id, At: s.cfg.Clock()})
 }
 
 // failureReason is what the author is told: a sentence of Flick's own.

@@ -205,7 +205,7 @@ func (s *Service) Delete(ctx context.Context, videoID string) error {
 	return nil
 }
 
-// announce appends a catalogue event (publish, remove) to the region's log
+// announce appends a video event (publish, remove, fail) to the region's log
 // when one is configured. A lost event only delays what consumers learn:
 // they also meet new videos in the store and drop videos the store no
 // longer has, so the upload or delete itself does not fail.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/flick-video/flick"
 	"github.com/flick-video/flick/internal/blob"
+	"github.com/flick-video/flick/internal/events"
 	"github.com/flick-video/flick/internal/media"
 	"github.com/flick-video/flick/internal/sqlite"
 	"github.com/flick-video/flick/internal/transcode"
@@ -493,7 +494,12 @@ func TestTranscodeFailure(t *testing.T) {
 		{"missing original", func(p string) { os.Remove(p) }, "The original upload is missing."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, transcode.Config{})
+			log, err := events.OpenEmbedded(context.Background(), t.TempDir(), "us", slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { log.Close() })
+			e := newEnv(t, transcode.Config{Events: log})
 			v := e.ingest(media.Clip{Width: 240, Height: 426, Duration: time.Second}, "")
 			original, _ := e.blobs.Path(v.OriginalKey)
 			tc.spoil(original)
@@ -509,6 +515,14 @@ func TestTranscodeFailure(t *testing.T) {
 			e.assertNoWorkFiles()
 			if !strings.Contains(gather(t, e.reg), "flick_transcode_failures_total 1") {
 				t.Errorf("failure not counted:\n%s", gather(t, e.reg))
+			}
+			// The log says so, for the author's notification.
+			evs, err := log.Read(context.Background(), 0, 10, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 1 || evs[0].Type != flick.EventFail || evs[0].AccountID != e.authorID || evs[0].VideoID != v.ID {
+				t.Errorf("events logged: %+v; want one fail event of the author's video", evs)
 			}
 		})
 	}

@@ -78,6 +78,7 @@ var pageRoutes = []route{
 	{Name: "reset", Path: "/reset-password", Title: "Choose a new password · Flick"},
 	{Name: "search", Path: "/search", Title: "Search · Flick"},
 	{Name: "settings", Path: "/settings", Title: "Settings · Flick"},
+	{Name: "notifications", Path: "/notifications", Title: "Notifications · Flick"},
 	{Name: "access", Path: "/settings/access", Title: "Who accessed your data · Flick"},
 	{Name: "audit", Path: "/audit", Title: "Access log audit · Flick"},
 	{Name: "tag", Path: "/tag/{tag}", Title: "#{tag} · Flick", param: func(s string) (string, bool) {

@@ -63,8 +63,8 @@ func Run(t testing.TB, n *node.Node) {
 	t.Cleanup(workers.Stop)
 }
 
-// CaughtUp waits until every region's projector and recommender have
-// applied the region's whole log.
+// CaughtUp waits until every region's projector, recommender and
+// notifications have applied the region's whole log.
 func CaughtUp(t testing.TB, n *node.Node) {
 	t.Helper()
 	ctx := context.Background()
@@ -75,6 +75,9 @@ func CaughtUp(t testing.TB, n *node.Node) {
 		}
 		if err == nil {
 			err = c.Learner.WaitFor(ctx, seq)
+		}
+		if err == nil {
+			err = n.Inboxes[c.Region].WaitFor(ctx, seq)
 		}
 		if err != nil {
 			t.Fatalf("region %s: %v", c.Region, err)

@@ -5,6 +5,7 @@ import { auditPage } from './audit.js';
 import { forgotPage, loginPage, resetPage, signupPage } from './auth.js';
 import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
+import { notificationsPage, syncBadge } from './notifications.js';
 import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
 import { match, title, unmatched } from './routes.js';
@@ -83,6 +84,7 @@ async function render({ first = false } = {}) {
     case 'reset': resetPage(main); break;
     case 'search': searchPage(main); break;
     case 'settings': settingsPage(main); break;
+    case 'notifications': notificationsPage(main); break;
     case 'access': accessPage(main); break;
     case 'audit': cleanup = auditPage(main); break;
     case 'tag': cleanup = tagPage(main, { tag: r.arg.toLowerCase() }); break;
@@ -124,6 +126,7 @@ function syncAuthNav(me) {
   for (const a of document.querySelectorAll('[data-nav="profile"]')) a.href = me ? `/@${me.handle}` : '/login';
   for (const el of document.querySelectorAll('[data-auth]')) el.hidden = (el.dataset.auth === 'in') !== !!me;
   auditLink.hidden = !me?.roles?.includes('auditor');
+  syncBadge(me);
 }
 
 // Same-origin links navigate inside the app; everything the API or the
