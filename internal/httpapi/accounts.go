@@ -209,6 +209,57 @@ func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller
 	return nil
 }
 
+// followers handles GET /api/v1/accounts/{handle}/followers.
+func (s *Server) followers(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.accountList(w, r, c, s.Engagement.Followers)
+}
+
+// following handles GET /api/v1/accounts/{handle}/following.
+func (s *Server) following(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.accountList(w, r, c, s.Engagement.Following)
+}
+
+func (s *Server) accountList(w http.ResponseWriter, r *http.Request, c *caller,
+	list func(ctx context.Context, viewerID, accountID string, p flick.Page) ([]flick.ListedAccount, string, error)) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.accountByHandle(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := list(r.Context(), c.AccountID, a.ID, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listJSON[flick.ListedAccount]{Items: emptyIfNil(items), NextCursor: next})
+	return nil
+}
+
+// likedVideos handles GET /api/v1/accounts/{handle}/liked: 403 unless the
+// viewer is the account or the account made its likes public.
+func (s *Server) likedVideos(w http.ResponseWriter, r *http.Request, c *caller) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.accountByHandle(r)
+	if err != nil {
+		return err
+	}
+	videos, next, err := s.Engagement.LikedVideos(r.Context(), c.AccountID, a.ID, p)
+	if err != nil {
+		return err
+	}
+	out, err := s.videoPage(r.Context(), c.AccountID, videos, next)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // deviceCookie keeps the device token of the web app's browser: proof that
 // it signed in before, which keeps its password attempts apart from
 // strangers' (accounts.Service.SignIn). API clients may send it too.

@@ -22,6 +22,8 @@ type accountJSON struct {
 	FollowerCount  int64     `json:"follower_count"`
 	FollowingCount int64     `json:"following_count"`
 	VideoCount     int64     `json:"video_count"`
+	// LikesPublic says whether everyone may see the account's liked videos.
+	LikesPublic bool `json:"likes_public"`
 	// Following says whether the signed-in viewer follows this account.
 	Following bool `json:"following"`
 }
@@ -30,6 +32,7 @@ func publicAccount(a *flick.Account) accountJSON {
 	return accountJSON{
 		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL,
 		CreatedAt: a.CreatedAt, FollowerCount: a.FollowerCount, FollowingCount: a.FollowingCount, VideoCount: a.VideoCount,
+		LikesPublic: a.LikesPublic,
 	}
 }
 
