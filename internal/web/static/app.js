@@ -7,6 +7,7 @@ import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
 import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
+import { registerServiceWorker } from './pwa.js';
 import { match, title, unmatched } from './routes.js';
 import { searchPage, tagPage } from './search.js';
 import { currentUser, loadCurrentUser, onUserChange } from './session.js';
@@ -162,3 +163,4 @@ window.addEventListener('flick:controls-changed', () => {
 await loadCurrentUser();
 syncAuthNav(currentUser());
 render({ first: true });
+registerServiceWorker();
