@@ -117,6 +117,7 @@ func TestBrowserSocial(t *testing.T) {
 			}
 			b.clickStill(t, "share the profile", `[data-testid=profile-share-button]`)
 			b.waitFor(t, "the toast", `[...document.querySelectorAll('[data-testid=toast]')].some((e) => e.textContent === 'Link copied to clipboard.')`, 5*time.Second)
+			shot("share-copied")
 			b.waitFor(t, "the link on the clipboard", fmt.Sprintf(`navigator.clipboard.readText().then((s) => s === %q)`, origin+"/@maya"), 5*time.Second)
 			// Where the device has a share sheet, it gets the link instead
 			// (a stand-in for the sheet Chromium on Linux lacks).
@@ -146,6 +147,8 @@ func TestBrowserSocial(t *testing.T) {
 			b.do(t, "open settings", chromedp.Navigate(ta.URL+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=likes-public-toggle]`)))
 			b.clickStill(t, "make my likes public", `[data-testid=likes-public-toggle]`)
 			b.waitFor(t, "the toast", `[...document.querySelectorAll('[data-testid=toast]')].some((e) => e.textContent.startsWith('Everyone can now see'))`, 5*time.Second)
+			b.do(t, "look at the setting", chromedp.ScrollIntoView(chromedp.CSS(`[data-testid=likes-settings]`)))
+			shot("settings-likes")
 			if err := anon.do(ctx, "GET", "/api/v1/accounts/"+viewer+"/liked", nil, nil); err != nil {
 				t.Errorf("anonymous read of public likes: %v", err)
 			}
