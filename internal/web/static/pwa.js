@@ -18,9 +18,11 @@ function offerReload(worker) {
     reload.disabled = true;
     worker.postMessage({ type: 'skip-waiting' });
   } });
-  prompt = h('div', { class: 'update-prompt', role: 'status', 'data-testid': 'update-prompt' },
+  prompt = h('div', { class: 'update-prompt', 'data-testid': 'update-prompt' },
     h('span', { text: 'New version available' }), reload);
-  document.body.append(prompt);
+  // It stays in the toasts' stack (above the tab bar), so that toasts
+  // never cover it.
+  (document.getElementById('toasts') || document.body).append(prompt);
 }
 
 export function registerServiceWorker() {
