@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/flick-video/flick"
@@ -114,9 +115,14 @@ func (s *Server) videoView(ctx context.Context, viewer string, v *flick.Video) (
 	return views[0], nil
 }
 
-func (s *Server) videoPage(ctx context.Context, viewer string, videos []*flick.Video, next string) (listJSON[videoJSON], error) {
-	items, err := s.videoViews(ctx, viewer, videos)
-	return listJSON[videoJSON]{Items: items, NextCursor: next}, err
+// writeVideoPage answers with a page of videos as viewer sees them.
+func (s *Server) writeVideoPage(w http.ResponseWriter, r *http.Request, viewer string, videos []*flick.Video, next string) error {
+	items, err := s.videoViews(r.Context(), viewer, videos)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listJSON[videoJSON]{Items: items, NextCursor: next})
+	return nil
 }
 
 // feedPage shapes a feed's page; the feed has said which items the viewer
