@@ -102,7 +102,9 @@ func TestBrowserSocial(t *testing.T) {
 			b.do(t, "close the list", chromedp.Click(chromedp.CSS(`.account-sheet [data-testid=sheet-close]`)))
 			b.clickStill(t, "open the following", `[data-testid=following-count-button]`)
 			b.waitFor(t, "whom maya follows", `[...document.querySelectorAll('[data-testid=account-row]')].map((r) => r.dataset.handle).join() === 'fan_one' && document.querySelector('[data-testid=list-follow-button]').textContent === 'Following'`, 10*time.Second)
-			b.do(t, "close the list", chromedp.Click(chromedp.CSS(`.account-sheet [data-testid=sheet-close]`)))
+			b.clickStill(t, "open fan_one from the list", `[data-testid=account-row][data-handle=fan_one] a`)
+			b.waitFor(t, "fan_one's profile, the list closed", `location.pathname === '/@fan_one' && document.querySelector('[data-testid=profile-handle]')?.textContent === '@fan_one' && !document.querySelector('dialog[open]')`, 10*time.Second)
+			b.do(t, "back to maya", chromedp.Navigate(ta.URL+"/@maya"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=profile-share-button]`)))
 
 			// Share: this Chromium has no share sheet, so the link is copied.
 			if b.eval(t, `typeof navigator.share`) != "undefined" {
