@@ -156,9 +156,12 @@ func New(cfg Config, logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse shell template: %w", err)
 	}
-	var offline bytes.Buffer
-	err = template.Must(template.New("offline.html").Funcs(funcs).ParseFS(templateFS, "templates/offline.html")).Execute(&offline, nil)
+	offlineTmpl, err := template.New("offline.html").Funcs(funcs).ParseFS(templateFS, "templates/offline.html")
 	if err != nil {
+		return nil, fmt.Errorf("web: parse the offline page: %w", err)
+	}
+	var offline bytes.Buffer
+	if err := offlineTmpl.Execute(&offline, nil); err != nil {
 		return nil, fmt.Errorf("web: render the offline page: %w", err)
 	}
 	worker, err := fs.ReadFile(templateFS, "templates/sw.js")
