@@ -27,6 +27,10 @@ type Account struct {
 	FollowerCount  int64 `json:"follower_count"`
 	FollowingCount int64 `json:"following_count"`
 	VideoCount     int64 `json:"video_count"` // ready public videos: anyone may read it
+
+	// LikesPublic shows the videos the account liked on its profile, to
+	// everyone; by default only the account itself sees them.
+	LikesPublic bool `json:"likes_public"`
 }
 
 // Roles the operator grants (flick roles --grant).
@@ -132,6 +136,7 @@ func Age(birth, now time.Time) int {
 type ProfileUpdate struct {
 	DisplayName *string `json:"display_name"`
 	Bio         *string `json:"bio"`
+	LikesPublic *bool   `json:"likes_public"`
 	HasAvatar   *bool   `json:"-"`
 }
 
@@ -179,6 +184,18 @@ type AccountStore interface {
 	IsFollowing(ctx context.Context, followerID, followeeID string) (bool, error)
 	// FollowingIDs lists the accounts that accountID follows.
 	FollowingIDs(ctx context.Context, accountID string) ([]string, error)
+	// Followers lists the follows of accountID stored here (each edge
+	// names the follower), and Followees those of accountID (each names
+	// whom it follows); both newest first (NewestEdgeFirst), with the
+	// EdgeCursor of the next page ("" at the end). EINVALID for a cursor
+	// that is not one.
+	Followers(ctx context.Context, accountID string, p Page) ([]Edge, string, error)
+	Followees(ctx context.Context, accountID string, p Page) ([]Edge, string, error)
+	// FollowingAmong returns which of ids followerID follows.
+	FollowingAmong(ctx context.Context, followerID string, ids []string) (map[string]bool, error)
+	// AccountRefs returns the public summaries of the accounts stored here
+	// among ids, by ID; unknown IDs are absent.
+	AccountRefs(ctx context.Context, ids []string) (map[string]AccountRef, error)
 	// SearchAccounts matches handles and display names.
 	SearchAccounts(ctx context.Context, q string, limit int) ([]*Account, error)
 	// SetRoles replaces the roles the operator granted an account.

@@ -58,6 +58,10 @@ type EngagementStore interface {
 	Unlike(ctx context.Context, accountID, videoID string) (changed bool, err error)
 	// Liked returns which of videoIDs accountID has liked.
 	Liked(ctx context.Context, accountID string, videoIDs []string) (map[string]bool, error)
+	// Likes lists accountID's likes (each edge names the video), most
+	// recent first (NewestEdgeFirst), with the EdgeCursor of the next page
+	// ("" at the end). EINVALID for a cursor that is not one.
+	Likes(ctx context.Context, accountID string, p Page) ([]Edge, string, error)
 
 	// CreateComment inserts c; a ParentID must name a comment on the same
 	// video (ENOTFOUND otherwise). Replies to replies attach to the top comment.
@@ -206,6 +210,18 @@ type Engagement interface {
 	Liked(ctx context.Context, viewerID string, videoIDs []string) (map[string]bool, error)
 	// IsFollowing reports whether the viewer follows accountID.
 	IsFollowing(ctx context.Context, viewerID, accountID string) (bool, error)
+	// Followers lists the accounts that follow accountID, and Following
+	// those it follows, most recent follow first, each with whether the
+	// viewer ("" when anonymous) follows it; accounts of any region.
+	// ENOTFOUND for an unknown account, EINVALID for a bad cursor.
+	Followers(ctx context.Context, viewerID, accountID string, p Page) ([]ListedAccount, string, error)
+	Following(ctx context.Context, viewerID, accountID string, p Page) ([]ListedAccount, string, error)
+	// LikedVideos lists the videos accountID liked that the viewer may
+	// see, most recent like first: to the account itself always, to
+	// anyone else only when it made its likes public (EFORBIDDEN
+	// otherwise). ENOTFOUND for an unknown account, EINVALID for a bad
+	// cursor.
+	LikedVideos(ctx context.Context, viewerID, accountID string, p Page) ([]*Video, string, error)
 	// Controls returns the viewer's settings and hidden creators' IDs.
 	Controls(ctx context.Context, viewerID string) (*ViewerControls, error)
 	// HiddenCreators lists the creators the viewer hid, most recent first.

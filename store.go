@@ -54,6 +54,12 @@ type Catalog interface {
 	// SearchAccounts matches handles and display names: the exact handle
 	// first, then the most followed.
 	SearchAccounts(ctx context.Context, q string, limit int) ([]*Account, error)
+	// Followers lists the follows of accountID held in every region (each
+	// edge names the follower), newest first, as AccountStore.Followers.
+	Followers(ctx context.Context, accountID string, p Page) ([]Edge, string, error)
+	// AccountRefs returns the public summaries of the accounts among ids,
+	// of any region, by ID; unknown (or erased) IDs are absent.
+	AccountRefs(ctx context.Context, ids []string) (map[string]AccountRef, error)
 
 	// Video returns ENOTFOUND for unknown (or deleted) videos; any status.
 	Video(ctx context.Context, id string) (*Video, error)

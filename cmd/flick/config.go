@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -31,6 +32,9 @@ type Config struct {
 	SMTPURL        string // holds the SMTP password: never log or print it
 
 	PublicURL *url.URL // nil: each request's own scheme and host
+	// webStatic are the web app's static files in place of those embedded
+	// (no flag): tests deploy a changed app with it.
+	webStatic fs.FS
 	// MaxConns is the most concurrent connections (0: derived from the
 	// open-file limit); MaxConnsPerClient the most from one address (0: no
 	// cap; -1: the default, 64 or none behind --trust-proxy).

@@ -13,8 +13,8 @@ func TestMigrate(t *testing.T) {
 	for _, want := range []string{
 		"directory: 1 migration(s) applied, database is up to date\n" +
 			"access log: 1 migration(s) applied, database is up to date\n" +
-			"region eu: 9 migration(s) applied, database is up to date\n" +
-			"region us: 9 migration(s) applied, database is up to date\n",
+			"region eu: 10 migration(s) applied, database is up to date\n" +
+			"region us: 10 migration(s) applied, database is up to date\n",
 		"directory: 0 migration(s) applied, database is up to date\n" +
 			"access log: 0 migration(s) applied, database is up to date\n" +
 			"region eu: 0 migration(s) applied, database is up to date\n" +

@@ -143,6 +143,17 @@ func (s *Server) accountByHandle(r *http.Request) (*flick.Account, error) {
 	return s.Regions.AccountByHandle(r.Context(), h)
 }
 
+// accountPage reads the {handle} account and the page of a listing of
+// that account's.
+func (s *Server) accountPage(r *http.Request) (*flick.Account, flick.Page, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, p, err
+	}
+	a, err := s.accountByHandle(r)
+	return a, p, err
+}
+
 // getAccount handles GET /api/v1/accounts/{handle}.
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *caller) error {
 	a, err := s.accountByHandle(r)
@@ -189,11 +200,7 @@ func (s *Server) setFollow(w http.ResponseWriter, r *http.Request, c *caller,
 // viewer may see of the account's videos, pinned ones first; the owner also
 // sees videos still processing or failed.
 func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.accountByHandle(r)
+	a, p, err := s.accountPage(r)
 	if err != nil {
 		return err
 	}
@@ -201,12 +208,45 @@ func (s *Server) accountVideos(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	out, err := s.videoPage(r.Context(), c.AccountID, videos, next)
+	return s.writeVideoPage(w, r, c.AccountID, videos, next)
+}
+
+// followers handles GET /api/v1/accounts/{handle}/followers.
+func (s *Server) followers(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.accountList(w, r, c, s.Engagement.Followers)
+}
+
+// following handles GET /api/v1/accounts/{handle}/following.
+func (s *Server) following(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.accountList(w, r, c, s.Engagement.Following)
+}
+
+func (s *Server) accountList(w http.ResponseWriter, r *http.Request, c *caller,
+	list func(ctx context.Context, viewerID, accountID string, p flick.Page) ([]flick.ListedAccount, string, error)) error {
+	a, p, err := s.accountPage(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	items, next, err := list(r.Context(), c.AccountID, a.ID, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listJSON[flick.ListedAccount]{Items: emptyIfNil(items), NextCursor: next})
 	return nil
+}
+
+// likedVideos handles GET /api/v1/accounts/{handle}/liked: 403 unless the
+// viewer is the account or the account made its likes public.
+func (s *Server) likedVideos(w http.ResponseWriter, r *http.Request, c *caller) error {
+	a, p, err := s.accountPage(r)
+	if err != nil {
+		return err
+	}
+	videos, next, err := s.Engagement.LikedVideos(r.Context(), c.AccountID, a.ID, p)
+	if err != nil {
+		return err
+	}
+	return s.writeVideoPage(w, r, c.AccountID, videos, next)
 }
 
 // deviceCookie keeps the device token of the web app's browser: proof that

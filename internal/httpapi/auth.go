@@ -141,22 +141,14 @@ func (s *Server) checkOrigin(r *http.Request, c *caller) error {
 	return nil
 }
 
-// sameOrigin reports whether origin is the instance's own: the configured
-// public URL's, else the scheme and host the client addressed (see isTLS and
-// host).
+// sameOrigin reports whether origin is the instance's own (see Origin).
 func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if p := s.cfg.PublicURL; p != nil {
-		return u.Scheme == p.Scheme && strings.EqualFold(u.Host, p.Host)
-	}
-	scheme := "http"
-	if s.isTLS(r) {
-		scheme = "https"
-	}
-	return u.Scheme == scheme && strings.EqualFold(u.Host, s.host(r))
+	own, err := url.Parse(s.Origin(r))
+	return err == nil && u.Scheme == own.Scheme && strings.EqualFold(u.Host, own.Host)
 }
 
 // setCookie sets an HttpOnly cookie, Secure whenever browsers reach the

@@ -124,12 +124,7 @@ func (s *Server) hashtagVideos(w http.ResponseWriter, r *http.Request, c *caller
 	if videos, err = s.hideHidden(r.Context(), c.AccountID, videos); err != nil {
 		return err
 	}
-	out, err := s.videoPage(r.Context(), c.AccountID, videos, next)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeVideoPage(w, r, c.AccountID, videos, next)
 }
 
 // trendingLimit sizes the trending lists.

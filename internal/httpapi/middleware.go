@@ -160,6 +160,19 @@ func (s *Server) isTLS(r *http.Request) bool {
 		s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
+// Origin is the scheme and host browsers reach the instance at: the public
+// URL, or the request's own (as a trusted proxy relays them).
+func (s *Server) Origin(r *http.Request) string {
+	if s.cfg.PublicURL != nil {
+		return s.cfg.PublicURL.Scheme + "://" + s.cfg.PublicURL.Host
+	}
+	scheme := "http"
+	if s.isTLS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + s.host(r)
+}
+
 // host is the host the client addressed.
 func (s *Server) host(r *http.Request) string {
 	if s.cfg.TrustProxy {

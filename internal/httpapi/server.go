@@ -197,6 +197,9 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/accounts/{handle}/follow", accessRequired, s.follow},
 		{"DELETE", "/api/v1/accounts/{handle}/follow", accessRequired, s.unfollow},
 		{"GET", "/api/v1/accounts/{handle}/videos", accessOptional, s.accountVideos},
+		{"GET", "/api/v1/accounts/{handle}/followers", accessOptional, s.followers},
+		{"GET", "/api/v1/accounts/{handle}/following", accessOptional, s.following},
+		{"GET", "/api/v1/accounts/{handle}/liked", accessOptional, s.likedVideos},
 		{"POST", "/api/v1/accounts/{handle}/block", accessRequired, s.hideCreator},
 		{"DELETE", "/api/v1/accounts/{handle}/block", accessRequired, s.unhideCreator},
 

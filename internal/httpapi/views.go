@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/flick-video/flick"
@@ -22,6 +23,8 @@ type accountJSON struct {
 	FollowerCount  int64     `json:"follower_count"`
 	FollowingCount int64     `json:"following_count"`
 	VideoCount     int64     `json:"video_count"`
+	// LikesPublic says whether everyone may see the account's liked videos.
+	LikesPublic bool `json:"likes_public"`
 	// Following says whether the signed-in viewer follows this account.
 	Following bool `json:"following"`
 }
@@ -30,6 +33,7 @@ func publicAccount(a *flick.Account) accountJSON {
 	return accountJSON{
 		ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Bio: a.Bio, AvatarURL: a.AvatarURL,
 		CreatedAt: a.CreatedAt, FollowerCount: a.FollowerCount, FollowingCount: a.FollowingCount, VideoCount: a.VideoCount,
+		LikesPublic: a.LikesPublic,
 	}
 }
 
@@ -112,9 +116,14 @@ func (s *Server) videoView(ctx context.Context, viewer string, v *flick.Video) (
 	return views[0], nil
 }
 
-func (s *Server) videoPage(ctx context.Context, viewer string, videos []*flick.Video, next string) (listJSON[videoJSON], error) {
-	items, err := s.videoViews(ctx, viewer, videos)
-	return listJSON[videoJSON]{Items: items, NextCursor: next}, err
+// writeVideoPage answers with a page of videos as viewer sees them.
+func (s *Server) writeVideoPage(w http.ResponseWriter, r *http.Request, viewer string, videos []*flick.Video, next string) error {
+	items, err := s.videoViews(r.Context(), viewer, videos)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listJSON[videoJSON]{Items: items, NextCursor: next})
+	return nil
 }
 
 // feedPage shapes a feed's page; the feed has said which items the viewer

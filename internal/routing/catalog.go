@@ -87,7 +87,7 @@ func (r *Router) addCounts(ctx context.Context, videos []*flick.Video, from []in
 	return nil
 }
 
-// Videos returns the ready videos among ids, from whichever region holds
+// Videos returns the ready public videos among ids, from whichever region holds
 // them, in the order asked.
 func (r *Router) Videos(ctx context.Context, ids []string) ([]*flick.Video, error) {
 	if len(r.cells) == 1 {

@@ -263,9 +263,9 @@ func importAccountData(ctx context.Context, tx *sql.Tx, d *flick.AccountData) er
 	a := &d.Account
 	id := a.ID
 	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, handle, display_name, search_name, bio, has_avatar, email,
-		birthdate, region, roles, password_hash, created_at, following_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		birthdate, region, roles, password_hash, created_at, following_count, likes_public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, a.Handle, a.DisplayName, strings.ToLower(a.DisplayName), a.Bio, boolInt(a.HasAvatar), a.Email, a.Birthdate,
-		a.Region, strings.Join(d.Roles, " "), d.PasswordHash, millis(a.CreatedAt), len(d.Follows)); err != nil {
+		a.Region, strings.Join(d.Roles, " "), d.PasswordHash, millis(a.CreatedAt), len(d.Follows), boolInt(a.LikesPublic)); err != nil {
 		return fmt.Errorf("account: %w", err)
 	}
 	if s := d.Settings; s.NonPersonalized || len(s.KeywordFilters) > 0 {

@@ -18,7 +18,7 @@ import (
 // counts public videos only, since anyone may read it.
 const accountSelect = `SELECT a.id, a.handle, a.display_name, a.bio, a.has_avatar, a.email,
 	a.birthdate, a.region, a.roles, a.created_at, ` + followerCount + `, a.following_count,
-	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready' AND v.visibility = 'public')
+	(SELECT count(*) FROM videos v WHERE v.author_id = a.id AND v.status = 'ready' AND v.visibility = 'public'), a.likes_public
 	FROM accounts a`
 
 // followerCount is this region's followers of account a; the router adds
@@ -30,7 +30,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (*flick.Account, error) {
 	var created int64
 	var roles string
 	if err := sc.Scan(&a.ID, &a.Handle, &a.DisplayName, &a.Bio, &a.HasAvatar, &a.Email,
-		&a.Birthdate, &a.Region, &roles, &created, &a.FollowerCount, &a.FollowingCount, &a.VideoCount); err != nil {
+		&a.Birthdate, &a.Region, &roles, &created, &a.FollowerCount, &a.FollowingCount, &a.VideoCount, &a.LikesPublic); err != nil {
 		return nil, err
 	}
 	a.Roles = strings.Fields(roles)
@@ -122,6 +122,10 @@ func (db *DB) UpdateProfile(ctx context.Context, id string, u flick.ProfileUpdat
 	if u.Bio != nil {
 		set = append(set, "bio = ?")
 		args = append(args, *u.Bio)
+	}
+	if u.LikesPublic != nil {
+		set = append(set, "likes_public = ?")
+		args = append(args, boolInt(*u.LikesPublic))
 	}
 	if u.HasAvatar != nil {
 		set = append(set, "has_avatar = ?")
@@ -237,6 +241,69 @@ func (db *DB) FollowingIDs(ctx context.Context, accountID string) (ids []string,
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Followers lists the follows of accountID stored here, newest first.
+func (db *DB) Followers(ctx context.Context, accountID string, p flick.Page) (_ []flick.Edge, _ string, err error) {
+	defer sqldb.Wrap(&err, "sqlite: followers")
+	return db.edgePage(ctx, "follows", "followee_id", "follower_id", accountID, p)
+}
+
+// Followees lists the follows of accountID, newest first.
+func (db *DB) Followees(ctx context.Context, accountID string, p flick.Page) (_ []flick.Edge, _ string, err error) {
+	defer sqldb.Wrap(&err, "sqlite: followees")
+	return db.edgePage(ctx, "follows", "follower_id", "followee_id", accountID, p)
+}
+
+// edgePage reads a newest-first page of the edges of table whose ownerCol
+// is owner, each naming its idCol, ordered by (created_at, idCol) as
+// flick.NewestEdgeFirst does and as the table's index on (ownerCol,
+// created_at, idCol) is. Table and columns are constants of the callers.
+func (db *DB) edgePage(ctx context.Context, table, ownerCol, idCol, owner string, p flick.Page) ([]flick.Edge, string, error) {
+	p = p.Normalize()
+	after, err := flick.ParseEdgeCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	query := "SELECT " + idCol + ", created_at FROM " + table + " WHERE " + ownerCol + " = ?"
+	args := []any{owner}
+	if p.Cursor != "" {
+		query += " AND (created_at < ? OR created_at = ? AND " + idCol + " < ?)"
+		args = append(args, millis(after.At), millis(after.At), after.ID)
+	}
+	query += " ORDER BY created_at DESC, " + idCol + " DESC LIMIT ?"
+	edges, err := collect(ctx, db.read, scanEdge, query, append(args, p.Limit+1)...)
+	if err != nil || len(edges) <= p.Limit {
+		return edges, "", err
+	}
+	edges = edges[:p.Limit]
+	return edges, flick.EdgeCursor(edges[p.Limit-1]), nil
+}
+
+// FollowingAmong returns which of ids followerID follows.
+func (db *DB) FollowingAmong(ctx context.Context, followerID string, ids []string) (_ map[string]bool, err error) {
+	defer sqldb.Wrap(&err, "sqlite: following among")
+	return idSet(ctx, db.read, `SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN `, []any{followerID}, ids)
+}
+
+// AccountRefs returns the public summaries of the accounts stored here among ids.
+func (db *DB) AccountRefs(ctx context.Context, ids []string) (_ map[string]flick.AccountRef, err error) {
+	defer sqldb.Wrap(&err, "sqlite: account refs")
+	refs := map[string]flick.AccountRef{}
+	err = queryBatches(ctx, db.read, `SELECT id, handle, display_name, has_avatar FROM accounts WHERE id IN `, nil, ids,
+		func(rows *sql.Rows) error {
+			var r flick.AccountRef
+			var hasAvatar bool
+			if err := rows.Scan(&r.ID, &r.Handle, &r.DisplayName, &hasAvatar); err != nil {
+				return err
+			}
+			if hasAvatar {
+				r.AvatarURL = flick.MediaURL(flick.AvatarKey(r.ID))
+			}
+			refs[r.ID] = r
+			return nil
+		})
+	return refs, err
 }
 
 // likeEscaper escapes LIKE's wildcards (and the escape character itself) so

@@ -104,6 +104,12 @@ func (db *DB) Liked(ctx context.Context, accountID string, videoIDs []string) (_
 	return db.videoSet(ctx, `SELECT video_id FROM likes WHERE account_id = ? AND video_id IN `, accountID, videoIDs)
 }
 
+// Likes lists accountID's likes, most recent first.
+func (db *DB) Likes(ctx context.Context, accountID string, p flick.Page) (_ []flick.Edge, _ string, err error) {
+	defer sqldb.Wrap(&err, "sqlite: likes")
+	return db.edgePage(ctx, "likes", "account_id", "video_id", accountID, p)
+}
+
 // Watched returns which of videoIDs accountID has watched through.
 func (db *DB) Watched(ctx context.Context, accountID string, videoIDs []string) (_ map[string]bool, err error) {
 	defer sqldb.Wrap(&err, "sqlite: watched")

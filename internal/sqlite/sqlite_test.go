@@ -86,7 +86,7 @@ func TestMigrate(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	want := []string{"0001_init", "0002_video_hashtags", "0003_controls", "0004_regions", "0005_discounted_engagement", "0006_password_resets", "0007_comment_likes", "0008_video_settings", "0009_notifications"}
+	want := []string{"0001_init", "0002_video_hashtags", "0003_controls", "0004_regions", "0005_discounted_engagement", "0006_password_resets", "0007_comment_likes", "0008_video_settings", "0009_notifications", "0010_social"}
 	if !slices.Equal(versions, want) {
 		t.Errorf("schema_migrations = %v, want %v", versions, want)
 	}

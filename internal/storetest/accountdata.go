@@ -32,8 +32,8 @@ func (f *backend) busyAccount(handle string) *busy {
 	f.t.Helper()
 	a, o := f.account(handle), f.account(handle+"_friend")
 	b := &busy{a: a, o: o, word: "zebra" + handle}
-	bio, avatar := "All about "+handle, true
-	_, err := f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{Bio: &bio, HasAvatar: &avatar})
+	bio, avatar, likesPublic := "All about "+handle, true, true
+	_, err := f.s.UpdateProfile(f.ctx, a.ID, flick.ProfileUpdate{Bio: &bio, HasAvatar: &avatar, LikesPublic: &likesPublic})
 	f.must(err)
 	f.must(f.s.SetRoles(f.ctx, a.ID, []string{flick.RoleAdmin}))
 	_, err = f.s.PutSettings(f.ctx, a.ID, flick.ViewerSettings{NonPersonalized: true, KeywordFilters: []string{"spoilers", "cats"}})
@@ -184,7 +184,7 @@ func testAccountDataRoundTrip(t *testing.T, f *backend) {
 	b := f.busyAccount("mover")
 	d := f.accountData(f.s, b.a.ID)
 	if d.PasswordHash != "hash-of-mover" || !slices.Equal(d.Roles, []string{flick.RoleAdmin}) || d.Account.Bio != "All about mover" ||
-		!d.Account.HasAvatar || d.Account.Birthdate != "2000-01-02" || d.Account.FollowingCount != 1 || d.Account.VideoCount != 1 {
+		!d.Account.HasAvatar || !d.Account.LikesPublic || d.Account.Birthdate != "2000-01-02" || d.Account.FollowingCount != 1 || d.Account.VideoCount != 1 {
 		t.Errorf("account: %+v, hash %q, roles %v", d.Account, d.PasswordHash, d.Roles)
 	}
 	if !d.Settings.NonPersonalized || !slices.Equal(d.Settings.KeywordFilters, []string{"spoilers", "cats"}) {

@@ -23,6 +23,7 @@ import (
 type assets struct {
 	version string
 	files   map[string]*asset
+	names   []string // of files, sorted
 	modules []string // URLs of the JavaScript modules, for <link rel=modulepreload>
 }
 
@@ -79,8 +80,10 @@ func loadAssets(fsys fs.FS, root string) (*assets, error) {
 		fmt.Fprintf(h, "%s\x00%s\x00", n, a.files[n].etag)
 	}
 	a.version = hex.EncodeToString(h.Sum(nil))[:12]
+	a.names = names
 	for _, n := range names {
-		if path.Ext(n) == ".js" && n != "app.js" {
+		// offline.js belongs to the offline page, not to the app.
+		if path.Ext(n) == ".js" && n != "app.js" && n != "offline.js" {
 			a.modules = append(a.modules, a.URL(n))
 		}
 	}

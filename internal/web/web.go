@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -18,7 +19,7 @@ import (
 	"github.com/flick-video/flick"
 )
 
-//go:embed templates/shell.html
+//go:embed templates/shell.html templates/offline.html templates/sw.js
 var templateFS embed.FS
 
 //go:embed static
@@ -35,21 +36,34 @@ type Config struct {
 	MaxDuration    time.Duration // the longest video accepted (--max-duration)
 	MaxUploadBytes int64         // the largest upload accepted (--max-upload)
 	MailsResets    bool          // forgotten passwords are reset by email (--smtp-url)
+	// Previews finds the video or account a shared link names, for the
+	// link preview tags of its page; nil renders none. Origin must then
+	// say where browsers reach the instance (--public-url, or the
+	// request's scheme and host), for the tags' absolute URLs.
+	Previews Previews
+	Origin   func(r *http.Request) string
+	// Static are the app's static files; nil for those embedded in the
+	// binary. Tests deploy a changed app with it.
+	Static fs.FS
 }
 
 // Handler serves the web app's pages and static files.
 type Handler struct {
-	logger *slog.Logger
-	mux    *http.ServeMux
-	shell  *template.Template
-	assets *assets
-	boot   *boot
+	cfg     Config
+	logger  *slog.Logger
+	mux     *http.ServeMux
+	shell   *template.Template
+	offline []byte // the offline page, rendered once
+	assets  *assets
+	boot    *boot
+	pwa     *pwa
 }
 
 // page is what the shell template needs to render one page.
 type page struct {
 	Name   string // the client-side view, read by app.js from body[data-page]
 	Title  string
+	Meta   []metaTag // link preview tags
 	Assets *assets
 	Boot   *boot
 }
@@ -126,15 +140,40 @@ type limits struct {
 
 // New parses the shell and prepares the static files.
 func New(cfg Config, logger *slog.Logger) (*Handler, error) {
-	a, err := loadAssets(staticFS, "static")
+	static := cfg.Static
+	if static == nil {
+		sub, err := fs.Sub(staticFS, "static")
+		if err != nil {
+			return nil, fmt.Errorf("web: static files: %w", err)
+		}
+		static = sub
+	}
+	a, err := loadAssets(static, ".")
 	if err != nil {
 		return nil, fmt.Errorf("web: load static files: %w", err)
 	}
-	shell, err := template.New("shell.html").Funcs(template.FuncMap{"static": a.URL}).ParseFS(templateFS, "templates/shell.html")
+	funcs := template.FuncMap{"static": a.URL}
+	shell, err := template.New("shell.html").Funcs(funcs).ParseFS(templateFS, "templates/shell.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse shell template: %w", err)
 	}
-	h := &Handler{logger: logger, shell: shell, assets: a, mux: http.NewServeMux(), boot: &boot{
+	offlineTmpl, err := template.New("offline.html").Funcs(funcs).ParseFS(templateFS, "templates/offline.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse the offline page: %w", err)
+	}
+	var offline bytes.Buffer
+	if err := offlineTmpl.Execute(&offline, nil); err != nil {
+		return nil, fmt.Errorf("web: render the offline page: %w", err)
+	}
+	worker, err := fs.ReadFile(templateFS, "templates/sw.js")
+	if err != nil {
+		return nil, fmt.Errorf("web: read the service worker: %w", err)
+	}
+	p, err := newPWA(a, worker)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h := &Handler{cfg: cfg, logger: logger, shell: shell, offline: offline.Bytes(), assets: a, pwa: p, mux: http.NewServeMux(), boot: &boot{
 		Routes:   pageRoutes,
 		NotFound: notFoundPage,
 		Limits: limits{
@@ -183,10 +222,18 @@ func (h *Handler) routes() {
 				h.notFound(w, r)
 				return
 			}
-			h.render(w, r, http.StatusOK, page{Name: rt.Name, Title: strings.ReplaceAll(rt.Title, "{"+name+"}", norm)})
+			meta, status, err := h.preview(r, rt, norm)
+			if err != nil {
+				h.logger.ErrorContext(r.Context(), "link preview", "page", rt.Name, "err", err)
+				meta, status = nil, http.StatusOK // the app itself can still load what the link names
+			}
+			h.render(w, r, status, page{Name: rt.Name, Title: strings.ReplaceAll(rt.Title, "{"+name+"}", norm), Meta: meta})
 		})
 	}
 	h.mux.HandleFunc("GET /static/{version}/{file...}", h.assets.serve)
+	h.mux.HandleFunc("GET /manifest.webmanifest", h.pwa.serveManifest)
+	h.mux.HandleFunc("GET /sw.js", h.pwa.serveWorker)
+	h.mux.HandleFunc("GET "+offlinePath, h.serveOffline)
 	h.mux.HandleFunc("GET /", h.notFound)
 }
 
@@ -204,6 +251,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusNotFound, page{Name: notFoundPage.Name, Title: notFoundPage.Title})
+}
+
+// serveOffline serves the page the service worker keeps for when the
+// network is gone.
+func (h *Handler) serveOffline(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.offline))
 }
 
 // render executes the shell into a buffer first, so that a template error

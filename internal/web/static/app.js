@@ -8,6 +8,7 @@ import { Feed } from './feed.js';
 import { notificationsPage, syncBadge } from './notifications.js';
 import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
+import { registerServiceWorker } from './pwa.js';
 import { match, title, unmatched } from './routes.js';
 import { searchPage, tagPage } from './search.js';
 import { currentUser, loadCurrentUser, onUserChange } from './session.js';
@@ -165,3 +166,4 @@ window.addEventListener('flick:controls-changed', () => {
 await loadCurrentUser();
 syncAuthNav(currentUser());
 render({ first: true });
+registerServiceWorker();

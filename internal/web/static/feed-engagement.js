@@ -2,9 +2,9 @@
 // its creator, and the counts that show it.
 import { api } from './api.js';
 import { CommentsDrawer } from './comments.js';
-import { compact, copyText, h } from './dom.js';
+import { compact, h } from './dom.js';
 import { currentUser, onUserChange } from './session.js';
-import { promptLogin, toast } from './ui.js';
+import { promptLogin, shareLink, toast } from './ui.js';
 
 // followCache remembers, per handle, whether the viewer follows the author,
 // so that the + button is right without asking the API on every video.
@@ -82,8 +82,7 @@ export class Engagement {
   async share(it) {
     const { v } = it;
     const url = new URL(`/v/${encodeURIComponent(v.id)}`, location.origin).href;
-    const copied = await copyText(url);
-    toast(copied ? 'Link copied to clipboard.' : `Copy this link: ${url}`);
+    if (!await shareLink(url, `@${v.author?.handle} on Flick`)) return;
     this.bump(v.id, 'shares', 1);
     api('POST', `/videos/${encodeURIComponent(v.id)}/share`).then((r) => {
       if (r?.counts) {

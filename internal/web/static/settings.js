@@ -17,7 +17,7 @@ export function settingsPage(main) {
   }
   const sessions = sessionsSection();
   main.replaceChildren(h('div', { class: 'page narrow settings', 'data-testid': 'settings' },
-    h('h1', { text: 'Settings' }), profileSection(me), avatarSection(me), feedSection(), hiddenSection(),
+    h('h1', { text: 'Settings' }), profileSection(me), likesSection(me), avatarSection(me), feedSection(), hiddenSection(),
     passwordSection(() => sessions.dispatchEvent(new Event('reload'))), sessions, dataSection(me),
     h('section', { class: 'card' }, h('h2', { text: 'Log out' }),
       h('p', { class: 'muted', text: 'Sign out of Flick on this device.' }),
@@ -56,6 +56,31 @@ function profileSection(me) {
     toast('Profile saved.');
   });
   return form;
+}
+
+// likesSection shows or hides the "Liked" tab of your profile to
+// everyone, saved as soon as it is switched.
+function likesSection(me) {
+  const toggle = h('input', { type: 'checkbox', id: 'settings-likes-public', role: 'switch', checked: !!me.likes_public, 'data-testid': 'likes-public-toggle' });
+  toggle.addEventListener('change', async () => {
+    toggle.disabled = true;
+    try {
+      const r = await api('PATCH', '/me', { likes_public: toggle.checked });
+      toggle.checked = !!r.likes_public;
+      setCurrentUser({ ...currentUser(), ...r });
+      toast(r.likes_public ? 'Everyone can now see the videos you liked.' : 'Only you can see the videos you liked now.');
+    } catch (err) {
+      toggle.checked = !toggle.checked;
+      toast(err.message);
+    } finally {
+      toggle.disabled = false;
+    }
+  });
+  return h('section', { class: 'card', 'data-testid': 'likes-settings' }, h('h2', { text: 'Liked videos' }),
+    h('div', { class: 'switch-row' }, h('label', { for: toggle.id },
+      h('strong', { text: 'Show the videos I liked' }),
+      h('small', { class: 'muted', text: 'Everyone can open the Liked tab of your profile. Off: only you see it.' })),
+    toggle));
 }
 
 // onSubmit runs action when form is submitted, with button disabled

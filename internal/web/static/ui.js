@@ -1,5 +1,5 @@
 // Small shared pieces of UI: toasts, the log-in prompt, empty states.
-import { h } from './dom.js';
+import { copyText, h } from './dom.js';
 
 const TOAST_MS = 3200;
 
@@ -43,4 +43,22 @@ export function spinner(label = 'Loading') {
 export function errorBox(message, retry) {
   return h('div', { class: 'error-box', role: 'alert', 'data-testid': 'error' },
     h('p', { text: message }), retry ? h('button', { class: 'button', type: 'button', onclick: retry, text: 'Try again' }) : null);
+}
+
+// shareLink offers url to the device's share sheet where it has one (Web
+// Share: phones, some desktops), else copies it and says so. It resolves
+// to false when the person closed the share sheet without sharing.
+export async function shareLink(url, title) {
+  if (navigator.share) {
+    try {
+      await navigator.share({ url, title });
+      return true;
+    } catch (err) {
+      if (err?.name === 'AbortError') return false;
+      // Refused (no user gesture left, say): copying still works.
+    }
+  }
+  const copied = await copyText(url);
+  toast(copied ? 'Link copied to clipboard.' : `Copy this link: ${url}`);
+  return true;
 }
