@@ -76,7 +76,7 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		Clock:      time.Now,
 	})
 	pages, err := web.New(web.Config{MaxDuration: cfg.MaxDuration, MaxUploadBytes: cfg.MaxUploadBytes,
-		MailsResets: n.Accounts.MailsResets()}, logger)
+		MailsResets: n.Accounts.MailsResets(), SessionCookie: httpapi.SessionCookie}, logger)
 	if err != nil {
 		n.Close()
 		return nil, fmt.Errorf("web app: %w", err)

@@ -148,7 +148,7 @@ func TestBlocks(t *testing.T) {
 		{"unknown", "POST", "/api/v1/accounts/nobody/block", []reqOption{bearer(bob.Token)}, 404},
 		{"bad handle", "POST", "/api/v1/accounts/a%27--/block", []reqOption{bearer(bob.Token)}, 404},
 		{"cookie without Origin", "POST", "/api/v1/accounts/ann/block", []reqOption{func(r *http.Request) {
-			r.AddCookie(&http.Cookie{Name: cookieName, Value: bob.Token})
+			r.AddCookie(&http.Cookie{Name: SessionCookie, Value: bob.Token})
 		}}, 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,10 +35,15 @@ type Config struct {
 	MaxDuration    time.Duration // the longest video accepted (--max-duration)
 	MaxUploadBytes int64         // the largest upload accepted (--max-upload)
 	MailsResets    bool          // forgotten passwords are reset by email (--smtp-url)
+	// SessionCookie names the API's session cookie: a page tells the app
+	// whether the browser holds one, so that a signed-out visit does not
+	// ask the API who is signed in only to be told 401.
+	SessionCookie string
 }
 
 // Handler serves the web app's pages and static files.
 type Handler struct {
+	cfg    Config
 	logger *slog.Logger
 	mux    *http.ServeMux
 	shell  *template.Template
@@ -48,10 +53,13 @@ type Handler struct {
 
 // page is what the shell template needs to render one page.
 type page struct {
-	Name   string // the client-side view, read by app.js from body[data-page]
-	Title  string
-	Assets *assets
-	Boot   *boot
+	Name  string // the client-side view, read by app.js from body[data-page]
+	Title string
+	// Session says the browser holds a session cookie (valid or not: the
+	// API drops a stale one at its first request), read by session.js.
+	Session bool
+	Assets  *assets
+	Boot    *boot
 }
 
 // route is one of the app's page routes. The server answers its path with
@@ -133,7 +141,7 @@ func New(cfg Config, logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse shell template: %w", err)
 	}
-	h := &Handler{logger: logger, shell: shell, assets: a, mux: http.NewServeMux(), boot: &boot{
+	h := &Handler{cfg: cfg, logger: logger, shell: shell, assets: a, mux: http.NewServeMux(), boot: &boot{
 		Routes:   pageRoutes,
 		NotFound: notFoundPage,
 		Limits: limits{
@@ -210,6 +218,10 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p page) {
 	p.Assets = h.assets
 	p.Boot = h.boot
+	if h.cfg.SessionCookie != "" {
+		_, err := r.Cookie(h.cfg.SessionCookie)
+		p.Session = err == nil
+	}
 	var buf bytes.Buffer
 	if err := h.shell.Execute(&buf, p); err != nil {
 		h.logger.ErrorContext(r.Context(), "render page", "page", p.Name, "err", err)

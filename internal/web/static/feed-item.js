@@ -14,7 +14,7 @@ export function feedItem(v, index, on) {
 
   it.video = h('video', {
     class: `video${v.width > v.height ? ' landscape' : ''}`, playsInline: true, loop: true, muted: true,
-    preload: 'none', poster: v.poster_url || undefined, 'data-testid': 'feed-video', disablepictureinpicture: true,
+    preload: 'none', 'data-testid': 'feed-video', disablepictureinpicture: true,
   });
   it.progress = h('div', { class: 'progress-fill' });
   it.playIcon = h('div', { class: 'play-indicator', hidden: true, 'aria-hidden': 'true' }, icon('play', { filled: true, size: 64 }));

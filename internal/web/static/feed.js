@@ -114,6 +114,8 @@ export class Feed {
         this.addItem(v);
         added++;
       }
+      // The video after the active one may have just arrived.
+      if (added && this.active >= 0) updateWindow(this.items, this.active);
       if (!this.items.length && this.done) this.setStatus(this.empty, 'empty');
       else this.setStatus(this.done ? h('p', { class: 'feed-end', text: 'You’re all caught up.' }) : null, this.done ? 'end' : '');
     } catch (err) {
