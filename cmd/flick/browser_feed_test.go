@@ -9,10 +9,13 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -36,7 +39,7 @@ type feedWorld struct {
 // feedVideos is how many videos the feed world holds: more than a first
 // For You page shows (12), so that the page fetches what the viewer may
 // never reach.
-const feedVideos = 14
+const feedVideos = 13
 
 func startFeedWorld(t *testing.T) *feedWorld {
 	t.Helper()
@@ -56,9 +59,9 @@ func startFeedWorld(t *testing.T) *feedWorld {
 	var ids []string
 	for i := range feedVideos {
 		dv := demoVideos[i%len(demoVideos)]
-		// Demo clips are 4–15 s; 6 s keep the transcodes quick and still
+		// Demo clips are 4–15 s; 4 s keep the transcodes quick and still
 		// weigh what a demo video weighs per second.
-		dv.seconds = 6
+		dv.seconds = 4
 		dv.w, dv.h = 540, 960
 		path := filepath.Join(dir, fmt.Sprintf("clip%d.mp4", i))
 		if err := generateClip(ctx, path, dv); err != nil {
@@ -205,5 +208,166 @@ func TestBrowserFeed(t *testing.T) {
 		if median > 3*time.Second {
 			t.Errorf("first frame after %v on Slow 4G, want under 3 s", median)
 		}
+	})
+
+	t.Run("signed out on a phone", func(t *testing.T) {
+		b := newBrowser(t, phoneW, phoneH)
+		errs := consoleErrors(b)
+		shot := screenshotter(t, b, "feed-phone")
+		b.do(t, "open For You", chromedp.Navigate(w.URL+"/"))
+		b.waitPlaying(t)
+		if got := b.eval(t, `document.querySelector('[data-testid=feed] h1')?.textContent`); got != "For You feed" {
+			t.Errorf("the feed's heading %q", got)
+		}
+		label := b.eval(t, active("")+`.closest('[data-testid=feed-item]').getAttribute('aria-label')`)
+		caption := b.eval(t, active("[data-testid=caption]")+`.textContent`)
+		if want := "Video by @" + b.eval(t, active("[data-testid=author-link] strong")+`.textContent.slice(1)`) + ": " + caption; label != want {
+			t.Errorf("the video's accessible name %q, want %q", label, want)
+		}
+		// Only the active and the next video have a poster and a source.
+		if got := b.eval(t, `[...document.querySelectorAll('[data-testid=feed-video]')].map((v) => (v.getAttribute('poster') ? 'p' : '-') + (v.getAttribute('src') ? 's' : '-')).join(' ')`); !strings.HasPrefix(got, "ps ps") || strings.Count(got, "p") != 2 || strings.Count(got, "s") != 2 {
+			t.Errorf("posters and sources by video: %s, want the first two only", got)
+		}
+		shot("foryou")
+
+		// Every tap target of the feed is at least 44×44.
+		for _, sel := range []string{active("[data-testid=follow-button]"), active("a.hashtag"), active("[data-testid=why-button]"), active("[data-testid=like-button]"),
+			`document.querySelector('[data-testid=mute-button]')`, `document.querySelector('[data-testid=tab-foryou]')`, `document.querySelector('[data-testid=tab-following]')`} {
+			box := b.eval(t, `(() => { const r = `+sel+`.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); })()`)
+			var bw, bh int
+			if _, err := fmt.Sscanf(box, "%dx%d", &bw, &bh); err != nil || bw < 44 || bh < 44 {
+				t.Errorf("%s is %s, want at least 44x44", sel, box)
+			}
+		}
+		// White on the primary pink reaches WCAG AA.
+		if got := b.eval(t, `(() => {
+			const b = document.createElement('a'); b.className = 'button primary'; b.textContent = 'x'; document.body.append(b);
+			const rgb = (c) => c.match(/\d+/g).slice(0, 3).map(Number);
+			const lum = (c) => { const [r, g, bl] = rgb(c).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
+			const s = getComputedStyle(b); const [a, c] = [lum(s.color), lum(s.backgroundColor)]; b.remove();
+			return ((Math.max(a, c) + 0.05) / (Math.min(a, c) + 0.05)).toFixed(2);
+		})()`); mustFloat(t, got) < 4.5 {
+			t.Errorf("white on the primary button is %s:1, want at least 4.5:1", got)
+		}
+
+		// A signed-out double tap asks to log in, once, and shows no heart.
+		likes := b.eval(t, active("[data-testid=like-count]")+`.dataset.count`)
+		for range 3 {
+			b.do(t, "double tap", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=tap-layer]`)),
+				chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=tap-layer]`)))
+			time.Sleep(100 * time.Millisecond)
+		}
+		b.waitFor(t, "the log-in prompt", `document.querySelectorAll('[data-testid=toast]').length === 1 && document.querySelector('[data-testid=toast]').textContent.includes('Log in to like')`, 5*time.Second)
+		if got := b.eval(t, active(".heart-burst")+`.classList.contains('burst')`); got != "false" {
+			t.Error("a signed-out double tap played the heart")
+		}
+		if got := b.eval(t, active("[data-testid=like-count]")+`.dataset.count`); got != likes {
+			t.Errorf("likes %s after a signed-out double tap, want %s", got, likes)
+		}
+		// The toast covers neither the caption nor the actions.
+		if got := b.eval(t, `(() => {
+			const t = document.querySelector('[data-testid=toast]').getBoundingClientRect();
+			const over = (el) => { const r = el.getBoundingClientRect(); return t.left < r.right && r.left < t.right && t.top < r.bottom && r.top < t.bottom; };
+			return [...document.querySelectorAll('[data-testid=feed-item].active .overlay, [data-testid=feed-item].active .actions')].filter(over).map((el) => el.className).join();
+		})()`); got != "" {
+			t.Errorf("the toast covers %s", got)
+		}
+		shot("toast")
+
+		// Sound on is remembered on the device, not in the tab: with the
+		// tab's storage gone (as in a new tab), the feed plays with sound.
+		b.do(t, "unmute", chromedp.Click(chromedp.CSS(`[data-testid=mute-button]`)))
+		b.waitFor(t, "the sound on", `!`+active("video")+`.muted`, 5*time.Second)
+		if got := b.eval(t, `document.querySelectorAll('[data-testid=unmute-hint]').length`); got != "0" {
+			t.Error("the feed still has a second unmute control")
+		}
+		b.eval(t, `sessionStorage.clear()`)
+		b.do(t, "reload", chromedp.Reload())
+		b.waitPlaying(t)
+		if got := b.eval(t, active("video")+`.muted + ' ' + document.querySelector('[data-testid=mute-button]').getAttribute('aria-pressed')`); got != "false true" {
+			t.Errorf("a fresh tab: muted, sound button pressed = %s, want false true", got)
+		}
+
+		// The scrubber follows a finger's horizontal drag.
+		b.do(t, "pause", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=tap-layer]`)))
+		b.waitFor(t, "paused", active("video")+`.paused`, 5*time.Second)
+		y := mustFloat(t, b.eval(t, `(() => { const r = `+active("[data-testid=scrubber]")+`.getBoundingClientRect(); return r.top + r.height / 2; })()`))
+		b.do(t, "drag the scrubber with a finger", touchDrag([][2]float64{{40, y}, {120, y}, {200, y}, {phoneW * 3 / 4, y}}))
+		ratio := mustFloat(t, b.eval(t, active("video")+`.currentTime / `+active("video")+`.duration`))
+		if ratio < 0.65 || ratio > 0.85 {
+			t.Errorf("after a drag to three quarters the video is at %.2f of its length", ratio)
+		}
+		// Every signed-out page loads without a 401.
+		for _, path := range []string{"/@aurora", "/tag/feedtest", "/search", "/following", "/upload", "/login", "/settings"} {
+			b.do(t, "open "+path, chromedp.Navigate(w.URL+path))
+			b.waitFor(t, path+" rendered", `document.querySelector('main').children.length > 0 && !document.querySelector('main .spinner')`, 10*time.Second)
+		}
+		// A request that does answer 401, to show that the console would
+		// have told.
+		b.eval(t, `fetch('/api/v1/me/settings'), 0`)
+		time.Sleep(500 * time.Millisecond)
+		var unauthorized []string
+		for _, e := range errs() {
+			if strings.Contains(e, "401") {
+				unauthorized = append(unauthorized, e)
+			}
+		}
+		if len(unauthorized) != 1 || !strings.Contains(unauthorized[0], "status of 401") {
+			t.Errorf("signed out, the console logged %q, want only the request made to check it", unauthorized)
+		}
+	})
+}
+
+// consoleErrors collects the errors the page logs (failed requests among
+// them) and returns a function that lists them so far.
+func consoleErrors(b *browser) func() []string {
+	var mu sync.Mutex
+	var errs []string
+	messages := chromedp.Console(b.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError {
+				mu.Lock()
+				errs = append(errs, m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(errs)
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return f
+}
+
+// touchDrag puts a finger down at the first point, moves it through the
+// others and lifts it.
+func touchDrag(points [][2]float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for i, p := range points {
+			typ := input.DispatchTouchEventTypeTouchMove
+			if i == 0 {
+				typ = input.DispatchTouchEventTypeTouchStart
+			}
+			if _, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: typ,
+				TouchPoints: []*input.TouchPoint{{X: p[0], Y: p[1]}}}); err != nil {
+				return err
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+		_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+		return err
 	})
 }

@@ -54,6 +54,7 @@ export async function profilePage(main, { handle }) {
 
   const grid = videoGrid(pager(`/accounts/${encodeURIComponent(account.handle)}/videos`), {
     showStatus: own,
+    from: `@${account.handle}`,
     empty: own ? emptyState('Share your first video', 'Your uploads will appear here.', { href: '/upload', text: 'Upload' })
       : emptyState('No videos yet', `@${account.handle} hasn’t posted anything.`),
   });
