@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/flick-video/flick/internal/testenv"
 )
@@ -315,6 +316,155 @@ func TestBrowserFeed(t *testing.T) {
 		if len(unauthorized) != 1 || !strings.Contains(unauthorized[0], "status of 401") {
 			t.Errorf("signed out, the console logged %q, want only the request made to check it", unauthorized)
 		}
+	})
+
+	t.Run("desktop controls", func(t *testing.T) {
+		b := newBrowser(t, 1440, 900)
+		shot := screenshotter(t, b, "feed-desktop")
+		b.do(t, "open For You", chromedp.Navigate(w.URL+"/"))
+		b.waitPlaying(t)
+		index := func() int {
+			return int(mustFloat(t, b.eval(t, `Number(document.querySelector('[data-testid=feed-item].active').dataset.index)`)))
+		}
+		x := mustFloat(t, b.eval(t, `(() => { const r = `+active(".player")+`.getBoundingClientRect(); return r.left + r.width / 2; })()`))
+		// Real wheel events: one notch of a mouse wheel, a trackpad's burst
+		// of small deltas, and a notch back each move exactly one video.
+		settle := func(what string, from, want int) {
+			t.Helper()
+			b.waitFor(t, what, fmt.Sprintf(`document.querySelector('[data-testid=feed-item].active')?.dataset.index !== '%d'`, from), 5*time.Second)
+			time.Sleep(700 * time.Millisecond) // a second move would show by now
+			if got := index(); got != want {
+				t.Fatalf("%s: at video %d, want %d", what, got, want)
+			}
+		}
+		start := index()
+		b.do(t, "a wheel notch", wheel(x, 450, []float64{100}))
+		settle("one notch down", start, start+1)
+		burst := make([]float64, 45)
+		for i := range burst {
+			burst[i] = 2 + float64(len(burst)-i)/3 // a swipe and its inertia
+		}
+		b.do(t, "a trackpad swipe", wheel(x, 450, burst))
+		settle("one trackpad swipe down", start+1, start+2)
+		b.do(t, "a wheel notch up", wheel(x, 450, []float64{-100}))
+		settle("one notch up", start+2, start+1)
+		b.waitPlaying(t)
+
+		// ←/→ seek five seconds.
+		b.do(t, "pause", chromedp.KeyEvent(" "))
+		b.waitFor(t, "paused", active("video")+`.paused`, 5*time.Second)
+		b.eval(t, active("video")+`.currentTime = 0.5`)
+		b.do(t, "→", chromedp.KeyEvent(kb.ArrowRight))
+		if got := mustFloat(t, b.eval(t, active("video")+`.currentTime`)); got < 3.5 || got > 4 {
+			// The clips last 4 s: five seconds on stop at the end.
+			t.Errorf("after → at %.2f s, want the end", got)
+		}
+		b.eval(t, active("video")+`.currentTime = 3`)
+		b.do(t, "←", chromedp.KeyEvent(kb.ArrowLeft))
+		if got := mustFloat(t, b.eval(t, active("video")+`.currentTime`)); got != 0 {
+			t.Errorf("after ← from 3 s at %.2f s, want 0", got)
+		}
+		// The scrubber follows the mouse.
+		box := b.eval(t, `(() => { const r = `+active("[data-testid=scrubber]")+`.getBoundingClientRect(); return [r.left, r.width, r.top + r.height / 2].join(); })()`)
+		var left, width, y float64
+		if _, err := fmt.Sscanf(box, "%g,%g,%g", &left, &width, &y); err != nil {
+			t.Fatal(box, err)
+		}
+		b.do(t, "drag the scrubber",
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, left+width/4, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, left+width/2, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, left+width/2, y, chromedp.ButtonLeft))
+		if got := mustFloat(t, b.eval(t, active("video")+`.currentTime / `+active("video")+`.duration`)); got < 0.4 || got > 0.6 {
+			t.Errorf("after a drag to the middle the video is at %.2f of its length", got)
+		}
+		// The volume, kept on the device, and full screen.
+		mute := b.eval(t, `(() => { const r = document.querySelector('[data-testid=mute-button]').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2].join(); })()`)
+		var mx, my float64
+		fmt.Sscanf(mute, "%g,%g", &mx, &my)
+		b.do(t, "hover the sound", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, mx, my))
+		b.waitFor(t, "the volume slider", `document.querySelector('[data-testid=volume]').getBoundingClientRect().width > 60`, 5*time.Second)
+		b.eval(t, `(() => { const v = document.querySelector('[data-testid=volume]'); v.value = 0.4; v.dispatchEvent(new Event('input')); })()`)
+		if got := b.eval(t, active("video")+`.volume.toFixed(2) + ' ' + `+active("video")+`.muted + ' ' + localStorage.getItem('flick.volume')`); got != "0.40 false 0.4" {
+			t.Errorf("after setting the volume: volume, muted, stored = %s", got)
+		}
+		shot("controls")
+		b.do(t, "full screen", chromedp.Click(chromedp.CSS(`[data-testid=fullscreen-button]`)))
+		b.waitFor(t, "the feed in full screen", `document.fullscreenElement?.dataset.testid === 'feed'`, 5*time.Second)
+		b.do(t, "leave full screen", chromedp.Click(chromedp.CSS(`[data-testid=fullscreen-button]`)))
+		b.waitFor(t, "full screen left", `document.fullscreenElement === null`, 5*time.Second)
+	})
+
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"phone", phoneW, phoneH}, {"desktop", 1440, 900}} {
+		t.Run("a profile's feed on a "+vp.name, func(t *testing.T) {
+			b := newBrowser(t, vp.w, vp.h)
+			shot := screenshotter(t, b, "context-"+vp.name)
+			b.do(t, "open the profile", chromedp.Navigate(w.URL+"/@aurora"))
+			b.waitFor(t, "the grid", `document.querySelectorAll('[data-testid=grid-item]').length >= 2`, 20*time.Second)
+			grid := strings.Split(b.eval(t, `[...document.querySelectorAll('[data-testid=grid-item]')].map((a) => a.dataset.videoId).join()`), ",")
+			b.clickStill(t, "open the second video", `[data-testid=grid-item]:nth-child(2)`)
+			b.waitPlaying(t)
+			if got := b.eval(t, `location.pathname + location.search`); got != "/v/"+grid[1]+"?from=%40aurora" {
+				t.Errorf("address %s", got)
+			}
+			shot("video")
+			// Down the feed: the videos after it on the profile, in its
+			// order, and nothing else.
+			var seen []string
+			for {
+				seen = append(seen, b.eval(t, `document.querySelector('[data-testid=feed-item].active').dataset.videoId`))
+				if b.eval(t, `String(!document.querySelector('[data-testid=feed-item].active + [data-testid=feed-item]'))`) == "true" &&
+					b.eval(t, `document.querySelector('[data-testid=feed-status]').dataset.mode`) == "end" {
+					break
+				}
+				b.do(t, "next", chromedp.KeyEvent(kb.ArrowDown))
+				b.waitFor(t, "the next video", fmt.Sprintf(`document.querySelector('[data-testid=feed-item].active')?.dataset.videoId !== %q`, seen[len(seen)-1]), 10*time.Second)
+			}
+			if want := grid[1:]; !slices.Equal(seen, want) {
+				t.Errorf("the feed went through %v, want the profile's %v", seen, want)
+			}
+			b.do(t, "back", chromedp.Click(chromedp.CSS(`[data-testid=back-button]`)))
+			b.waitFor(t, "the profile again", `location.pathname === '/@aurora' && document.querySelectorAll('[data-testid=grid-item]').length >= 2`, 10*time.Second)
+
+			// A hashtag's feed too, opened by its address.
+			b.do(t, "open a video of #odd", chromedp.Navigate(w.URL+"/v/"+w.videos["fractal.fred"][len(w.videos["fractal.fred"])-1]+"?from=tag:odd"))
+			b.waitPlaying(t)
+			b.do(t, "next", chromedp.KeyEvent(kb.ArrowDown))
+			b.waitFor(t, "the next #odd video", active("[data-testid=caption]")+`?.textContent.includes('#odd') && `+active("")+`.closest('[data-testid=feed-item]').dataset.index === '1'`, 10*time.Second)
+			if got := b.eval(t, `document.querySelector('[data-testid=back-button]').getAttribute('href')`); got != "/tag/odd" {
+				t.Errorf("back goes to %s", got)
+			}
+			b.do(t, "back", chromedp.Click(chromedp.CSS(`[data-testid=back-button]`)))
+			b.waitFor(t, "the hashtag page", `location.pathname === '/tag/odd'`, 10*time.Second)
+		})
+	}
+}
+
+// dispatchWheel is Input.dispatchMouseEvent for wheel events, which need
+// deltaX even when it is 0 (the generated parameters leave zeros out).
+var dispatchWheel = cdp.Command[wheelEvent, cdp.Empty]{Method: input.CommandDispatchMouseEvent}
+
+type wheelEvent struct {
+	Type   string  `json:"type"`
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	DeltaX float64 `json:"deltaX"`
+	DeltaY float64 `json:"deltaY"`
+}
+
+// wheel sends mouse wheel events at x, y, one for each delta, 16 ms apart
+// (a display frame), as a mouse or a trackpad does.
+func wheel(x, y float64, deltas []float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, d := range deltas {
+			if _, err := cdp.Call(ctx, tg, dispatchWheel, wheelEvent{Type: "mouseWheel", X: x, Y: y, DeltaY: d}); err != nil {
+				return err
+			}
+			time.Sleep(16 * time.Millisecond)
+		}
+		return nil
 	})
 }
 

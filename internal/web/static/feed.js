@@ -14,7 +14,7 @@ import { errorBox, spinner } from './ui.js';
 // A wheel gesture moves the feed one video: wheel events closer together
 // than WHEEL_GAP_MS are one gesture (a trackpad's swipe and its inertia, a
 // spin of the wheel), which moves once its deltas add up to WHEEL_STEP pixels.
-const WHEEL_GAP_MS = 200;
+const WHEEL_GAP_MS = 300;
 const WHEEL_STEP = 40;
 const SEEK_S = 5;
 
@@ -208,11 +208,13 @@ export class Feed {
   wheel(e) {
     if (e.ctrlKey || !e.deltaY || e.target.closest?.('.caption.expanded')) return;
     e.preventDefault();
-    if (e.timeStamp - this.wheelAt < WHEEL_GAP_MS) {
-      this.wheelAt = e.timeStamp;
+    // The clock, not e.timeStamp: synthesised events may all carry one.
+    const now = performance.now();
+    if (now - this.wheelAt < WHEEL_GAP_MS) {
+      this.wheelAt = now;
       if (this.wheelMoved) return;
     } else {
-      this.wheelAt = e.timeStamp;
+      this.wheelAt = now;
       this.wheelSum = 0;
       this.wheelMoved = false;
     }
