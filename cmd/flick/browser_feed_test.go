@@ -211,6 +211,35 @@ func TestBrowserFeed(t *testing.T) {
 		}
 	})
 
+	t.Run("signed-out visits differ", func(t *testing.T) {
+		// Fresh visitors (no cookies) each draw their own first page, made
+		// of the instance's videos as For You ranks them.
+		var all []string
+		for _, ids := range w.videos {
+			all = append(all, ids...)
+		}
+		firsts := map[string]bool{}
+		for range 3 {
+			var p feedPage
+			if err := w.client().do(context.Background(), "GET", "/api/v1/feed/foryou", nil, &p); err != nil {
+				t.Fatal(err)
+			}
+			ids := p.ids()
+			if len(ids) != 12 {
+				t.Fatalf("a first page of %d videos", len(ids))
+			}
+			for _, id := range ids {
+				if !slices.Contains(all, id) {
+					t.Errorf("a first page holds %s, no video of the instance", id)
+				}
+			}
+			firsts[strings.Join(ids[:3], ",")] = true
+		}
+		if len(firsts) < 2 {
+			t.Errorf("three fresh visits all began with %v", firsts)
+		}
+	})
+
 	t.Run("signed out on a phone", func(t *testing.T) {
 		b := newBrowser(t, phoneW, phoneH)
 		errs := consoleErrors(b)
