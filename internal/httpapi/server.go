@@ -204,6 +204,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/videos/{id}/comments", accessRequired, s.createComment},
 		{"POST", "/api/v1/videos/{id}/share", accessOptional, s.share},
 		{"POST", "/api/v1/videos/{id}/not-interested", accessRequired, s.notInterested},
+		{"DELETE", "/api/v1/videos/{id}/not-interested", accessRequired, s.undoNotInterested},
 		{"POST", "/api/v1/events", accessOptional, s.postEvents},
 
 		{"GET", "/api/v1/feed/foryou", accessOptional, s.forYou},

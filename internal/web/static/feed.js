@@ -44,7 +44,7 @@ export class Feed {
       like: (it) => this.engagement.doubleTapLike(it),
       fullscreen: () => this.el,
     });
-    this.menu = new ItemMenu({ dismiss: (pred) => this.dismiss(pred) });
+    this.menu = new ItemMenu({ dismiss: (pred) => this.dismiss(pred), restore: (v) => this.restore(v) });
     this.on = {
       tap: (it) => this.playback.tap(it),
       like: (it) => this.engagement.toggleLike(it),
@@ -153,12 +153,33 @@ export class Feed {
   }
 
   addItem(v) {
-    const it = feedItem(v, this.items.length, this.on);
+    this.insertItem(v, this.items.length);
+  }
+
+  insertItem(v, at) {
+    const it = feedItem(v, at, this.on);
     this.playback.bind(it);
     this.engagement.renderCounts(it);
-    this.items.push(it);
-    this.scroller.insertBefore(it.el, this.status);
+    this.scroller.insertBefore(it.el, this.items[at]?.el || this.status);
+    this.items.splice(at, 0, it);
+    this.items.forEach((x, i) => { x.index = i; x.el.dataset.index = i; });
     this.observer.observe(it.el);
+    return it;
+  }
+
+  // restore puts a dismissed video back where the viewer is, and plays it.
+  restore(v) {
+    if (!this.mounted || this.items.some((x) => x.v.id === v.id)) return;
+    const at = Math.max(this.active, 0);
+    const shown = this.items[this.active];
+    if (shown) {
+      this.playback.leave(shown);
+      shown.el.classList.remove('active');
+    }
+    this.active = -1;
+    const it = this.insertItem(v, at);
+    this.scroller.scrollTop = it.el.offsetTop;
+    this.setActive(at);
   }
 
   setActive(i) {
@@ -208,8 +229,7 @@ export class Feed {
   wheel(e) {
     if (e.ctrlKey || !e.deltaY || e.target.closest?.('.caption.expanded')) return;
     e.preventDefault();
-    // The clock, not e.timeStamp: synthesised events may all carry one.
-    const now = performance.now();
+    const now = e.timeStamp;
     if (now - this.wheelAt < WHEEL_GAP_MS) {
       this.wheelAt = now;
       if (this.wheelMoved) return;
