@@ -439,7 +439,7 @@ func TestBrowserFeed(t *testing.T) {
 		var mx, my float64
 		fmt.Sscanf(mute, "%g,%g", &mx, &my)
 		b.do(t, "hover the sound", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, mx, my))
-		b.waitFor(t, "the volume slider", `document.querySelector('[data-testid=volume]').getBoundingClientRect().width > 60`, 5*time.Second)
+		b.waitFor(t, "the volume slider", `document.querySelector('[data-testid=volume]').getBoundingClientRect().height > 60 && document.querySelector('.volume-wrap').getBoundingClientRect().height > 100`, 5*time.Second)
 		b.eval(t, `(() => { const v = document.querySelector('[data-testid=volume]'); v.value = 0.4; v.dispatchEvent(new Event('input')); })()`)
 		if got := b.eval(t, active("video")+`.volume.toFixed(2) + ' ' + `+active("video")+`.muted + ' ' + localStorage.getItem('flick.volume')`); got != "0.40 false 0.4" {
 			t.Errorf("after setting the volume: volume, muted, stored = %s", got)

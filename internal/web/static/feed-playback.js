@@ -43,7 +43,7 @@ export class Playback {
     document.addEventListener('fullscreenchange', this.syncFullscreen);
     this.syncFullscreen();
     this.controls = h('div', { class: 'player-controls', 'data-testid': 'player-controls' },
-      h('span', { class: 'volume-wrap desktop-only' }, this.volume), this.muteBtn, this.fullscreenBtn);
+      this.muteBtn, h('span', { class: 'volume-wrap desktop-only' }, this.volume), this.fullscreenBtn);
     this.loadMuted();
   }
 
