@@ -56,7 +56,7 @@ function sharedVideo(id, rest = pager('/feed/foryou')) {
 
 // videoContext reads ?from= into the list a video continues into and where
 // its back button goes; null for anything else.
-function videoContext(id) {
+function videoContext() {
   const from = new URLSearchParams(location.search).get('from') || '';
   const handle = from.startsWith('@') ? from.slice(1) : '';
   const tag = from.startsWith('tag:') ? from.slice(4) : '';
@@ -88,7 +88,7 @@ function after(id, next) {
 }
 
 function videoFeed(id) {
-  const ctx = videoContext(id);
+  const ctx = videoContext();
   const source = ctx ? sharedVideo(id, after(id, pager(ctx.list))) : sharedVideo(id);
   return new Feed({ kind: 'video', label: 'Video', source, back: ctx?.back, empty: emptyState('Video not found') });
 }

@@ -1,7 +1,7 @@
 // The feed's window of loaded videos: only what the next swipe needs. The
 // active video gets its source and poster at once; the next one gets them
-// once the active one plays, so that on a slow connection the first frame
-// does not share the bandwidth; videos further away have neither, and those
+// once the active one's time moves, so that on a slow connection the first
+// frames do not share the bandwidth; videos further away have neither, and those
 // far behind or ahead are released, so a long session does not keep dozens
 // of decoders and buffers alive.
 import { chooseRendition } from './rendition.js';
@@ -16,19 +16,18 @@ export function updateWindow(items, active) {
   const next = items[active + 1];
   if (!current || !next || next.src) return;
   const v = current.video;
-  if (!v.paused && v.readyState >= HAVE_FUTURE_DATA) {
+  if (!v.paused && v.currentTime > 0) {
     attach(next);
     return;
   }
   // The feed may have moved on by the time the active video plays.
   const go = () => {
-    v.removeEventListener('playing', go);
+    if (!(v.currentTime > 0)) return;
+    v.removeEventListener('timeupdate', go);
     if (current.el.classList.contains('active')) attach(next);
   };
-  v.addEventListener('playing', go);
+  v.addEventListener('timeupdate', go);
 }
-
-const HAVE_FUTURE_DATA = 3;
 
 function attach(it) {
   it.video.preload = 'auto';

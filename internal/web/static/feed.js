@@ -229,15 +229,12 @@ export class Feed {
   wheel(e) {
     if (e.ctrlKey || !e.deltaY || e.target.closest?.('.caption.expanded')) return;
     e.preventDefault();
-    const now = e.timeStamp;
-    if (now - this.wheelAt < WHEEL_GAP_MS) {
-      this.wheelAt = now;
-      if (this.wheelMoved) return;
-    } else {
-      this.wheelAt = now;
+    if (!(e.timeStamp - this.wheelAt < WHEEL_GAP_MS)) {
       this.wheelSum = 0;
       this.wheelMoved = false;
     }
+    this.wheelAt = e.timeStamp;
+    if (this.wheelMoved) return;
     this.wheelSum += e.deltaMode === WheelEvent.DOM_DELTA_LINE ? e.deltaY * 16 : e.deltaY * (e.deltaMode === WheelEvent.DOM_DELTA_PAGE ? innerHeight : 1);
     if (Math.abs(this.wheelSum) >= WHEEL_STEP) {
       this.wheelMoved = true;
