@@ -301,14 +301,7 @@ func TestBrowserFeed(t *testing.T) {
 		if got := b.eval(t, active("[data-testid=like-count]")+`.dataset.count`); got != likes {
 			t.Errorf("likes %s after a signed-out double tap, want %s", got, likes)
 		}
-		// The toast covers neither the caption nor the actions.
-		if got := b.eval(t, `(() => {
-			const t = document.querySelector('[data-testid=toast]').getBoundingClientRect();
-			const over = (el) => { const r = el.getBoundingClientRect(); return t.left < r.right && r.left < t.right && t.top < r.bottom && r.top < t.bottom; };
-			return [...document.querySelectorAll('[data-testid=feed-item].active .overlay, [data-testid=feed-item].active .actions')].filter(over).map((el) => el.className).join();
-		})()`); got != "" {
-			t.Errorf("the toast covers %s", got)
-		}
+		checkToastClear(t, b)
 		shot("toast")
 
 		// Sound on is remembered on the device, not in the tab: with the
@@ -445,6 +438,10 @@ func TestBrowserFeed(t *testing.T) {
 			t.Errorf("after setting the volume: volume, muted, stored = %s", got)
 		}
 		shot("controls")
+		b.do(t, "share", chromedp.Click(chromedp.CSS(`[data-testid=feed-item].active [data-testid=share-button]`)))
+		b.waitFor(t, "the share toast", `!!document.querySelector('[data-testid=toast]')`, 5*time.Second)
+		checkToastClear(t, b)
+		shot("toast")
 		b.do(t, "full screen", chromedp.Click(chromedp.CSS(`[data-testid=fullscreen-button]`)))
 		b.waitFor(t, "the feed in full screen", `document.fullscreenElement?.dataset.testid === 'feed'`, 5*time.Second)
 		b.do(t, "leave full screen", chromedp.Click(chromedp.CSS(`[data-testid=fullscreen-button]`)))
@@ -528,6 +525,19 @@ func wheel(x, y float64, deltas []float64) chromedp.Action[chromedp.Void] {
 		}
 		return nil
 	})
+}
+
+// checkToastClear checks that the toast covers neither the active video's
+// caption nor its actions.
+func checkToastClear(t *testing.T, b *browser) {
+	t.Helper()
+	if got := b.eval(t, `(() => {
+		const t = document.querySelector('[data-testid=toast]').getBoundingClientRect();
+		const over = (el) => { const r = el.getBoundingClientRect(); return t.left < r.right && r.left < t.right && t.top < r.bottom && r.top < t.bottom; };
+		return [...document.querySelectorAll('[data-testid=feed-item].active .overlay, [data-testid=feed-item].active .actions')].filter(over).map((el) => el.className).join();
+	})()`); got != "" {
+		t.Errorf("the toast covers %s", got)
+	}
 }
 
 // consoleErrors collects the errors the page logs (failed requests among
