@@ -194,6 +194,9 @@ type Engagement interface {
 	// NotInterested marks a video the viewer does not want (the recommender
 	// learns it from the event at once). EUNPROCESSABLE for one's own video.
 	NotInterested(ctx context.Context, viewerID, videoID string) error
+	// UndoNotInterested takes the mark back, and the recommender unlearns
+	// the aversion; idempotent. ENOTFOUND for a video the viewer cannot see.
+	UndoNotInterested(ctx context.Context, viewerID, videoID string) error
 	// HideCreator and UnhideCreator take a creator out of the viewer's
 	// feeds, search and hashtag lists, and put them back. EUNPROCESSABLE for
 	// oneself.

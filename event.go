@@ -35,6 +35,9 @@ const (
 	// EventNotInterested: the viewer does not want this video (VideoID) or
 	// things like it: the strongest negative signal.
 	EventNotInterested EventType = "not_interested"
+	// EventNotInterestedUndone takes a "Not interested" back (the app's
+	// Undo): the aversion it taught is unlearned, and nothing more.
+	EventNotInterestedUndone EventType = "not_interested_undone"
 	// EventReset: "Refresh your For You": the recommender forgets what it
 	// learned of the viewer's taste and starts over.
 	EventReset EventType = "reset"

@@ -14,6 +14,11 @@ type FeedRequest struct {
 	ViewerID string
 	Limit    int
 	Cursor   string
+	// Seed, when not 0, varies For You's page: its ranked places are drawn
+	// in proportion to their scores rather than taken best first, so that
+	// visitors nobody knows (signed out, without history) do not all see
+	// the same first videos. The same seed draws the same page.
+	Seed uint64
 }
 
 // Feed produces a feed page and the cursor of the next page.

@@ -77,7 +77,8 @@ func OpenApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 		Clock:      time.Now,
 	})
 	pages, err := web.New(web.Config{MaxDuration: cfg.MaxDuration, MaxUploadBytes: cfg.MaxUploadBytes,
-		MailsResets: n.Accounts.MailsResets(), Previews: n.Router, Origin: api.Origin, Static: cfg.webStatic}, logger)
+		MailsResets: n.Accounts.MailsResets(), Previews: n.Router, Origin: api.Origin, Static: cfg.webStatic,
+		SessionCookie: httpapi.SessionCookie}, logger)
 	if err != nil {
 		n.Close()
 		return nil, fmt.Errorf("web app: %w", err)

@@ -38,6 +38,29 @@ func (s *Service) NotInterested(ctx context.Context, viewerID, videoID string) e
 	return err
 }
 
+// UndoNotInterested removes the mark and logs that it was taken back, so
+// that the recommender (and a replay of the log) unlearns the aversion.
+func (s *Service) UndoNotInterested(ctx context.Context, viewerID, videoID string) error {
+	v, err := s.readyVideo(ctx, viewerID, videoID)
+	if err != nil {
+		return err
+	}
+	home, done, err := s.router.Home(ctx, viewerID)
+	if err != nil {
+		return err
+	}
+	defer done()
+	changed, err := home.Store.UnmarkNotInterested(ctx, viewerID, v.ID)
+	if err != nil || !changed {
+		return err
+	}
+	now := s.clock().UTC()
+	_, err = s.record(ctx, change{home: home,
+		event: flick.Event{Type: flick.EventNotInterestedUndone, AccountID: viewerID, VideoID: v.ID, DurationMS: v.DurationMS, At: now},
+		undo:  ignoreChanged(func(ctx context.Context) (bool, error) { return home.Store.MarkNotInterested(ctx, viewerID, v.ID, now) })})
+	return err
+}
+
 // HideCreator hides a creator from the viewer's feeds, search and hashtag
 // lists. The store is what the feeds read, so no event is needed for the
 // recommender.

@@ -68,7 +68,7 @@ func TestSignUp(t *testing.T) {
 				t.Fatalf("handle %q, want newuser", out.Handle)
 			}
 			ck := r.Cookies()
-			if len(ck) != 2 || ck[0].Name != cookieName || ck[0].Value != out.Token || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteLaxMode {
+			if len(ck) != 2 || ck[0].Name != SessionCookie || ck[0].Value != out.Token || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteLaxMode {
 				t.Fatalf("session cookie %+v", ck)
 			}
 			if ck[1].Name != deviceCookie || len(ck[1].Value) != 43 || ck[1].Value == out.Token || !ck[1].HttpOnly || ck[1].SameSite != http.SameSiteStrictMode {
@@ -233,7 +233,7 @@ func TestCSRF(t *testing.T) {
 	f := newFixture(t)
 	ann := f.signUp("ann")
 	f.signUp("bob")
-	cookie := func(r *http.Request) { r.AddCookie(&http.Cookie{Name: cookieName, Value: ann.Token}) }
+	cookie := func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: ann.Token}) }
 	for _, tc := range []struct {
 		name   string
 		opts   []reqOption

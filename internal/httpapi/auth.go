@@ -9,8 +9,9 @@ import (
 	"github.com/flick-video/flick"
 )
 
-// cookieName is the session cookie of the web app.
-const cookieName = "flick_session"
+// SessionCookie names the session cookie of the web app; the web app's
+// pages tell its scripts whether the browser holds one.
+const SessionCookie = "flick_session"
 
 // caller is who is making a request: AccountID is "" for anonymous callers.
 type caller struct {
@@ -93,7 +94,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 		}
 		return &caller{AccountID: sess.AccountID, Session: sess}, nil
 	}
-	ck, err := r.Cookie(cookieName)
+	ck, err := r.Cookie(SessionCookie)
 	if err != nil {
 		return &caller{}, nil
 	}
@@ -160,9 +161,9 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value, 
 
 // setSessionCookie signs the browser in with a new session.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, in *flick.SignedIn) {
-	s.setCookie(w, r, cookieName, in.Token, "/", max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1), http.SameSiteLaxMode)
+	s.setCookie(w, r, SessionCookie, in.Token, "/", max(int(in.ExpiresAt.Sub(s.Clock()).Seconds()), 1), http.SameSiteLaxMode)
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
-	s.setCookie(w, r, cookieName, "", "/", -1, http.SameSiteLaxMode)
+	s.setCookie(w, r, SessionCookie, "", "/", -1, http.SameSiteLaxMode)
 }

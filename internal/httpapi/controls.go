@@ -10,11 +10,20 @@ import (
 
 // notInterested handles POST /api/v1/videos/{id}/not-interested.
 func (s *Server) notInterested(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setNotInterested(w, r, c, s.Engagement.NotInterested)
+}
+
+// undoNotInterested handles DELETE /api/v1/videos/{id}/not-interested.
+func (s *Server) undoNotInterested(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.setNotInterested(w, r, c, s.Engagement.UndoNotInterested)
+}
+
+func (s *Server) setNotInterested(w http.ResponseWriter, r *http.Request, c *caller, set func(ctx context.Context, viewerID, videoID string) error) error {
 	id, err := pathID(r, "id", "Video")
 	if err != nil {
 		return err
 	}
-	if err := s.Engagement.NotInterested(r.Context(), c.AccountID, id); err != nil {
+	if err := set(r.Context(), c.AccountID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -63,24 +63,44 @@ func TestNotInterested(t *testing.T) {
 		t.Errorf("cat's For You %v lost bob's not-interested video", ids)
 	}
 
-	for _, tc := range []struct {
+	// refused are the requests either method refuses, and each one's own.
+	type request struct {
 		name   string
 		path   string
 		opts   []reqOption
 		status int
-	}{
+	}
+	refused := []request{
 		{"anonymous", path, nil, 401},
 		{"cookie from another site", path, []reqOption{withCookie(f, cat.Token), withHeader("Origin", "https://evil.example")}, 403},
-		{"own video", path, []reqOption{bearer(ann.Token)}, 422},
 		{"unknown video", "/api/v1/videos/" + flick.NewID(meh.CreatedAt) + "/not-interested", []reqOption{bearer(bob.Token)}, 404},
 		{"malformed id", "/api/v1/videos/x'--/not-interested", []reqOption{bearer(bob.Token)}, 404},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f.must(tc.status, "POST", tc.path, nil, tc.opts...)
-		})
 	}
+	try := func(method string, requests []request) {
+		for _, tc := range requests {
+			t.Run(method+" "+tc.name, func(t *testing.T) {
+				f.must(tc.status, method, tc.path, nil, tc.opts...)
+			})
+		}
+	}
+	try("POST", append(refused, request{"own video", path, []reqOption{bearer(ann.Token)}, 422}))
 	if n := len(f.loggedEvents(flick.EventNotInterested)); n != 1 {
 		t.Errorf("refused requests logged events: %d in all", n)
+	}
+
+	// Undo: the video comes back to bob's For You, and the log says so once.
+	try("DELETE", append(refused, request{"never marked", "/api/v1/videos/" + fine.ID + "/not-interested", []reqOption{bearer(bob.Token)}, 204}))
+	if ids := f.feedIDs("/api/v1/feed/foryou", bob.Token); slices.Contains(ids, meh.ID) {
+		t.Fatalf("refused undos brought %s back: %v", meh.ID, ids)
+	}
+	f.must(204, "DELETE", path, nil, bearer(bob.Token))
+	f.must(204, "DELETE", path, nil, bearer(bob.Token)) // idempotent
+	evs = f.loggedEvents(flick.EventNotInterestedUndone)
+	if len(evs) != 1 || evs[0].AccountID != bob.ID || evs[0].VideoID != meh.ID {
+		t.Fatalf("undone events %+v, want one by bob on the video", evs)
+	}
+	if ids := f.feedIDs("/api/v1/feed/foryou", bob.Token); !slices.Contains(ids, meh.ID) {
+		t.Errorf("after the undo bob's For You %v lacks %s", ids, meh.ID)
 	}
 }
 
@@ -148,7 +168,7 @@ func TestBlocks(t *testing.T) {
 		{"unknown", "POST", "/api/v1/accounts/nobody/block", []reqOption{bearer(bob.Token)}, 404},
 		{"bad handle", "POST", "/api/v1/accounts/a%27--/block", []reqOption{bearer(bob.Token)}, 404},
 		{"cookie without Origin", "POST", "/api/v1/accounts/ann/block", []reqOption{func(r *http.Request) {
-			r.AddCookie(&http.Cookie{Name: cookieName, Value: bob.Token})
+			r.AddCookie(&http.Cookie{Name: SessionCookie, Value: bob.Token})
 		}}, 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -23,7 +24,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, c *caller, fe
 	if err != nil {
 		return err
 	}
-	items, next, err := feed.Page(r.Context(), flick.FeedRequest{ViewerID: c.AccountID, Limit: p.Limit, Cursor: p.Cursor})
+	req := flick.FeedRequest{ViewerID: c.AccountID, Limit: p.Limit, Cursor: p.Cursor}
+	if !c.signedIn() {
+		// Nobody knows a signed-out visitor's taste: each visit draws its
+		// own page from what is popular and fresh.
+		req.Seed = rand.Uint64() | 1
+	}
+	items, next, err := feed.Page(r.Context(), req)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func withHeader(k, v string) reqOption {
 // withCookie sends the session cookie as a browser on our own origin would.
 func withCookie(f *fixture, token string) reqOption {
 	return func(r *http.Request) {
-		r.AddCookie(&http.Cookie{Name: cookieName, Value: token})
+		r.AddCookie(&http.Cookie{Name: SessionCookie, Value: token})
 		r.Header.Set("Origin", f.ts.URL)
 	}
 }

@@ -218,6 +218,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/comments/{id}/like", accessRequired, s.likeComment},
 		{"DELETE", "/api/v1/comments/{id}/like", accessRequired, s.unlikeComment},
 		{"POST", "/api/v1/videos/{id}/not-interested", accessRequired, s.notInterested},
+		{"DELETE", "/api/v1/videos/{id}/not-interested", accessRequired, s.undoNotInterested},
 		{"POST", "/api/v1/events", accessOptional, s.postEvents},
 
 		{"GET", "/api/v1/feed/foryou", accessOptional, s.forYou},

@@ -96,6 +96,19 @@ func TestEngineLearnsCoEngagement(t *testing.T) {
 	}
 }
 
+// twoNeighbours is an engine where "me" watched a, whose neighbours are b2
+// (three viewers watched both) and b1 (one did).
+func twoNeighbours(t *testing.T) *testEngine {
+	te := newTestEngine(t, DefaultConfig())
+	te.add(time.Hour, "", nil, "a", "b1", "b2")
+	for i := range 3 {
+		te.watch(fmt.Sprint("v", i), "a", "b2")
+	}
+	te.watch("other", "a", "b1")
+	te.watch("me", "a")
+	return te
+}
+
 func TestEngineNegativeSignals(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -106,13 +119,7 @@ func TestEngineNegativeSignals(t *testing.T) {
 		{"not interested", func(te *testEngine) { te.ev(flick.EventNotInterested, "me", "b2", 0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			te := newTestEngine(t, DefaultConfig())
-			te.add(time.Hour, "", nil, "a", "b1", "b2")
-			for i := range 3 {
-				te.watch(fmt.Sprint("v", i), "a", "b2")
-			}
-			te.watch("other", "a", "b1")
-			te.watch("me", "a")
+			te := twoNeighbours(t)
 			if got := te.rank("me", 1); !slices.Equal(got, []string{"b2"}) {
 				t.Fatalf("before the signal the top is %v, want b2", got)
 			}
@@ -129,6 +136,15 @@ func TestEngineNegativeSignals(t *testing.T) {
 		te.ev(flick.EventNotInterested, "me", "a", 0)
 		if got := te.rank("me", 10); slices.Contains(got, "a") {
 			t.Fatalf("ranking %v still has the video marked not interested", got)
+		}
+	})
+	t.Run("undone, the ranking is as before", func(t *testing.T) {
+		te := twoNeighbours(t)
+		before := te.rank("me", 3)
+		te.ev(flick.EventNotInterested, "me", "b2", 0)
+		te.ev(flick.EventNotInterestedUndone, "me", "b2", 0)
+		if got := te.rank("me", 3); !slices.Equal(got, before) {
+			t.Fatalf("after the undo the ranking is %v, want %v as before", got, before)
 		}
 	})
 }

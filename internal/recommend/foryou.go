@@ -72,7 +72,7 @@ func (f *ForYou) Page(ctx context.Context, req flick.FeedRequest) ([]flick.FeedI
 	// round refuses at least one more video, so this ends.
 	pc := &pageCheck{refused: map[string]bool{}, current: map[string]*flick.Video{}, liked: map[string]bool{}, titles: map[string]*flick.Video{}}
 	for {
-		picks := f.choose(fl, cur, pc.refused, limit+1)
+		picks := f.choose(fl, cur, pc.refused, limit+1, req.Seed)
 		var unchecked []Candidate
 		for _, c := range picks[:min(limit, len(picks))] {
 			if pc.current[c.VideoID] == nil {
@@ -98,12 +98,13 @@ type pageCheck struct {
 	titles map[string]*flick.Video
 }
 
-// choose asks the engine and lays out n places: ranked candidates after
-// the diversity re-rank, with fresh uploads in the exploration places.
+// choose asks the engine and lays out n places: ranked candidates (drawn
+// by seed when it is not 0) after the diversity re-rank, with fresh
+// uploads in the exploration places.
 // Candidates the viewer's filters hide by creator or hashtag are refused
 // here, before the store is read; when that leaves too few, the engine is
 // asked again without them.
-func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int) []Candidate {
+func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int, seed uint64) []Candidate {
 	explore := 0
 	for k := range n {
 		if f.freshSlot(cur.served + k) {
@@ -141,6 +142,9 @@ func (f *ForYou) choose(fl *filters, cur cursor, refused map[string]bool, n int)
 		} else {
 			ranked = append(ranked, c)
 		}
+	}
+	if seed != 0 {
+		draw(ranked, seed)
 	}
 	ranked = diversify(ranked, n)
 	out := make([]Candidate, 0, n)

@@ -211,6 +211,46 @@ func TestForYouColdStart(t *testing.T) {
 	}
 }
 
+// TestForYouSeedDraws: a seeded page (a signed-out visit) is a draw in
+// proportion to the scores: visits see different first videos, the most
+// popular leads more often than any other, and the pages stay made of
+// popular videos (the old one nobody watched never shows).
+func TestForYouSeedDraws(t *testing.T) {
+	w := newWorld(t)
+	firsts := map[string]int{}
+	pages := map[string]bool{}
+	const visits = 60
+	for seed := uint64(1); seed <= visits; seed++ {
+		items, _, err := w.foryou.Page(w.ctx, flick.FeedRequest{Limit: 3, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := w.namesOf(items)
+		firsts[names[0]]++
+		pages[strings.Join(names, ",")] = true
+		for _, it := range items {
+			if !slices.Equal(it.Reasons, []string{ReasonPopular}) {
+				t.Errorf("seed %d: %s is there because %q, want popular in the region", seed, w.names[it.ID], it.Reasons)
+			}
+		}
+		again, _, err := w.foryou.Page(w.ctx, flick.FeedRequest{Limit: 3, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.namesOf(again); !slices.Equal(got, names) {
+			t.Errorf("seed %d drew %v, then %v", seed, names, got)
+		}
+	}
+	if len(firsts) < 3 || len(pages) < 4 {
+		t.Errorf("%d visits saw %d first videos and %d pages: %v", visits, len(firsts), len(pages), firsts)
+	}
+	for name, n := range firsts {
+		if name != "a0" && n >= firsts["a0"] {
+			t.Errorf("%s led %d pages, a0 (the most popular) %d", name, n, firsts["a0"])
+		}
+	}
+}
+
 func TestForYouAdapts(t *testing.T) {
 	w := newWorld(t)
 	w.view(w.viewer, "cats1", true)

@@ -93,6 +93,11 @@ func (e *Engine) observe(ev flick.Event) bool {
 	case flick.EventRemove:
 		e.removeVideo(ev.VideoID)
 		return true
+	case flick.EventNotInterestedUndone:
+		if vi, ok := e.videoIdx[ev.VideoID]; ok && ev.AccountID != "" {
+			e.unlearnAversion(e.viewerOf(ev.AccountID, t), vi)
+		}
+		return true
 	}
 	vi, ok := e.videoIdx[ev.VideoID]
 	if !ok {
@@ -141,6 +146,23 @@ func (e *Engine) observe(ev flick.Event) bool {
 	}
 	e.expireSome(t)
 	return true
+}
+
+// unlearnAversion takes back what a "Not interested" on video vi taught
+// the viewer's history and tastes (see learnViewer); the video's
+// popularity and neighbours were never touched by it.
+func (e *Engine) unlearnAversion(ui, vi int32) {
+	u := &e.viewers[ui]
+	v := &e.videos[vi]
+	for _, tg := range v.tags {
+		u.tags = addAffinity(u.tags, tg, -weightNotInterested, maxTagAffinities)
+	}
+	if v.creator >= 0 {
+		u.creators = addAffinity(u.creators, v.creator, -weightNotInterested, maxCreatorAffinities)
+	}
+	if k := u.find(vi); k >= 0 {
+		u.hist[k].w -= weightNotInterested
+	}
 }
 
 // engage records positive engagement with video vi: its popularity and

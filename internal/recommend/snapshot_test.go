@@ -31,7 +31,7 @@ func newSnapshotWorld() *snapshotWorld {
 	w := &snapshotWorld{now: t0}
 	rng := rand.New(rand.NewPCG(3, 4))
 	types := []flick.EventType{flick.EventImpression, flick.EventView, flick.EventView, flick.EventView, flick.EventSkip,
-		flick.EventLike, flick.EventUnlike, flick.EventShare, flick.EventComment, flick.EventNotInterested, flick.EventFollow, flick.EventUnfollow}
+		flick.EventLike, flick.EventUnlike, flick.EventShare, flick.EventComment, flick.EventNotInterested, flick.EventNotInterestedUndone, flick.EventFollow, flick.EventUnfollow}
 	for i := range 300 {
 		w.videos = append(w.videos, VideoMeta{ID: fmt.Sprint("v", i), AuthorID: fmt.Sprint("c", i%17),
 			Hashtags: []string{fmt.Sprint("t", i%11), fmt.Sprint("t", i%7+11)}, CreatedAt: t0.Add(time.Duration(i-250) * time.Hour), DurationMS: 10_000})

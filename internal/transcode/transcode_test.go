@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // for DecodeConfig of posters
 	"log/slog"
 	"os"
 	"os/exec"
@@ -242,6 +244,18 @@ func TestIngestToReady(t *testing.T) {
 				if !faststart(t, path) {
 					t.Errorf("%s: moov is not before mdat", r.Name)
 				}
+			}
+			// The poster is the lowest rung's size: what shows until the first
+			// frame, light on a slow connection.
+			posterPath, _ := e.blobs.Path(got.PosterKey)
+			pf, err := os.Open(posterPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, format, err := image.DecodeConfig(pf)
+			pf.Close()
+			if err != nil || format != "jpeg" || cfg.Width != ladder[0].Width || cfg.Height != ladder[0].Height {
+				t.Errorf("poster %s %dx%d (%v), want jpeg %dx%d", format, cfg.Width, cfg.Height, err, ladder[0].Width, ladder[0].Height)
 			}
 			// Display orientation: vertical sources stay vertical.
 			vertical := tc.clip.Height > tc.clip.Width != (tc.clip.Rotation%180 == 90)

@@ -45,6 +45,10 @@ type Config struct {
 	// Static are the app's static files; nil for those embedded in the
 	// binary. Tests deploy a changed app with it.
 	Static fs.FS
+	// SessionCookie names the API's session cookie: a page tells the app
+	// whether the browser holds one, so that a signed-out visit does not
+	// ask the API who is signed in only to be told 401.
+	SessionCookie string
 }
 
 // Handler serves the web app's pages and static files.
@@ -61,11 +65,14 @@ type Handler struct {
 
 // page is what the shell template needs to render one page.
 type page struct {
-	Name   string // the client-side view, read by app.js from body[data-page]
-	Title  string
-	Meta   []metaTag // link preview tags
-	Assets *assets
-	Boot   *boot
+	Name  string // the client-side view, read by app.js from body[data-page]
+	Title string
+	Meta  []metaTag // link preview tags
+	// Session says the browser holds a session cookie (valid or not: the
+	// API drops a stale one at its first request), read by session.js.
+	Session bool
+	Assets  *assets
+	Boot    *boot
 }
 
 // route is one of the app's page routes. The server answers its path with
@@ -266,6 +273,10 @@ func (h *Handler) serveOffline(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p page) {
 	p.Assets = h.assets
 	p.Boot = h.boot
+	if h.cfg.SessionCookie != "" {
+		_, err := r.Cookie(h.cfg.SessionCookie)
+		p.Session = err == nil
+	}
 	var buf bytes.Buffer
 	if err := h.shell.Execute(&buf, p); err != nil {
 		h.logger.ErrorContext(r.Context(), "render page", "page", p.Name, "err", err)

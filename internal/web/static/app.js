@@ -5,6 +5,7 @@ import { auditPage } from './audit.js';
 import { forgotPage, loginPage, resetPage, signupPage } from './auth.js';
 import { h, icon } from './dom.js';
 import { Feed } from './feed.js';
+import { validHandle } from './handle.js';
 import { notificationsPage, syncBadge } from './notifications.js';
 import { accessPage } from './privacy.js';
 import { profilePage } from './profile.js';
@@ -38,10 +39,11 @@ function feed(kind) {
   return f;
 }
 
-// A shared link opens that video first and continues into For You.
-function sharedVideo(id) {
+// A shared link opens that video first and continues into For You; one
+// opened from a profile or a hashtag page (?from=@handle, ?from=tag:name)
+// continues through the videos after it there.
+function sharedVideo(id, rest = pager('/feed/foryou')) {
   let first = true;
-  const rest = pager('/feed/foryou');
   return async () => {
     if (!first) return rest();
     const v = await api('GET', `/videos/${encodeURIComponent(id)}`).catch((err) => {
@@ -52,6 +54,45 @@ function sharedVideo(id) {
     first = false;
     return { items: [v], done: false };
   };
+}
+
+// videoContext reads ?from= into the list a video continues into and where
+// its back button goes; null for anything else.
+function videoContext() {
+  const from = new URLSearchParams(location.search).get('from') || '';
+  const handle = from.startsWith('@') ? from.slice(1) : '';
+  const tag = from.startsWith('tag:') ? from.slice(4) : '';
+  if (handle && validHandle(handle)) {
+    return { list: `/accounts/${encodeURIComponent(handle)}/videos`, back: { href: `/@${handle}`, label: `Back to @${handle}` } };
+  }
+  if (tag && !/[\s/#]/.test(tag)) {
+    return { list: `/hashtags/${encodeURIComponent(tag)}/videos`, back: { href: `/tag/${encodeURIComponent(tag)}`, label: `Back to #${tag}` } };
+  }
+  return null;
+}
+
+// after walks a list from the video after id on; a list that turns out not
+// to hold id is walked whole.
+function after(id, next) {
+  let passed = false;
+  const skipped = [];
+  return async () => {
+    const page = await next();
+    if (passed) return page;
+    const at = page.items.findIndex((v) => v.id === id);
+    if (at >= 0) {
+      passed = true;
+      return { items: page.items.slice(at + 1), done: page.done };
+    }
+    skipped.push(...page.items);
+    return { items: page.done ? skipped : [], done: page.done };
+  };
+}
+
+function videoFeed(id) {
+  const ctx = videoContext();
+  const source = ctx ? sharedVideo(id, after(id, pager(ctx.list))) : sharedVideo(id);
+  return new Feed({ kind: 'video', label: 'Video', source, back: ctx?.back, empty: emptyState('Video not found') });
 }
 
 function mountFeed(f, transient) {
@@ -77,7 +118,7 @@ async function render({ first = false } = {}) {
       cleanup = currentUser() ? mountFeed(feed('following'))
         : (main.replaceChildren(emptyState('See videos from creators you follow', 'Log in to get your Following feed.', { href: '/login?next=%2Ffollowing', text: 'Log in' })), null);
       break;
-    case 'video': cleanup = mountFeed(new Feed({ kind: 'video', label: 'Video', source: sharedVideo(r.arg), empty: emptyState('Video not found') }), true); break;
+    case 'video': cleanup = mountFeed(videoFeed(r.arg), true); break;
     case 'upload': cleanup = uploadPage(main); break;
     case 'login': loginPage(main); break;
     case 'signup': signupPage(main); break;
@@ -103,8 +144,11 @@ async function render({ first = false } = {}) {
   }
 }
 
+// navigate records the page it leaves, so that a back button can tell
+// whether going back returns there.
 function navigate(to) {
-  if (to !== location.pathname + location.search) history.pushState(null, '', to);
+  const here = location.pathname + location.search;
+  if (to !== here) history.pushState({ back: here }, '', to);
   render();
   window.scrollTo(0, 0);
 }

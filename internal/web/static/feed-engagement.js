@@ -9,6 +9,7 @@ import { promptLogin, shareLink, toast } from './ui.js';
 // followCache remembers, per handle, whether the viewer follows the author,
 // so that the + button is right without asking the API on every video.
 const followCache = new Map();
+const LOG_IN_TO_LIKE = 'Log in to like videos.';
 onUserChange(() => followCache.clear());
 
 export class Engagement {
@@ -52,11 +53,22 @@ export class Engagement {
     }
   }
 
+  // doubleTapLike likes the video (a double tap never unlikes) and says
+  // whether it did, for the heart to show; signed out, it asks to log in.
+  doubleTapLike(it) {
+    if (!currentUser()) {
+      promptLogin(LOG_IN_TO_LIKE);
+      return false;
+    }
+    if (!it.v.liked) this.toggleLike(it);
+    return true;
+  }
+
   // toggleLike updates the heart at once and reconciles with the server's
   // answer; of overlapping requests only the last one's answer counts.
   async toggleLike(it) {
     if (!currentUser()) {
-      promptLogin('Log in to like videos.');
+      promptLogin(LOG_IN_TO_LIKE);
       return;
     }
     const { v } = it;

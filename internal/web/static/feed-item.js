@@ -3,6 +3,7 @@
 import { avatar, h, icon, richText } from './dom.js';
 
 const LONG_CAPTION = 90;
+const LABEL_CAPTION = 100; // of the caption in the video's accessible name
 
 // feedItem returns the item: the video v, its place in the feed and the
 // elements the feed's parts update. on holds what each control does to it.
@@ -14,9 +15,11 @@ export function feedItem(v, index, on) {
 
   it.video = h('video', {
     class: `video${v.width > v.height ? ' landscape' : ''}`, playsInline: true, loop: true, muted: true,
-    preload: 'none', poster: v.poster_url || undefined, 'data-testid': 'feed-video', disablepictureinpicture: true,
+    preload: 'none', 'data-testid': 'feed-video', disablepictureinpicture: true,
   });
   it.progress = h('div', { class: 'progress-fill' });
+  it.scrubber = h('div', { class: 'scrubber', role: 'slider', tabindex: 0, 'aria-label': 'Seek', 'aria-valuemin': 0, 'aria-valuemax': 0,
+    'aria-valuenow': 0, 'data-testid': 'scrubber' }, h('div', { class: 'progress' }, it.progress));
   it.playIcon = h('div', { class: 'play-indicator', hidden: true, 'aria-hidden': 'true' }, icon('play', { filled: true, size: 64 }));
   it.heartBurst = h('div', { class: 'heart-burst', 'aria-hidden': 'true' }, icon('heart', { filled: true, size: 96 }));
   it.tap = h('button', { class: 'tap-layer', type: 'button', 'aria-label': 'Pause video', 'data-testid': 'tap-layer', onclick: () => on.tap(it) });
@@ -54,9 +57,9 @@ export function feedItem(v, index, on) {
     'aria-haspopup': 'dialog', onclick: () => on.menu(it) }, h('span', { class: 'action-icon' }, icon('more', { filled: true, size: 30 })));
 
   it.el = h('article', { class: 'feed-item', 'data-testid': 'feed-item', 'data-index': index, 'data-video-id': v.id,
-    'aria-label': `Video by @${handle}` },
+    'aria-label': v.caption ? `Video by @${handle}: ${v.caption.slice(0, LABEL_CAPTION)}` : `Video by @${handle}` },
     h('div', { class: 'player' }, it.video, it.tap, it.playIcon, it.heartBurst, it.error,
-      h('div', { class: 'progress' }, it.progress), overlay),
+      overlay, it.scrubber),
     h('div', { class: 'actions' },
       h('div', { class: 'avatar-wrap' }, h('a', { href: profile, 'aria-label': `@${handle}’s profile` }, avatar(v.author || {}, 48)), it.followBtn),
       it.likeBtn, it.commentBtn, it.shareBtn, it.moreBtn));

@@ -12,9 +12,11 @@ const option = (testid, text, note, onclick) => h('button', { class: 'sheet-opti
   h('strong', { text }), h('small', { class: 'muted', text: note }));
 
 export class ItemMenu {
-  // dismiss(pred) takes the items matching pred out of the feed.
-  constructor({ dismiss }) {
+  // dismiss(pred) takes the items matching pred out of the feed;
+  // restore(v) puts a dismissed video back where the viewer is.
+  constructor({ dismiss, restore }) {
     this.dismiss = dismiss;
+    this.restore = restore;
     this.sheet = new Sheet();
   }
 
@@ -48,7 +50,16 @@ export class ItemMenu {
     try {
       await api('POST', `/videos/${encodeURIComponent(it.v.id)}/not-interested`);
       this.dismiss((x) => x.v.id === it.v.id);
-      toast('Got it. You’ll see fewer videos like this.');
+      toast('Got it. You’ll see fewer videos like this.', { text: 'Undo', onclick: () => this.undoNotInterested(it) });
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  async undoNotInterested(it) {
+    try {
+      await api('DELETE', `/videos/${encodeURIComponent(it.v.id)}/not-interested`);
+      this.restore(it.v);
     } catch (err) {
       toast(err.message);
     }

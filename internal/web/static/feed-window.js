@@ -1,14 +1,32 @@
-// The feed's window of loaded videos: the active and the next video have
-// their source (the next one preloads) and those far away are released, so a
-// long session does not keep dozens of decoders and buffers alive.
+// The feed's window of loaded videos: only what the next swipe needs. The
+// active video gets its source and poster at once; the next one gets them
+// once the active one's time moves, so that on a slow connection the first
+// frames do not share the bandwidth; videos further away have neither, and those
+// far behind or ahead are released, so a long session does not keep dozens
+// of decoders and buffers alive.
 import { chooseRendition } from './rendition.js';
 
 export function updateWindow(items, active) {
   for (const it of items) {
     const d = it.index - active;
-    if (d === 0 || d === 1) attach(it);
+    if (d === 0) attach(it);
     else if (d > 2 || d < -2) release(it);
   }
+  const current = items[active];
+  const next = items[active + 1];
+  if (!current || !next || next.src) return;
+  const v = current.video;
+  if (!v.paused && v.currentTime > 0) {
+    attach(next);
+    return;
+  }
+  // The feed may have moved on by the time the active video plays.
+  const go = () => {
+    if (!(v.currentTime > 0)) return;
+    v.removeEventListener('timeupdate', go);
+    if (current.el.classList.contains('active')) attach(next);
+  };
+  v.addEventListener('timeupdate', go);
 }
 
 function attach(it) {
@@ -20,6 +38,7 @@ function attach(it) {
     return;
   }
   it.src = r.url;
+  if (it.v.poster_url) it.video.poster = it.v.poster_url;
   it.video.src = r.url;
   it.el.dataset.rendition = r.name || `${r.width}x${r.height}`;
 }
@@ -29,6 +48,7 @@ export function release(it) {
   it.src = null;
   it.video.pause();
   it.video.removeAttribute('src');
+  it.video.removeAttribute('poster');
   it.video.preload = 'none';
   it.video.load();
 }

@@ -3,7 +3,7 @@
 // For You and Following tabs and for a shared video (/v/{id}). This class
 // keeps the list and which video is active; playback, the window of loaded
 // videos, engagement and the "…" menu each have their own module.
-import { h, prefersReducedMotion } from './dom.js';
+import { h, icon, prefersReducedMotion } from './dom.js';
 import { Engagement } from './feed-engagement.js';
 import { feedItem } from './feed-item.js';
 import { ItemMenu } from './feed-menu.js';
@@ -11,13 +11,22 @@ import { Playback } from './feed-playback.js';
 import { release, updateWindow } from './feed-window.js';
 import { errorBox, spinner } from './ui.js';
 
+// A wheel gesture moves the feed one video: wheel events closer together
+// than WHEEL_GAP_MS are one gesture (a trackpad's swipe and its inertia, a
+// spin of the wheel), which moves once its deltas add up to WHEEL_STEP pixels.
+const WHEEL_GAP_MS = 300;
+const WHEEL_STEP = 40;
+const SEEK_S = 5;
+
 export class Feed {
   // source() returns the next page {items, done}; empty is the element shown
-  // when the feed has nothing at all.
-  constructor({ kind, label, source, empty }) {
+  // when the feed has nothing at all; back ({href, label}), when set, is
+  // where the feed's back button returns to (a profile or a hashtag page).
+  constructor({ kind, label, source, empty, back }) {
     this.kind = kind;
     this.source = source;
     this.empty = empty;
+    this.back = back;
     this.items = [];
     this.seen = new Set();
     this.active = -1;
@@ -32,9 +41,10 @@ export class Feed {
     this.playback = new Playback({
       current: () => this.items[this.active],
       onScreen: () => this.mounted && document.visibilityState === 'visible',
-      like: (it) => this.engagement.toggleLike(it),
+      like: (it) => this.engagement.doubleTapLike(it),
+      fullscreen: () => this.el,
     });
-    this.menu = new ItemMenu({ dismiss: (pred) => this.dismiss(pred) });
+    this.menu = new ItemMenu({ dismiss: (pred) => this.dismiss(pred), restore: (v) => this.restore(v) });
     this.on = {
       tap: (it) => this.playback.tap(it),
       like: (it) => this.engagement.toggleLike(it),
@@ -50,8 +60,18 @@ export class Feed {
     const tab = (href, name, text) => h('a', { href, class: 'feed-tab', 'data-testid': `tab-${name}`, 'aria-current': this.kind === name ? 'page' : undefined, text });
     const tabs = this.kind === 'video' ? null : h('nav', { class: 'feed-tabs', 'aria-label': 'Feeds' },
       tab('/following', 'following', 'Following'), tab('/', 'foryou', 'For You'));
+    const back = this.back ? h('a', { class: 'control-button back-button', href: this.back.href, 'aria-label': this.back.label,
+      title: this.back.label, 'data-testid': 'back-button', onclick: (e) => {
+        // Opened from that page: going back restores it as it was.
+        if (history.state?.back === this.back.href) {
+          e.preventDefault();
+          history.back();
+        }
+      } }, icon('back', { size: 24 })) : null;
     this.el = h('section', { class: 'feed', 'data-testid': 'feed', 'data-feed': this.kind, 'aria-label': label },
-      tabs, this.scroller, this.playback.unmuteHint, this.playback.muteBtn, this.engagement.drawer.el, this.menu.sheet.el);
+      h('h1', { class: 'visually-hidden', text: label }),
+      tabs, back, this.scroller, this.playback.controls, this.engagement.drawer.el, this.menu.sheet.el);
+    this.scroller.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
 
     this.observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
@@ -114,6 +134,8 @@ export class Feed {
         this.addItem(v);
         added++;
       }
+      // The video after the active one may have just arrived.
+      if (added && this.active >= 0) updateWindow(this.items, this.active);
       if (!this.items.length && this.done) this.setStatus(this.empty, 'empty');
       else this.setStatus(this.done ? h('p', { class: 'feed-end', text: 'You’re all caught up.' }) : null, this.done ? 'end' : '');
     } catch (err) {
@@ -131,12 +153,33 @@ export class Feed {
   }
 
   addItem(v) {
-    const it = feedItem(v, this.items.length, this.on);
+    this.insertItem(v, this.items.length);
+  }
+
+  insertItem(v, at) {
+    const it = feedItem(v, at, this.on);
     this.playback.bind(it);
     this.engagement.renderCounts(it);
-    this.items.push(it);
-    this.scroller.insertBefore(it.el, this.status);
+    this.scroller.insertBefore(it.el, this.items[at]?.el || this.status);
+    this.items.splice(at, 0, it);
+    this.items.forEach((x, i) => { x.index = i; x.el.dataset.index = i; });
     this.observer.observe(it.el);
+    return it;
+  }
+
+  // restore puts a dismissed video back where the viewer is, and plays it.
+  restore(v) {
+    if (!this.mounted || this.items.some((x) => x.v.id === v.id)) return;
+    const at = Math.max(this.active, 0);
+    const shown = this.items[this.active];
+    if (shown) {
+      this.playback.leave(shown);
+      shown.el.classList.remove('active');
+    }
+    this.active = -1;
+    const it = this.insertItem(v, at);
+    this.scroller.scrollTop = it.el.offsetTop;
+    this.setActive(at);
   }
 
   setActive(i) {
@@ -168,6 +211,8 @@ export class Feed {
     switch (e.key) {
       case 'ArrowDown': case 'j': case 'PageDown': this.go(1); break;
       case 'ArrowUp': case 'k': case 'PageUp': this.go(-1); break;
+      case 'ArrowLeft': this.playback.seek(-SEEK_S); break;
+      case 'ArrowRight': this.playback.seek(SEEK_S); break;
       case 'm': this.playback.setMuted(!this.playback.muted); break;
       case 'l': { const it = this.items[this.active]; if (it) this.engagement.toggleLike(it); break; }
       case ' ':
@@ -177,6 +222,24 @@ export class Feed {
       default: return;
     }
     e.preventDefault();
+  }
+
+  // wheel moves the feed one video per gesture: the browser's own scrolling
+  // would stop between videos or skip several on a trackpad's inertia.
+  wheel(e) {
+    if (e.ctrlKey || !e.deltaY || e.target.closest?.('.caption.expanded')) return;
+    e.preventDefault();
+    if (!(e.timeStamp - this.wheelAt < WHEEL_GAP_MS)) {
+      this.wheelSum = 0;
+      this.wheelMoved = false;
+    }
+    this.wheelAt = e.timeStamp;
+    if (this.wheelMoved) return;
+    this.wheelSum += e.deltaMode === WheelEvent.DOM_DELTA_LINE ? e.deltaY * 16 : e.deltaY * (e.deltaMode === WheelEvent.DOM_DELTA_PAGE ? innerHeight : 1);
+    if (Math.abs(this.wheelSum) >= WHEEL_STEP) {
+      this.wheelMoved = true;
+      this.go(Math.sign(this.wheelSum));
+    }
   }
 
   // dismiss takes the items matching pred out of the feed; when the active

@@ -3,7 +3,9 @@
 import { compact, h, icon } from './dom.js';
 import { errorBox, spinner } from './ui.js';
 
-export function gridCell(v, { showStatus = false } = {}) {
+// from (@handle, tag:name) is the list the cell belongs to: the video opens
+// there and continues through it.
+export function gridCell(v, { showStatus = false, from = '' } = {}) {
   const status = v.status && v.status !== 'ready' ? v.status : '';
   const badge = showStatus && status === 'processing'
     ? h('span', { class: 'badge processing', 'data-testid': 'grid-status', text: `Processing ${v.progress || 0}%` })
@@ -15,7 +17,7 @@ export function gridCell(v, { showStatus = false } = {}) {
   const audience = showStatus && v.visibility && v.visibility !== 'public'
     ? h('span', { class: 'badge audience', 'data-testid': 'grid-visibility', text: v.visibility === 'private' ? 'Only me' : 'Followers' })
     : null;
-  return h('a', { class: `grid-item${status ? ` ${status}` : ''}`, href: `/v/${encodeURIComponent(v.id)}`, 'data-testid': 'grid-item', 'data-video-id': v.id, 'aria-label': label },
+  return h('a', { class: `grid-item${status ? ` ${status}` : ''}`, href: `/v/${encodeURIComponent(v.id)}${from ? `?from=${encodeURIComponent(from)}` : ''}`, 'data-testid': 'grid-item', 'data-video-id': v.id, 'aria-label': label },
     v.poster_url ? h('img', { src: v.poster_url, alt: '', loading: 'lazy', decoding: 'async' }) : h('span', { class: 'grid-placeholder' }),
     badge,
     v.pinned ? h('span', { class: 'badge pinned', 'data-testid': 'pin-badge', text: 'Pinned' }) : null,
@@ -26,7 +28,7 @@ export function gridCell(v, { showStatus = false } = {}) {
 
 // videoGrid renders pages from next() ({items, done}) and returns the element
 // and a cleanup function.
-export function videoGrid(next, { empty, showStatus = false, testid = 'video-grid' } = {}) {
+export function videoGrid(next, { empty, showStatus = false, from = '', testid = 'video-grid' } = {}) {
   const grid = h('div', { class: 'grid', 'data-testid': testid });
   const foot = h('div', { class: 'grid-foot' });
   const el = h('div', { class: 'grid-wrap' }, grid, foot);
@@ -39,7 +41,7 @@ export function videoGrid(next, { empty, showStatus = false, testid = 'video-gri
     try {
       const page = await next();
       done = page.done;
-      for (const v of page.items) grid.append(gridCell(v, { showStatus }));
+      for (const v of page.items) grid.append(gridCell(v, { showStatus, from }));
       foot.replaceChildren(!grid.children.length && done && empty ? empty : '');
     } catch (err) {
       foot.replaceChildren(errorBox(err.message, load));

@@ -62,6 +62,7 @@ export async function profilePage(main, { handle }) {
   const grids = {
     videos: () => videoGrid(pager(`${path}/videos`), {
       showStatus: own,
+      from: `@${account.handle}`,
       empty: own ? emptyState('Share your first video', 'Your uploads will appear here.', { href: '/upload', text: 'Upload' })
         : emptyState('No videos yet', `@${account.handle} hasn’t posted anything.`),
     }),

@@ -68,6 +68,7 @@ function tagList(tags, testid) {
 
 export function tagPage(main, { tag }) {
   const grid = videoGrid(pager(`/hashtags/${encodeURIComponent(tag)}/videos`), {
+    from: `tag:${tag}`,
     empty: emptyState(`No videos with #${tag} yet`, 'Use it in a caption and yours will be the first.', { href: '/upload', text: 'Upload' }),
   });
   main.replaceChildren(h('div', { class: 'page tag', 'data-testid': 'tag-page' },

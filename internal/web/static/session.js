@@ -17,7 +17,14 @@ export function onUserChange(fn) {
   return () => listeners.delete(fn);
 }
 
+// loadCurrentUser asks the API only when the page says the browser holds a
+// session cookie (the cookie itself is out of the scripts' reach): a
+// signed-out visit makes no request that would answer 401.
 export async function loadCurrentUser() {
+  if (!document.body.hasAttribute('data-session')) {
+    setCurrentUser(null);
+    return me;
+  }
   try {
     const data = await api('GET', '/me');
     setCurrentUser(data?.account || data);

@@ -3,11 +3,14 @@ import { copyText, h } from './dom.js';
 
 const TOAST_MS = 3200;
 
+// toast shows a message for a few seconds, with a link ({href, text}) or a
+// button ({text, onclick}) when given.
 export function toast(message, link) {
   const box = document.getElementById('toasts');
   if (!box) return;
   const el = h('div', { class: 'toast', 'data-testid': 'toast' }, h('span', { text: message }),
-    link ? h('a', { href: link.href, class: 'toast-link', text: link.text }) : null);
+    link?.onclick ? h('button', { type: 'button', class: 'toast-link', 'data-testid': 'toast-action', text: link.text, onclick: () => { el.remove(); link.onclick(); } })
+      : link ? h('a', { href: link.href, class: 'toast-link', text: link.text }) : null);
   box.append(el);
   setTimeout(() => {
     el.classList.add('leaving');
@@ -21,8 +24,10 @@ export function loginHref() {
   return here === '/' || here.startsWith('/login') || here.startsWith('/signup') ? '/login' : `/login?next=${encodeURIComponent(here)}`;
 }
 
+// promptLogin asks to log in, once: repeated taps do not stack prompts.
 export function promptLogin(message) {
-  toast(message, { href: loginHref(), text: 'Log in' });
+  const shown = [...document.querySelectorAll('#toasts .toast:not(.leaving)')].some((t) => t.firstChild.textContent === message);
+  if (!shown) toast(message, { href: loginHref(), text: 'Log in' });
 }
 
 // safeNext accepts only same-site paths, so ?next= can't send people away.
