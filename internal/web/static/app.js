@@ -1,5 +1,7 @@
 // Flick's web app: a small client-side router over the HTML shell that the
 // server sends for every page route. Views render with DOM APIs only.
+// First: the theme is set before anything renders.
+import './theme.js';
 import { ApiError, api, pager } from './api.js';
 import { auditPage } from './audit.js';
 import { forgotPage, loginPage, resetPage, signupPage } from './auth.js';

@@ -1,30 +1,44 @@
 // Settings: the public profile, the avatar, what the For You feed shows
 // (keyword filters, the non-personalised mode, a fresh start, hidden
 // creators), the password, signed-in devices, your data (its region, download, who accessed
-// it, deleting the account) and logging out.
+// it, deleting the account), the appearance and logging out.
 import { api, listOf } from './api.js';
 import { limits } from './boot.js';
 import { ago, avatar, h, icon } from './dom.js';
 import { dataSection } from './privacy.js';
 import { currentUser, logOut, setCurrentUser } from './session.js';
+import { THEMES, setTheme, theme } from './theme.js';
 import { emptyState, loginHref, toast } from './ui.js';
 
 export function settingsPage(main) {
   const me = currentUser();
   if (!me) {
-    main.replaceChildren(h('div', { class: 'page narrow' }, emptyState('Log in to change your settings', null, { href: loginHref(), text: 'Log in' })));
+    main.replaceChildren(h('div', { class: 'page narrow' }, emptyState('Log in to change your settings', null, { href: loginHref(), text: 'Log in' }),
+      appearanceSection()));
     return;
   }
   const sessions = sessionsSection();
   main.replaceChildren(h('div', { class: 'page narrow settings', 'data-testid': 'settings' },
     h('h1', { text: 'Settings' }), profileSection(me), likesSection(me), avatarSection(me), feedSection(), hiddenSection(),
-    passwordSection(() => sessions.dispatchEvent(new Event('reload'))), sessions, dataSection(me),
+    passwordSection(() => sessions.dispatchEvent(new Event('reload'))), sessions, dataSection(me), appearanceSection(),
     h('section', { class: 'card' }, h('h2', { text: 'Log out' }),
       h('p', { class: 'muted', text: 'Sign out of Flick on this device.' }),
       h('button', { class: 'button danger', type: 'button', 'data-testid': 'logout-button', text: 'Log out', onclick: async () => {
         await logOut().catch(() => {});
         window.dispatchEvent(new CustomEvent('flick:navigate', { detail: '/' }));
       } }))));
+}
+
+// appearanceSection picks the theme of this device: the system's, light or
+// dark. It applies at once; the feed stays dark, as video wants.
+function appearanceSection() {
+  const current = theme();
+  const options = THEMES.map(([name, label]) => h('label', { class: 'segment' },
+    h('input', { type: 'radio', name: 'theme', value: name, checked: name === current, 'data-testid': `theme-${name}`,
+      onchange: () => setTheme(name) }),
+    h('span', { text: label })));
+  return h('section', { class: 'card', 'data-testid': 'appearance-settings' }, h('h2', { text: 'Appearance' }),
+    h('fieldset', { class: 'segmented' }, h('legend', { class: 'muted', text: 'Theme on this device' }), options));
 }
 
 function counted(input, max) {
