@@ -47,9 +47,14 @@ func TestBrowserVideoSettings(t *testing.T) {
 			shot := screenshotter(t, b, "videoset-"+vp.name)
 			b.logIn(t, app.URL, "maker")
 			b.do(t, "open the upload page", chromedp.Navigate(app.URL+"/upload"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-caption]`)))
-			// The Upload tab is the current one: its icon stays dark on its white key.
-			if got := b.eval(t, `getComputedStyle(document.querySelector('.tab-upload')).color`); got != "rgb(0, 0, 0)" {
-				t.Errorf("the current Upload tab's icon is %s on its white key", got)
+			// The Upload tab is the current one: its icon keeps its colour,
+			// not the key's (the middle of the key's gradient), in either theme.
+			if got := b.eval(t, `(() => {
+				const s = getComputedStyle(document.querySelector('.tab-upload'));
+				const key = s.backgroundImage.match(/rgb\([^)]*\)/g)[1];
+				return s.color === key ? 'icon and key both ' + key : 'ok';
+			})()`); got != "ok" {
+				t.Errorf("the current Upload tab's icon vanishes: %s", got)
 			}
 			// Both bars, and later the error and Post, in the viewport above
 			// the tab bar, without scrolling.
