@@ -71,14 +71,19 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("range request: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
-	// For You shows it to bob, with reasons.
+	// For You shows it to bob, with reasons, once the recommender has
+	// read the publish event the transcoder appended (asynchronously).
 	var fy feedPage
-	if err := bob.do(ctx, "GET", "/api/v1/feed/foryou?limit=10", nil, &fy); err != nil {
-		t.Fatal(err)
-	}
-	if i := slices.Index(fy.ids(), v.ID); i < 0 || len(fy.Items[i].Reasons) == 0 {
-		t.Fatalf("for you = %+v, want %s with reasons", fy, v.ID)
-	}
+	eventually(t, "the new video in bob's For You", func() error {
+		fy = feedPage{}
+		if err := bob.do(ctx, "GET", "/api/v1/feed/foryou?limit=10", nil, &fy); err != nil {
+			return err
+		}
+		if i := slices.Index(fy.ids(), v.ID); i < 0 || len(fy.Items[i].Reasons) == 0 {
+			return fmt.Errorf("for you = %+v, want %s with reasons", fy, v.ID)
+		}
+		return nil
+	})
 
 	// Following feed after a follow.
 	if err := bob.do(ctx, "POST", "/api/v1/accounts/alice/follow", nil, nil); err != nil {

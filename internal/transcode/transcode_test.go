@@ -182,7 +182,15 @@ func (e *env) files() []string {
 // is left in the temporary directory.
 func (e *env) assertNoWorkFiles() {
 	e.t.Helper()
-	entries, _ := os.ReadDir(e.blobs.TempDir())
+	// A job records its video complete, then returns and removes its work
+	// directory: give it a moment. What stays is left behind.
+	var entries []os.DirEntry
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		entries, _ = os.ReadDir(e.blobs.TempDir())
+		if len(entries) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
 	for _, en := range entries {
 		e.t.Errorf("left in the temporary directory: %s", en.Name())
 	}
