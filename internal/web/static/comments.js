@@ -39,6 +39,7 @@ export class CommentsDrawer {
       this.replying, this.formError, h('div', { class: 'comment-row' }, this.input, this.submit));
     this.loginWhy = h('span', { text: ' to join the conversation.' });
     this.loginNote = h('p', { class: 'login-note', 'data-testid': 'comments-login' }, h('a', { href: '/login', text: 'Log in' }), this.loginWhy);
+    this.offNote = h('p', { class: 'login-note', 'data-testid': 'comments-off', hidden: true, text: 'The creator turned comments off for this video.' });
 
     this.el = h('dialog', { class: 'drawer', 'data-testid': 'comments-drawer', 'aria-labelledby': titleId },
       h('div', { class: 'drawer-sheet' },
@@ -46,7 +47,7 @@ export class CommentsDrawer {
           h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close comments', 'data-testid': 'comments-close', onclick: () => this.close() },
             icon('close'))),
         h('div', { class: 'drawer-body' }, this.list, this.status, this.more),
-        this.form, this.loginNote));
+        this.offNote, this.form, this.loginNote));
     // A click on the backdrop lands on the dialog itself, outside the sheet.
     this.el.addEventListener('click', (e) => { if (e.target === this.el) this.close(); });
   }
@@ -62,15 +63,18 @@ export class CommentsDrawer {
     this.setReply(null);
     this.formError.hidden = true;
     this.renderTitle();
+    // With comments off, those already posted stay readable; no new ones.
+    const off = video.comments_enabled === false;
     const signedIn = !!currentUser();
-    this.form.hidden = !signedIn;
+    this.offNote.hidden = !off;
+    this.form.hidden = off || !signedIn;
     this.loginNote.hidden = signedIn;
     this.loginNote.classList.remove('asking');
     this.loginWhy.textContent = ' to join the conversation.';
     this.loginNote.firstChild.href = loginHref();
     if (!this.el.open) this.el.showModal();
     this.loadPage();
-    if (signedIn && matchMedia('(hover: hover)').matches) this.input.focus();
+    if (!this.form.hidden && matchMedia('(hover: hover)').matches) this.input.focus();
   }
 
   close() {

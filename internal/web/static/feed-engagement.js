@@ -2,7 +2,7 @@
 // its creator, and the counts that show it.
 import { api } from './api.js';
 import { CommentsDrawer } from './comments.js';
-import { compact, h } from './dom.js';
+import { compact } from './dom.js';
 import { currentUser, onUserChange } from './session.js';
 import { promptLogin, shareLink, toast } from './ui.js';
 
@@ -18,16 +18,10 @@ export class Engagement {
     this.kind = kind;
     this.items = items;
     this.drawer = new CommentsDrawer({ onCount: (id, delta) => this.bump(id, 'comments', delta) });
-    this.commentsOff = h('p', { class: 'login-note', 'data-testid': 'comments-off', hidden: true, text: 'The creator turned comments off for this video.' });
-    this.drawer.form.before(this.commentsOff);
   }
 
   openComments(it) {
     this.drawer.open(it.v, it.commentBtn);
-    // Comments already posted stay readable; no new ones.
-    const off = it.v.comments_enabled === false;
-    this.commentsOff.hidden = !off;
-    if (off) this.drawer.form.hidden = true;
   }
 
   renderCounts(it) {
