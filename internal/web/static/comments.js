@@ -68,7 +68,7 @@ export class CommentsDrawer {
     const signedIn = !!currentUser();
     this.offNote.hidden = !off;
     this.form.hidden = off || !signedIn;
-    this.loginNote.hidden = signedIn;
+    this.loginNote.hidden = off || signedIn;
     this.loginNote.classList.remove('asking');
     this.loginWhy.textContent = ' to join the conversation.';
     this.loginNote.firstChild.href = loginHref();
@@ -101,7 +101,7 @@ export class CommentsDrawer {
       if (token !== this.token) return;
       for (const c of page.items) this.list.append(this.renderComment(c));
       this.more.hidden = page.done;
-      this.status.replaceChildren(this.list.children.length ? '' : h('p', { class: 'muted', 'data-testid': 'comments-empty', text: 'No comments yet. Be the first!' }));
+      this.status.replaceChildren(this.list.children.length ? '' : h('p', { class: 'muted', 'data-testid': 'comments-empty', text: this.video.comments_enabled === false ? 'No comments.' : 'No comments yet. Be the first!' }));
     } catch (err) {
       if (token !== this.token) return;
       this.status.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: err.message }));
