@@ -3,7 +3,7 @@
 // cover (a frame of the video, picked with a scrubber over it).
 import { h } from './dom.js';
 
-export const VISIBILITIES = [['public', 'Everyone'], ['followers', 'Followers'], ['private', 'Only me']];
+const VISIBILITIES = [['public', 'Everyone'], ['followers', 'Followers'], ['private', 'Only me']];
 
 let count = 0;
 
