@@ -142,9 +142,6 @@ func New(cfg Config, deps Deps) *Server {
 // Handler serves /api/v1/..., /media/..., /healthz, /readyz and /metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// ServeHTTP makes the Server itself a handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
 // access says what a route needs of the caller.
 type access int
 
